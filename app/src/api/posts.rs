@@ -1,0 +1,58 @@
+//! `/api/posts/*`: the feed, single posts, author pages, and the mutations on them.
+
+use crate::session::AuthClient;
+use leptos::prelude::*;
+use server_fn::codec::Json;
+use shared::{ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView, UserId};
+
+#[cfg(feature = "ssr")]
+use super::server::*;
+
+#[server(endpoint = "posts/list", input = Json, output = Json, client = AuthClient)]
+pub async fn list_posts(#[server(flatten)] query: PostQuery) -> Result<PostPage, ApiError> {
+    let viewer = viewer().await?;
+    Ok(mublog()?.list_posts(viewer, &query).await?)
+}
+
+#[server(endpoint = "posts/get", input = Json, output = Json, client = AuthClient)]
+pub async fn get_post(id: PostId) -> Result<PostDetail, ApiError> {
+    let viewer = viewer().await?;
+    let post = mublog()?.post(viewer, id).await?;
+    Ok(PostDetail { post, now: domain::now() })
+}
+
+#[server(endpoint = "posts/author", input = Json, output = Json, client = AuthClient)]
+pub async fn get_author_page(
+    author: UserId,
+    #[server(default)] cursor: Option<String>,
+) -> Result<AuthorPage, ApiError> {
+    let viewer = viewer().await?;
+    Ok(mublog()?.author_page(viewer, author, cursor).await?)
+}
+
+#[server(endpoint = "posts/create", input = Json, output = Json, client = AuthClient)]
+pub async fn create_post(body: String) -> Result<PostView, ApiError> {
+    let user = require_user().await?;
+    let post = mublog()?.create_post(user, &body).await?;
+    expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::CREATED);
+    Ok(post)
+}
+
+#[server(endpoint = "posts/edit", input = Json, output = Json, client = AuthClient)]
+pub async fn edit_post(id: PostId, body: String) -> Result<PostView, ApiError> {
+    let user = require_user().await?;
+    Ok(mublog()?.edit_post(user, id, &body).await?)
+}
+
+#[server(endpoint = "posts/delete", input = Json, output = Json, client = AuthClient)]
+pub async fn delete_post(id: PostId) -> Result<(), ApiError> {
+    let user = require_user().await?;
+    Ok(mublog()?.delete_post(user, id).await?)
+}
+
+/// Sets the caller's like on a post (idempotent) and returns the exact new count.
+#[server(endpoint = "posts/like", input = Json, output = Json, client = AuthClient)]
+pub async fn set_like(id: PostId, liked: bool) -> Result<LikeState, ApiError> {
+    let user = require_user().await?;
+    Ok(mublog()?.set_like(user, id, liked).await?)
+}

@@ -1,0 +1,139 @@
+//! Server-side helpers shared by the server functions: the domain handle, who is calling, and
+//! the refresh cookie.
+
+use domain::Mublog;
+use http::{header, HeaderMap};
+use leptos::prelude::*;
+use shared::{ApiError, ErrorCode, UserId};
+use tower_cookies::cookie::{time::Duration, SameSite};
+use tower_cookies::{Cookie, Cookies};
+
+pub const REFRESH_COOKIE: &str = "mublog_refresh";
+
+pub fn mublog() -> Result<Mublog, ApiError> {
+    use_context::<Mublog>().ok_or_else(|| internal("Mublog missing from context"))
+}
+
+pub async fn headers() -> Result<HeaderMap, ApiError> {
+    leptos_axum::extract::<HeaderMap>().await.map_err(|e| internal(&e.to_string()))
+}
+
+pub async fn cookies() -> Result<Cookies, ApiError> {
+    leptos_axum::extract::<Cookies>().await.map_err(|e| internal(&e.to_string()))
+}
+
+fn internal(detail: &str) -> ApiError {
+    tracing::error!(detail, "server function setup failed");
+    ApiError::new(ErrorCode::Internal, "Something went wrong on our side.")
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The signed-in caller of a mutation. Mutations accept only the access token, never the
+/// cookie, which is what makes them immune to cross-site request forgery.
+pub async fn require_user() -> Result<UserId, ApiError> {
+    let app = mublog()?;
+    let headers = headers().await?;
+    let token = bearer(&headers).ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
+    Ok(app.authenticate(token)?)
+}
+
+/// Who is reading, for personalising a page: the access token if one is sent, otherwise the
+/// refresh cookie (read, never rotated). Anonymous readers are `None`.
+pub async fn viewer() -> Result<Option<UserId>, ApiError> {
+    let app = mublog()?;
+    let headers = headers().await?;
+    if let Some(user) = bearer(&headers).and_then(|t| app.authenticate(t).ok()) {
+        return Ok(Some(user));
+    }
+    match cookies().await?.get(REFRESH_COOKIE) {
+        Some(cookie) => Ok(app.viewer_from_refresh(cookie.value()).await?.map(|me| me.id)),
+        None => Ok(None),
+    }
+}
+
+/// Refresh and logout act on the cookie alone, so they must come from our own pages: browsers
+/// send `Sec-Fetch-Site` and `Origin` on such requests; clients that send neither are not
+/// browsers and carry no ambient cookie to abuse.
+pub fn reject_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
+    let forbidden = || ApiError::new(ErrorCode::Forbidden, "Cross-site requests are not allowed.");
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if site.as_bytes() != b"same-origin" {
+            return Err(forbidden());
+        }
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, h)| h);
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        if origin_host.is_none() || origin_host != host {
+            return Err(forbidden());
+        }
+    }
+    Ok(())
+}
+
+pub fn set_refresh_cookie(cookies: &Cookies, token: String, expires_at: i64) {
+    let max_age = expires_at - domain::now();
+    let cookie = Cookie::build((REFRESH_COOKIE, token))
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(Duration::seconds(max_age.max(0)))
+        .build();
+    cookies.add(cookie);
+}
+
+pub fn clear_refresh_cookie(cookies: &Cookies) {
+    let cookie = Cookie::build((REFRESH_COOKIE, ""))
+        .http_only(true)
+        .secure(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .max_age(Duration::ZERO)
+        .build();
+    cookies.add(cookie);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn same_origin_and_non_browser_requests_pass() {
+        assert!(reject_cross_site(&headers(&[])).is_ok());
+        assert!(reject_cross_site(&headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "http://127.0.0.1:3000"),
+            ("sec-fetch-site", "same-origin"),
+        ]))
+        .is_ok());
+    }
+
+    #[test]
+    fn cross_site_requests_are_refused() {
+        for bad in [
+            headers(&[("sec-fetch-site", "cross-site")]),
+            headers(&[("sec-fetch-site", "same-site")]),
+            headers(&[("host", "127.0.0.1:3000"), ("origin", "http://evil.example")]),
+            headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]),
+        ] {
+            assert_eq!(reject_cross_site(&bad).unwrap_err().code, ErrorCode::Forbidden);
+        }
+    }
+}

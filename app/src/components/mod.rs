@@ -1,0 +1,5 @@
+pub mod composer;
+pub mod like_button;
+pub mod nav;
+pub mod post_card;
+pub mod post_list;

@@ -1,0 +1,43 @@
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+/// The top bar: the brand, and who is signed in.
+#[component]
+pub fn Nav() -> impl IntoView {
+    let session = use_session();
+    let sign_out = move |_| {
+        spawn_local(async move {
+            // Whatever the server said, this tab has forgotten its token; reload so every
+            // server-rendered like button is the anonymous one again.
+            let _ = session.logout().await;
+            let _ = window().location().assign("/");
+        });
+    };
+
+    view! {
+        <header class="top">
+            <A href="/" attr:class="brand">"μblog"</A>
+            <nav aria-label="Account">
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let _ = session.initial.await;
+                        view! {
+                            {move || match session.user() {
+                                Some(me) => view! {
+                                    <A href=format!("/u/{}", me.id) attr:class="me">{me.display_name}</A>
+                                    <button class="link" on:click=sign_out>"Sign out"</button>
+                                }.into_any(),
+                                None => view! {
+                                    <A href="/login">"Sign in"</A>
+                                    <A href="/register">"Register"</A>
+                                }.into_any(),
+                            }}
+                        }
+                    })}
+                </Suspense>
+            </nav>
+        </header>
+    }
+}

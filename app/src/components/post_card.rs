@@ -1,0 +1,99 @@
+use crate::api::posts::{delete_post, edit_post};
+use crate::components::like_button::LikeButton;
+use crate::session::use_session;
+use crate::when;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::{validate, PostView};
+
+/// One post: author, age, body, likes, and — for its author — edit and delete.
+/// `on_deleted` lets the surrounding list or page react when the post goes away.
+#[component]
+pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>) -> impl IntoView {
+    let session = use_session();
+    let body = RwSignal::new(post.body.clone());
+    let edited = RwSignal::new(post.edited_at.is_some());
+    let editing = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let (id, author) = (post.id, post.author.clone());
+    let is_mine = move || session.user().is_some_and(|me| me.id == author.id);
+
+    let delete = move |_| {
+        spawn_local(async move {
+            match session.authed(|| delete_post(id)).await {
+                Ok(()) => on_deleted.run(()),
+                Err(e) => problem.set(Some(e.message)),
+            }
+        });
+    };
+
+    view! {
+        <article class="post" data-post-id=id>
+            <header>
+                <a class="author" href=format!("/u/{}", post.author.id)>{post.author.display_name.clone()}</a>
+                " · "
+                <a class="permalink" href=format!("/posts/{id}")>
+                    <time datetime=when::iso(post.created_at) title=when::absolute(post.created_at)>
+                        {when::age(post.created_at, now)}
+                    </time>
+                </a>
+                <Show when=move || edited.get()>
+                    <span class="edited">" · edited"</span>
+                </Show>
+            </header>
+            <Show
+                when=move || editing.get()
+                fallback=move || view! { <p class="body">{move || body.get()}</p> }
+            >
+                <PostEditor id body editing edited />
+            </Show>
+            <footer>
+                <LikeButton post_id=id liked=post.liked count=post.like_count />
+                <Show when=is_mine.clone()>
+                    <button class="link" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button class="link danger" on:click=delete>"Delete"</button>
+                </Show>
+                {move || problem.get().map(|m| view! { <span class="error" role="alert">{m}</span> })}
+            </footer>
+        </article>
+    }
+}
+
+/// Inline editor for a post's body.
+#[component]
+fn PostEditor(
+    id: shared::PostId,
+    body: RwSignal<String>,
+    editing: RwSignal<bool>,
+    edited: RwSignal<bool>,
+) -> impl IntoView {
+    let session = use_session();
+    let draft = RwSignal::new(body.get_untracked());
+    let problem = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = draft.get_untracked();
+        if let Err(e) = validate::post_body(&text) {
+            problem.set(Some(e.message));
+            return;
+        }
+        spawn_local(async move {
+            match session.authed(|| edit_post(id, text.clone())).await {
+                Ok(post) => {
+                    body.set(post.body);
+                    edited.set(true);
+                    editing.set(false);
+                }
+                Err(e) => problem.set(Some(e.field("body").unwrap_or(&e.message).to_owned())),
+            }
+        });
+    };
+    view! {
+        <form class="editor" on:submit=save>
+            <textarea aria-label="Edit post" bind:value=draft maxlength="2000"></textarea>
+            {move || problem.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            <button type="submit">"Save"</button>
+            <button type="button" class="link" on:click=move |_| editing.set(false)>"Cancel"</button>
+        </form>
+    }
+}

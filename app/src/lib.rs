@@ -1,0 +1,62 @@
+//! mublog's user interface. The same components render on the server (feature `ssr`), hydrate
+//! in the browser (`hydrate`), or render entirely in the browser (`csr`, built by Trunk).
+
+pub mod api;
+mod components;
+mod pages;
+pub mod session;
+mod when;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use components::nav::Nav;
+use pages::{AuthorPage, HomePage, LoginPage, NotFound, PostPage, RegisterPage};
+use session::Session;
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    Session::provide();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/mublog.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Meta name="description" content="mublog: short posts, likes and a fast feed." />
+        <Title formatter=|page: String| if page.is_empty() { "mublog".to_owned() } else { format!("{page} · mublog") } />
+        <Router>
+            <Nav />
+            <main>
+                // Async: pages are sent complete, so they read (and paginate) without JavaScript.
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/posts/:id") view=PostPage ssr=SsrMode::Async />
+                    <Route path=path!("/u/:id") view=AuthorPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/register") view=RegisterPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,38 @@
+use crate::api::posts::list_posts;
+use crate::components::{composer::Composer, post_list::PostList};
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use shared::PostQuery;
+
+/// `/`: the feed, newest first. `?cursor=` starts further down (the no-JavaScript "Load more").
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    let page = Resource::new(
+        move || query.read().get("cursor"),
+        |cursor| list_posts(PostQuery { cursor, author: None, limit: None }),
+    );
+    let fresh = RwSignal::new(Vec::new());
+
+    view! {
+        <Title text="" />
+        <h1 class="visually-hidden">"Feed"</h1>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let _ = session.initial.await;
+                match page.await {
+                    Ok(page) => view! {
+                        <Show when=move || session.user().is_some()>
+                            <Composer fresh />
+                        </Show>
+                        <PostList page fresh />
+                    }.into_any(),
+                    Err(e) => super::load_error(e),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,54 @@
+use crate::api::auth::login;
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use shared::{ApiError, LoginRequest};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let just_registered = use_query_map().read_untracked().get("registered").is_some();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
+        let navigate = navigate.clone();
+        busy.set(true);
+        spawn_local(async move {
+            match login(req).await {
+                Ok(auth) => {
+                    session.signed_in(auth);
+                    navigate("/", Default::default());
+                }
+                Err(e) => problem.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <Title text="Sign in" />
+        <form class="auth" on:submit=submit>
+            <h1>"Sign in"</h1>
+            <Show when=move || just_registered>
+                <p class="notice" role="status">"Your account is ready. Sign in to start posting."</p>
+            </Show>
+            <label>"Email"
+                <input type="email" name="email" autocomplete="username" required bind:value=email />
+            </label>
+            <label>"Password"
+                <input type="password" name="password" autocomplete="current-password" required bind:value=password />
+            </label>
+            <p class="error" role="alert">{move || problem.get().map(|e| e.message)}</p>
+            <button type="submit" disabled=move || busy.get()>"Sign in"</button>
+            <p>"New here? " <a href="/register">"Create an account"</a></p>
+        </form>
+    }
+}

@@ -1,0 +1,39 @@
+mod author;
+mod home;
+mod login;
+mod not_found;
+mod post;
+mod register;
+
+pub use author::AuthorPage;
+pub use home::HomePage;
+pub use login::LoginPage;
+pub use not_found::NotFound;
+pub use post::PostPage;
+pub use register::RegisterPage;
+
+use leptos::prelude::*;
+use shared::{ApiError, ErrorCode};
+
+/// A failed page load. On the server it also sets the response status, so a missing post is a
+/// real 404 and not a 200 that says "not found".
+fn load_error(error: ApiError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(error.code.http_status()) {
+            options.set_status(status);
+        }
+    }
+    let title = match error.code {
+        ErrorCode::NotFound => "Not found",
+        _ => "Something went wrong",
+    };
+    view! {
+        <section class="problem">
+            <h1>{title}</h1>
+            <p role="alert">{error.message}</p>
+            <p><a href="/">"Back to the feed"</a></p>
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,201 @@
+//! The browser's session. The access token lives in this module's memory only — never in
+//! storage or a readable cookie — and is attached to every server-function call by
+//! [`AuthClient`]. The refresh token stays in its HttpOnly cookie, out of reach of scripts.
+
+use crate::api::auth::{current_user, logout, refresh};
+use leptos::prelude::*;
+use server_fn::client::{browser::BrowserClient, Client};
+use server_fn::error::FromServerFnError;
+use server_fn::request::browser::BrowserRequest;
+use server_fn::response::browser::BrowserResponse;
+use shared::{ApiError, AuthResponse, Me};
+use std::cell::RefCell;
+use std::future::Future;
+use std::time::Duration;
+
+thread_local! {
+    static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn access_token() -> Option<String> {
+    ACCESS_TOKEN.with(|t| t.borrow().clone())
+}
+
+fn set_access_token(token: Option<String>) {
+    ACCESS_TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// Refresh this long before the access token expires, so calls never carry a stale one.
+const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// The server-function client: the browser's fetch, plus `Authorization: Bearer`.
+pub struct AuthClient;
+
+impl<E, IS, OS> Client<E, IS, OS> for AuthClient
+where
+    E: FromServerFnError,
+    IS: FromServerFnError,
+    OS: FromServerFnError,
+{
+    type Request = BrowserRequest;
+    type Response = BrowserResponse;
+
+    fn send(req: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
+        if let Some(token) = access_token() {
+            req.headers().append("Authorization", &format!("Bearer {token}"));
+        }
+        <BrowserClient as Client<E, IS, OS>>::send(req)
+    }
+
+    fn open_websocket(
+        path: &str,
+    ) -> impl Future<
+        Output = Result<
+            (
+                impl futures::Stream<Item = Result<server_fn::Bytes, server_fn::Bytes>> + Send + 'static,
+                impl futures::Sink<server_fn::Bytes> + Send + 'static,
+            ),
+            E,
+        >,
+    > + Send {
+        <BrowserClient as Client<E, IS, OS>>::open_websocket(path)
+    }
+
+    fn spawn(future: impl Future<Output = ()> + Send + 'static) {
+        <BrowserClient as Client<E, IS, OS>>::spawn(future)
+    }
+}
+
+/// Who is signed in. `initial` comes from the refresh cookie when the page is rendered (so the
+/// server and the hydrating browser agree); `changed` records sign-in and sign-out after that.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub initial: Resource<Result<Option<Me>, ApiError>>,
+    changed: RwSignal<Option<Option<Me>>>,
+    refresh_timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+impl Session {
+    pub fn provide() -> Self {
+        let session = Session {
+            initial: Resource::new(|| (), |_| current_user()),
+            changed: RwSignal::new(None),
+            refresh_timer: StoredValue::new(None),
+        };
+        provide_context(session);
+        // Once hydrated, a visitor with a live cookie gets an access token (effects run only in
+        // the browser). Anonymous visitors make no call at all.
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) {
+                return true;
+            }
+            match session.initial.get() {
+                Some(Ok(Some(_))) => {
+                    leptos::task::spawn_local(async move {
+                        session.refresh().await;
+                    });
+                    true
+                }
+                _ => false,
+            }
+        });
+        session
+    }
+
+    pub fn user(&self) -> Option<Me> {
+        match self.changed.get() {
+            Some(user) => user,
+            None => self.initial.get().and_then(Result::ok).flatten(),
+        }
+    }
+
+    pub fn user_untracked(&self) -> Option<Me> {
+        match self.changed.get_untracked() {
+            Some(user) => user,
+            None => self.initial.get_untracked().and_then(Result::ok).flatten(),
+        }
+    }
+
+    pub fn signed_in(&self, auth: AuthResponse) {
+        set_access_token(Some(auth.access_token));
+        self.changed.set(Some(Some(auth.user)));
+        self.schedule_refresh(auth.expires_in);
+    }
+
+    fn signed_out(&self) {
+        set_access_token(None);
+        self.changed.set(Some(None));
+        if let Some(handle) = self.refresh_timer.get_value() {
+            handle.clear();
+        }
+    }
+
+    fn schedule_refresh(&self, expires_in: i64) {
+        let session = *self;
+        if let Some(handle) = self.refresh_timer.get_value() {
+            handle.clear();
+        }
+        let wait = Duration::from_secs((expires_in - REFRESH_MARGIN_SECS).max(5) as u64);
+        let handle = set_timeout_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    session.refresh().await;
+                })
+            },
+            wait,
+        )
+        .ok();
+        self.refresh_timer.set_value(handle);
+    }
+
+    /// Trades the refresh cookie for a new access token. Returns whether the user is still
+    /// signed in.
+    pub async fn refresh(&self) -> bool {
+        match refresh().await {
+            Ok(auth) => {
+                self.signed_in(auth);
+                true
+            }
+            Err(e) => {
+                if e.is_unauthenticated() {
+                    self.signed_out();
+                }
+                false
+            }
+        }
+    }
+
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        let result = logout().await;
+        self.signed_out();
+        result
+    }
+
+    /// Runs an authenticated call. A 401 (an access token that expired while the tab slept, say)
+    /// triggers one refresh and one retry.
+    pub async fn authed<T, F, Fut>(&self, call: F) -> Result<T, ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        // Signed in from the cookie but the first refresh has not landed yet: get the token
+        // first rather than provoke a 401.
+        if access_token().is_none() && self.user_untracked().is_some() && !self.refresh().await {
+            return call().await;
+        }
+        match call().await {
+            Err(e) if e.is_unauthenticated() => {
+                if self.refresh().await {
+                    call().await
+                } else {
+                    Err(e)
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

@@ -1,0 +1,152 @@
+//! Sign-up, sign-in and the refresh-token lifecycle.
+//!
+//! A sign-in starts a *family* of refresh tokens. Each refresh rotates the token; presenting a
+//! rotated token again means it leaked, so the whole family is revoked. A family ends 30 days
+//! after sign-in regardless of use.
+
+mod access;
+pub mod password;
+mod refresh_token;
+
+pub use access::{AccessTokens, ACCESS_TTL_SECS};
+
+use crate::store::Inserted;
+use crate::{now, DomainError, Mublog};
+use shared::{validate, AuthResponse, LoginRequest, Me, RegisterRequest, UserId};
+
+pub const FAMILY_TTL_SECS: i64 = 30 * 24 * 60 * 60;
+/// Two tabs refreshing at once present the same token; the later one, arriving within this
+/// window after the rotation, gets an access token instead of being treated as a thief.
+pub const CONCURRENT_REFRESH_GRACE_SECS: i64 = 30;
+
+pub type Credentials = LoginRequest;
+
+/// A new sign-in: the body for the client and the refresh token for its cookie.
+pub struct SignedIn {
+    pub response: AuthResponse,
+    pub refresh_token: String,
+    pub refresh_expires_at: i64,
+}
+
+/// A successful refresh. `rotated` is the new refresh token and its expiry, or `None` when this
+/// request lost a race with a concurrent refresh whose response already carries the new token.
+pub struct Refreshed {
+    pub response: AuthResponse,
+    pub rotated: Option<(String, i64)>,
+}
+
+impl Mublog {
+    pub async fn register(&self, req: RegisterRequest) -> Result<Me, DomainError> {
+        let mut problems = Vec::new();
+        let email = validate::email(&req.email).map_err(|e| problems.push(e)).ok();
+        let _ = validate::password(&req.password).map_err(|e| problems.push(e));
+        let name = email
+            .as_deref()
+            .and_then(|email| {
+                validate::display_name(req.display_name.as_deref(), email)
+                    .map_err(|e| problems.push(e))
+                    .ok()
+            });
+        let (Some(email), Some(name), true) = (email, name, problems.is_empty()) else {
+            return Err(DomainError::Validation(problems));
+        };
+        let hash = password::hash(req.password).await?;
+        match self.db.insert_user(&email, &name, &hash, now()).await? {
+            Inserted::New(user) => Ok(user.me()),
+            Inserted::Duplicate => Err(DomainError::EmailTaken),
+        }
+    }
+
+    /// A wrong password and an unknown email fail identically, in about the same time.
+    pub async fn login(&self, creds: Credentials) -> Result<SignedIn, DomainError> {
+        let email = creds.email.trim().to_lowercase();
+        let user = self.db.user_by_email(&email).await?;
+        let stored = user.as_ref().map(|u| u.password_hash.clone());
+        if !password::verify(creds.password, stored).await? {
+            return Err(DomainError::InvalidCredentials);
+        }
+        let user = user.ok_or(DomainError::InvalidCredentials)?;
+
+        let now = now();
+        let token = refresh_token::generate();
+        let family = self
+            .db
+            .insert_family(user.id, &refresh_token::hash(&token), now, now + FAMILY_TTL_SECS)
+            .await?;
+        tracing::info!(user = user.id, family = family.id, "signed in");
+        Ok(SignedIn {
+            response: self.auth_response(user.me(), now)?,
+            refresh_token: token,
+            refresh_expires_at: family.expires_at,
+        })
+    }
+
+    pub async fn refresh(&self, presented: &str) -> Result<Refreshed, DomainError> {
+        let now = now();
+        let old_hash = refresh_token::hash(presented);
+        let row = self.db.find_refresh_token(&old_hash).await?.ok_or(DomainError::SessionEnded)?;
+        if row.revoked_at.is_some() || row.expires_at <= now {
+            return Err(DomainError::SessionEnded);
+        }
+        let rotated = match row.superseded_at {
+            Some(at) if now - at <= CONCURRENT_REFRESH_GRACE_SECS => None,
+            Some(_) => {
+                tracing::warn!(family = row.family_id, "refresh token reused; revoking its family");
+                self.db.revoke_family(row.family_id, now).await?;
+                return Err(DomainError::SessionEnded);
+            }
+            None => {
+                let token = refresh_token::generate();
+                let won = self
+                    .db
+                    .rotate_refresh_token(row.family_id, &old_hash, &refresh_token::hash(&token), now)
+                    .await?;
+                won.then_some((token, row.expires_at))
+            }
+        };
+        let user = self.db.user_by_id(row.user_id).await?.ok_or(DomainError::SessionEnded)?;
+        Ok(Refreshed { response: self.auth_response(user.me(), now)?, rotated })
+    }
+
+    /// Ends the family of the presented token. Unknown tokens are ignored: logging out twice
+    /// is not an error.
+    pub async fn logout(&self, presented: &str) -> Result<(), DomainError> {
+        if let Some(row) = self.db.find_refresh_token(&refresh_token::hash(presented)).await? {
+            self.db.revoke_family(row.family_id, now()).await?;
+            tracing::info!(family = row.family_id, "signed out");
+        }
+        Ok(())
+    }
+
+    /// Who a page request comes from, read from the refresh cookie *without* rotating it: page
+    /// GETs may render personalised HTML but never change session state.
+    pub async fn viewer_from_refresh(&self, presented: &str) -> Result<Option<Me>, DomainError> {
+        let now = now();
+        let Some(row) = self.db.find_refresh_token(&refresh_token::hash(presented)).await? else {
+            return Ok(None);
+        };
+        let in_grace = row.superseded_at.is_none_or(|at| now - at <= CONCURRENT_REFRESH_GRACE_SECS);
+        if row.revoked_at.is_some() || row.expires_at <= now || !in_grace {
+            return Ok(None);
+        }
+        Ok(self.db.user_by_id(row.user_id).await?.map(|u| u.me()))
+    }
+
+    /// The user an access token speaks for.
+    pub fn authenticate(&self, bearer: &str) -> Result<UserId, DomainError> {
+        self.tokens.verify(bearer)
+    }
+
+    pub async fn me(&self, user: UserId) -> Result<Me, DomainError> {
+        Ok(self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?.me())
+    }
+
+    fn auth_response(&self, user: Me, now: i64) -> Result<AuthResponse, DomainError> {
+        Ok(AuthResponse {
+            access_token: self.tokens.issue(user.id, now)?,
+            token_type: "Bearer".into(),
+            expires_in: ACCESS_TTL_SECS,
+            user,
+        })
+    }
+}

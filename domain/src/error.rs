@@ -1,0 +1,64 @@
+use shared::{ApiError, ErrorCode, FieldError};
+
+/// Everything the domain can refuse or fail with. Converted once into the wire-level
+/// [`ApiError`]; internal causes are logged there and never sent to the client.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("invalid input: {0:?}")]
+    Validation(Vec<FieldError>),
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("the session has ended")]
+    SessionEnded,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("email already registered")]
+    EmailTaken,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<FieldError> for DomainError {
+    fn from(e: FieldError) -> Self {
+        DomainError::Validation(vec![e])
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Validation(fields) => ApiError::validation(fields),
+            DomainError::InvalidCredentials => {
+                ApiError::new(ErrorCode::InvalidCredentials, "Wrong email or password.")
+            }
+            DomainError::Unauthenticated => {
+                ApiError::new(ErrorCode::Unauthenticated, "Sign in to do that.")
+            }
+            DomainError::SessionEnded => ApiError::new(
+                ErrorCode::Unauthenticated,
+                "Your session has ended. Please sign in again.",
+            ),
+            DomainError::Forbidden => {
+                ApiError::new(ErrorCode::Forbidden, "You are not allowed to do that.")
+            }
+            DomainError::NotFound(what) => {
+                ApiError::new(ErrorCode::NotFound, format!("That {what} does not exist."))
+            }
+            DomainError::EmailTaken => ApiError {
+                code: ErrorCode::Conflict,
+                message: "An account with this email already exists.".into(),
+                fields: vec![FieldError::new("email", "This email is already registered.")],
+            },
+            DomainError::Database(_) | DomainError::Internal(_) => {
+                tracing::error!(error = %e, "internal error");
+                ApiError::new(ErrorCode::Internal, "Something went wrong on our side.")
+            }
+        }
+    }
+}

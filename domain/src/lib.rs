@@ -1,0 +1,35 @@
+//! mublog's domain layer. Server functions (and later REST and GraphQL) are thin adapters over
+//! [`Mublog`]: every rule — validation, ownership, token rotation — is written here once.
+
+pub mod auth;
+mod error;
+mod posts;
+pub mod seed;
+pub mod store;
+mod users;
+
+pub use auth::{AccessTokens, Credentials, Refreshed, SignedIn};
+pub use error::DomainError;
+pub use store::Db;
+
+/// The domain service: a database handle and the access-token keys. Cheap to clone.
+#[derive(Clone)]
+pub struct Mublog {
+    db: Db,
+    tokens: AccessTokens,
+}
+
+impl Mublog {
+    pub fn new(db: Db, tokens: AccessTokens) -> Self {
+        Mublog { db, tokens }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// Current time in unix seconds; the one clock the domain reads.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,98 @@
+//! Posts and likes. Ownership is checked here, so every adapter gets it for free.
+
+use crate::{now, DomainError, Mublog};
+use shared::{validate, FieldError, LikeState, PostId, PostPage, PostQuery, PostView, UserId};
+
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+impl Mublog {
+    /// One page of posts, newest first, with like counts and the viewer's likes.
+    pub async fn list_posts(
+        &self,
+        viewer: Option<UserId>,
+        query: &PostQuery,
+    ) -> Result<PostPage, DomainError> {
+        let before = query.cursor.as_deref().map(parse_cursor).transpose()?;
+        let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+        // One extra row tells whether another page exists without a COUNT.
+        let mut rows = self.db.list_posts(viewer, query.author, before, limit + 1).await?;
+        let has_more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next_cursor = has_more.then(|| rows.last().map(|r| r.id.to_string())).flatten();
+        Ok(PostPage { posts: rows.into_iter().map(PostView::from).collect(), next_cursor, now: now() })
+    }
+
+    pub async fn post(&self, viewer: Option<UserId>, id: PostId) -> Result<PostView, DomainError> {
+        let row = self.db.post(viewer, id).await?.ok_or(DomainError::NotFound("post"))?;
+        Ok(row.into())
+    }
+
+    pub async fn create_post(&self, author: UserId, body: &str) -> Result<PostView, DomainError> {
+        let body = validate::post_body(body)?;
+        let id = self.db.insert_post(author, &body, now()).await?;
+        tracing::info!(post = id, author, "post created");
+        self.post(Some(author), id).await
+    }
+
+    pub async fn edit_post(
+        &self,
+        actor: UserId,
+        id: PostId,
+        body: &str,
+    ) -> Result<PostView, DomainError> {
+        self.authorize_post_change(actor, id).await?;
+        let body = validate::post_body(body)?;
+        if !self.db.update_post(id, &body, now()).await? {
+            return Err(DomainError::NotFound("post"));
+        }
+        self.post(Some(actor), id).await
+    }
+
+    pub async fn delete_post(&self, actor: UserId, id: PostId) -> Result<(), DomainError> {
+        self.authorize_post_change(actor, id).await?;
+        if !self.db.delete_post(id).await? {
+            return Err(DomainError::NotFound("post"));
+        }
+        tracing::info!(post = id, actor, "post deleted");
+        Ok(())
+    }
+
+    /// Idempotent: liking twice counts once, unliking a post you never liked is a no-op.
+    pub async fn set_like(
+        &self,
+        actor: UserId,
+        post: PostId,
+        liked: bool,
+    ) -> Result<LikeState, DomainError> {
+        if self.db.post_author(post).await?.is_none() {
+            return Err(DomainError::NotFound("post"));
+        }
+        match self.db.set_like(actor, post, liked, now()).await {
+            Ok(state) => Ok(state),
+            // The post was deleted between the check and the insert.
+            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                Err(DomainError::NotFound("post"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Only the author or staff may change a post.
+    async fn authorize_post_change(&self, actor: UserId, id: PostId) -> Result<(), DomainError> {
+        let author = self.db.post_author(id).await?.ok_or(DomainError::NotFound("post"))?;
+        if author == actor {
+            return Ok(());
+        }
+        let staff = self.db.user_by_id(actor).await?.is_some_and(|u| u.is_staff);
+        if staff { Ok(()) } else { Err(DomainError::Forbidden) }
+    }
+}
+
+fn parse_cursor(cursor: &str) -> Result<PostId, DomainError> {
+    cursor
+        .parse::<PostId>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| FieldError::new("cursor", "This page link is not valid.").into())
+}

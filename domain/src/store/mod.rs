@@ -1,0 +1,51 @@
+//! The data layer: every SQL statement lives under this module. Callers see plain functions on
+//! [`Db`], so a PostgreSQL backend can replace SQLite without touching the domain or handlers.
+
+mod posts;
+mod sessions;
+mod users;
+
+pub use posts::PostRow;
+pub use sessions::{FamilyRow, TokenRow};
+pub use users::{Inserted, UserRow};
+/// Errors from the database driver.
+pub use sqlx::Error as DbError;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and applies pending migrations.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("../migrations").run(&pool).await?;
+        Ok(Db { pool })
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
+        Ok(users == 0)
+    }
+}
+
+/// SQLite reports constraint names in its messages; this tells a unique violation apart.
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}

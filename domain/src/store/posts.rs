@@ -1,0 +1,143 @@
+use super::Db;
+use shared::{LikeState, PostId, PostView, UserId, UserView};
+
+/// A post as the feed shows it. Like count and the viewer's like come with the row, so a page
+/// costs one query however many posts it holds.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostRow {
+    pub id: PostId,
+    pub author_id: UserId,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub like_count: i64,
+    pub liked: bool,
+}
+
+impl From<PostRow> for PostView {
+    fn from(r: PostRow) -> Self {
+        PostView {
+            id: r.id,
+            author: UserView { id: r.author_id, display_name: r.author_name },
+            body: r.body,
+            created_at: r.created_at,
+            edited_at: r.edited_at,
+            like_count: r.like_count,
+            liked: r.liked,
+        }
+    }
+}
+
+/// The columns of [`PostRow`]; `?1` is the viewer (NULL for anonymous visitors).
+const POST_COLUMNS: &str = "
+    p.id, p.author_id, u.display_name AS author_name, p.body, p.created_at, p.edited_at,
+    (SELECT COUNT(*) FROM likes l WHERE l.post_id = p.id) AS like_count,
+    EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1) AS liked";
+
+impl Db {
+    /// Newest posts with an id below `before` (keyset pagination: every page is an index range
+    /// scan of `limit` rows, however deep).
+    pub async fn list_posts(
+        &self,
+        viewer: Option<UserId>,
+        author: Option<UserId>,
+        before: Option<PostId>,
+        limit: u32,
+    ) -> Result<Vec<PostRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS}
+             FROM posts p JOIN users u ON u.id = p.author_id
+             WHERE (?2 IS NULL OR p.author_id = ?2) AND (?3 IS NULL OR p.id < ?3)
+             ORDER BY p.id DESC
+             LIMIT ?4"
+        );
+        sqlx::query_as(&sql)
+            .bind(viewer)
+            .bind(author)
+            .bind(before)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await
+    }
+
+    pub async fn post(
+        &self,
+        viewer: Option<UserId>,
+        id: PostId,
+    ) -> Result<Option<PostRow>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?2"
+        );
+        sqlx::query_as(&sql).bind(viewer).bind(id).fetch_optional(self.pool()).await
+    }
+
+    pub async fn post_author(&self, id: PostId) -> Result<Option<UserId>, sqlx::Error> {
+        sqlx::query_scalar("SELECT author_id FROM posts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+    }
+
+    pub async fn insert_post(
+        &self,
+        author: UserId,
+        body: &str,
+        now: i64,
+    ) -> Result<PostId, sqlx::Error> {
+        sqlx::query_scalar("INSERT INTO posts (author_id, body, created_at) VALUES (?, ?, ?) RETURNING id")
+            .bind(author)
+            .bind(body)
+            .bind(now)
+            .fetch_one(self.pool())
+            .await
+    }
+
+    pub async fn update_post(&self, id: PostId, body: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("UPDATE posts SET body = ?, edited_at = ? WHERE id = ?")
+            .bind(body)
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn delete_post(&self, id: PostId) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM posts WHERE id = ?").bind(id).execute(self.pool()).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Likes or unlikes idempotently and returns the resulting count. The primary key on
+    /// (post_id, user_id) keeps counts exact however many requests race.
+    pub async fn set_like(
+        &self,
+        user: UserId,
+        post: PostId,
+        liked: bool,
+        now: i64,
+    ) -> Result<LikeState, sqlx::Error> {
+        if liked {
+            sqlx::query(
+                "INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)
+                 ON CONFLICT (post_id, user_id) DO NOTHING",
+            )
+            .bind(post)
+            .bind(user)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        } else {
+            sqlx::query("DELETE FROM likes WHERE post_id = ? AND user_id = ?")
+                .bind(post)
+                .bind(user)
+                .execute(self.pool())
+                .await?;
+        }
+        let like_count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes WHERE post_id = ?")
+            .bind(post)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(LikeState { post_id: post, like_count, liked })
+    }
+}

@@ -1,0 +1,16 @@
+//! The browser entry point. `hydrate` takes over the server-rendered page; `csr` (the Trunk
+//! build) renders the whole app in the browser.
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}
+
+#[cfg(all(feature = "csr", not(feature = "hydrate")))]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,100 @@
+//! Configuration from the environment (the contract documented in the README).
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use rand::RngCore;
+use std::path::{Path, PathBuf};
+
+/// HS256 keys shorter than the hash output weaken it; production refuses them.
+const MIN_SECRET_BYTES: usize = 32;
+const DATA_DIR: &str = "data";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: String,
+    pub jwt_secret: Vec<u8>,
+    pub seed_demo: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("MUBLOG_ENV must be `development` or `production`, not `{0}`")]
+    UnknownEnvironment(String),
+    #[error("production needs MUBLOG_JWT_SECRET: a random string of at least {MIN_SECRET_BYTES} bytes")]
+    WeakSecret,
+    #[error("cannot prepare {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let environment = match var("MUBLOG_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => return Err(ConfigError::UnknownEnvironment(other.to_owned())),
+        };
+        let data_dir = Path::new(DATA_DIR);
+        let database_url = match var("DATABASE_URL") {
+            Some(url) => url,
+            None => {
+                ensure_dir(data_dir)?;
+                format!("sqlite://{DATA_DIR}/mublog.db")
+            }
+        };
+        let jwt_secret = match (var("MUBLOG_JWT_SECRET"), environment) {
+            (Some(s), _) if s.len() >= MIN_SECRET_BYTES => s.into_bytes(),
+            (_, Environment::Production) => return Err(ConfigError::WeakSecret),
+            (Some(s), Environment::Development) => {
+                tracing::warn!("MUBLOG_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; production would refuse it");
+                s.into_bytes()
+            }
+            (None, Environment::Development) => dev_secret(data_dir)?,
+        };
+        let seed_demo = environment == Environment::Development && var("MUBLOG_SEED_DEMO").as_deref() != Some("0");
+        Ok(Config { environment, database_url, jwt_secret, seed_demo })
+    }
+}
+
+fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
+    std::fs::create_dir_all(dir).map_err(|source| ConfigError::DataDir { path: dir.to_owned(), source })
+}
+
+/// Development signing key: random on first run, then kept (owner-readable only) so sign-ins
+/// survive restarts.
+fn dev_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
+    let path = data_dir.join("jwt_secret");
+    let io_err = |source| ConfigError::DataDir { path: path.clone(), source };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if existing.trim().len() >= MIN_SECRET_BYTES {
+            return Ok(existing.trim().as_bytes().to_vec());
+        }
+    }
+    ensure_dir(data_dir)?;
+    let mut bytes = [0u8; 48];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = STANDARD.encode(bytes);
+    write_private(&path, &secret).map_err(io_err)?;
+    tracing::info!(path = %path.display(), "generated a development signing key");
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}

@@ -1,0 +1,63 @@
+//! The mublog server: configuration, start-up, and the axum router that serves pages, server
+//! functions and static files.
+
+pub mod config;
+mod http_errors;
+
+use app::{shell, App};
+use axum::routing::post;
+use axum::{middleware, Router};
+use domain::{AccessTokens, Db, Mublog};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_cookies::CookieManagerLayer;
+use tower_http::trace::TraceLayer;
+
+pub use config::{Config, ConfigError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    #[error("database: {0}")]
+    Database(#[from] domain::store::DbError),
+    #[error("seeding demo content: {0}")]
+    Seed(#[from] domain::DomainError),
+}
+
+
+/// Opens the database (applying migrations), seeds demo content where configured, and builds
+/// the router.
+pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Router, StartupError> {
+    let db = Db::connect(&config.database_url).await?;
+    let mublog = Mublog::new(db, AccessTokens::new(&config.jwt_secret));
+    if config.seed_demo && mublog.db().is_empty().await? {
+        domain::seed::seed_demo(&mublog).await?;
+    }
+    Ok(router(mublog, leptos_options))
+}
+
+fn router(mublog: Mublog, leptos_options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = move || provide_context(mublog.clone());
+
+    Router::new()
+        .route(
+            "/api/{*fn_name}",
+            post({
+                let context = context.clone();
+                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+            }),
+        )
+        .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .layer(middleware::from_fn(http_errors::status_from_error_code))
+        .layer(CookieManagerLayer::new())
+        .layer(http_errors::body_limit())
+        .layer(middleware::from_fn(http_errors::reject_oversize))
+        .layer(TraceLayer::new_for_http())
+        .with_state(leptos_options)
+}

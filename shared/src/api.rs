@@ -1,0 +1,118 @@
+//! Request and response bodies. Requests reject unknown fields so a typo is an error, not a no-op.
+
+use serde::{Deserialize, Serialize};
+
+pub type UserId = i64;
+pub type PostId = i64;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub password: String,
+    /// Shown next to posts; defaults to the part of the email before `@`.
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// A user as others see them. The email is private and only appears in [`Me`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub display_name: String,
+}
+
+/// The signed-in user's own account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: UserId,
+    pub display_name: String,
+    pub email: String,
+}
+
+impl From<&Me> for UserView {
+    fn from(me: &Me) -> Self {
+        UserView { id: me.id, display_name: me.display_name.clone() }
+    }
+}
+
+/// Answer to login and refresh. The refresh token never appears here: it travels only in an
+/// HttpOnly cookie.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthResponse {
+    pub access_token: String,
+    pub token_type: String,
+    /// Seconds until `access_token` expires.
+    pub expires_in: i64,
+    pub user: Me,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostView {
+    pub id: PostId,
+    pub author: UserView,
+    pub body: String,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the last edit, if any.
+    pub edited_at: Option<i64>,
+    pub like_count: i64,
+    /// Whether the viewer likes this post (always false for anonymous viewers).
+    pub liked: bool,
+}
+
+/// One page of posts, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostPage {
+    pub posts: Vec<PostView>,
+    /// Pass back as `cursor` to get the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+    /// Server time (unix seconds) the ages on this page are measured against, so the server
+    /// and the hydrating browser render the same text.
+    pub now: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostQuery {
+    #[serde(default)]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub author: Option<UserId>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPost {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LikeState {
+    pub post_id: PostId,
+    pub like_count: i64,
+    pub liked: bool,
+}
+
+/// An author's page: who they are and their newest posts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorPage {
+    pub author: UserView,
+    pub posts: PostPage,
+}
+
+/// A single post with the server time its age is measured against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostDetail {
+    pub post: PostView,
+    pub now: i64,
+}

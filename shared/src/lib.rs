@@ -1,0 +1,9 @@
+//! What the browser and the server agree on: request/response shapes, validation rules and
+//! error codes. Compiles for wasm32 and native; nothing here touches a database or the network.
+
+pub mod api;
+pub mod error;
+pub mod validate;
+
+pub use api::*;
+pub use error::{ApiError, ErrorCode, FieldError};

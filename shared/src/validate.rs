@@ -1,0 +1,108 @@
+//! Input rules, run in the browser for instant feedback and again on the server, which decides.
+
+use crate::FieldError;
+use std::str::FromStr;
+
+pub const POST_MAX_CHARS: usize = 280;
+pub const PASSWORD_MIN_CHARS: usize = 8;
+/// Long enough for passphrases, short enough that hashing cannot be used to burn CPU.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+pub const DISPLAY_NAME_MAX_CHARS: usize = 40;
+
+/// A post body is trimmed and must keep 1 to 280 characters.
+pub fn post_body(raw: &str) -> Result<String, FieldError> {
+    let body = raw.trim();
+    let len = body.chars().count();
+    if len == 0 {
+        return Err(FieldError::new("body", "Write something first."));
+    }
+    if len > POST_MAX_CHARS {
+        return Err(FieldError::new(
+            "body",
+            format!("Posts are at most {POST_MAX_CHARS} characters; this one has {len}."),
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// Emails are compared case-insensitively, so they are stored lower-cased.
+pub fn email(raw: &str) -> Result<String, FieldError> {
+    let email = raw.trim().to_lowercase();
+    match email_address::EmailAddress::from_str(&email) {
+        Ok(_) if email.len() <= 254 && email.contains('.') => Ok(email),
+        _ => Err(FieldError::new("email", "Enter a valid email address.")),
+    }
+}
+
+pub fn password(raw: &str) -> Result<(), FieldError> {
+    let len = raw.chars().count();
+    if len < PASSWORD_MIN_CHARS {
+        return Err(FieldError::new(
+            "password",
+            format!("Use at least {PASSWORD_MIN_CHARS} characters."),
+        ));
+    }
+    if len > PASSWORD_MAX_CHARS {
+        return Err(FieldError::new(
+            "password",
+            format!("Use at most {PASSWORD_MAX_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// The name shown on posts: given, or taken from the email's local part.
+pub fn display_name(given: Option<&str>, email: &str) -> Result<String, FieldError> {
+    let name = match given.map(str::trim) {
+        Some(n) if !n.is_empty() => n.to_owned(),
+        _ => email.split('@').next().unwrap_or_default().to_owned(),
+    };
+    if name.chars().count() > DISPLAY_NAME_MAX_CHARS {
+        return Err(FieldError::new(
+            "display_name",
+            format!("Use at most {DISPLAY_NAME_MAX_CHARS} characters."),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldError::new("display_name", "Use printable characters only."));
+    }
+    Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_body_is_trimmed_and_bounded() {
+        assert_eq!(post_body("  hi  ").unwrap(), "hi");
+        assert!(post_body("   \n ").is_err());
+        assert!(post_body(&"é".repeat(280)).is_ok());
+        assert!(post_body(&"é".repeat(281)).is_err());
+        // Surrounding whitespace does not count against the limit.
+        assert!(post_body(&format!("  {}  ", "a".repeat(280))).is_ok());
+    }
+
+    #[test]
+    fn email_is_normalised() {
+        assert_eq!(email(" Alice@Example.COM ").unwrap(), "alice@example.com");
+        for bad in ["", "alice", "alice@", "@example.com", "a b@example.com", "alice@localhost"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn password_length() {
+        assert!(password("short").is_err());
+        assert!(password("long enough").is_ok());
+        assert!(password(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn display_name_defaults_to_local_part() {
+        assert_eq!(display_name(None, "bob@example.com").unwrap(), "bob");
+        assert_eq!(display_name(Some("  "), "bob@example.com").unwrap(), "bob");
+        assert_eq!(display_name(Some(" Bob B. "), "bob@example.com").unwrap(), "Bob B.");
+        assert!(display_name(Some(&"x".repeat(41)), "b@example.com").is_err());
+    }
+}
