@@ -1,0 +1,162 @@
+//! Test harness: the real router on a fresh SQLite file, driven in-process.
+
+#![allow(dead_code)] // each test binary uses its own subset of the helpers
+
+use axum::body::Body;
+use axum::Router;
+use http::{header, HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use serde_json::{json, Value};
+use server::config::{Config, Environment};
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    router: Router,
+    pub db_url: String,
+    _dir: TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The refresh token set by this response, if any (empty when the cookie is cleared).
+    pub fn refresh_cookie(&self) -> Option<String> {
+        self.set_cookie().map(|c| c.split(';').next().unwrap().split_once('=').unwrap().1.to_owned())
+    }
+
+    pub fn set_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("mublog_refresh="))
+    }
+
+    pub fn error_code(&self) -> String {
+        self.json()["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// A signed-in test user.
+pub struct User {
+    pub id: i64,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = format!("sqlite://{}/test.db", dir.path().display());
+        let config = Config {
+            environment: Environment::Development,
+            database_url: db_url.clone(),
+            jwt_secret: b"integration-tests-secret-0123456789abcdef".to_vec(),
+            seed_demo: false,
+        };
+        let options = LeptosOptions::builder().output_name("mublog").build();
+        let router = server::build(&config, options).await.unwrap();
+        TestApp { router, db_url, _dir: dir }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        TestResponse { status, headers, body }
+    }
+
+    /// POST a JSON body with optional bearer token and refresh cookie, as a same-origin page would.
+    pub async fn post(&self, path: &str, body: Value, access: Option<&str>, refresh: Option<&str>) -> TestResponse {
+        self.post_raw(path, body.to_string(), access, refresh, &[]).await
+    }
+
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: String,
+        access: Option<&str>,
+        refresh: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(token) = access {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(token) = refresh {
+            req = req.header(header::COOKIE, format!("mublog_refresh={token}"));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, refresh: Option<&str>) -> TestResponse {
+        let mut req = Request::builder().uri(path).header(header::HOST, "127.0.0.1:3000");
+        if let Some(token) = refresh {
+            req = req.header(header::COOKIE, format!("mublog_refresh={token}"));
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn register(&self, email: &str) -> TestResponse {
+        self.post("/api/auth/register", json!({ "email": email, "password": PASSWORD }), None, None).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> TestResponse {
+        self.post("/api/auth/login", json!({ "email": email, "password": password }), None, None).await
+    }
+
+    pub async fn user(&self, email: &str) -> User {
+        assert_eq!(self.register(email).await.status, StatusCode::CREATED);
+        let res = self.login(email, PASSWORD).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+        let body = res.json();
+        User {
+            id: body["user"]["id"].as_i64().unwrap(),
+            access: body["access_token"].as_str().unwrap().to_owned(),
+            refresh: res.refresh_cookie().unwrap(),
+        }
+    }
+
+    pub async fn create_post(&self, user: &User, body: &str) -> TestResponse {
+        self.post("/api/posts/create", json!({ "body": body }), Some(&user.access), None).await
+    }
+
+    /// Runs SQL directly against the test database, to move clocks or inspect storage.
+    pub async fn sql(&self, statement: &str) {
+        let pool = sqlx::SqlitePool::connect(&self.db_url).await.unwrap();
+        sqlx::query(statement).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    pub async fn sql_scalar(&self, statement: &str) -> i64 {
+        let pool = sqlx::SqlitePool::connect(&self.db_url).await.unwrap();
+        let v: i64 = sqlx::query_scalar(statement).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        v
+    }
+}
