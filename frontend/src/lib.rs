@@ -6,6 +6,7 @@
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    mark_ready();
 }
 
 #[cfg(all(feature = "csr", not(feature = "hydrate")))]
@@ -13,4 +14,12 @@ pub fn hydrate() {
 pub fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
+    mark_ready();
+}
+
+/// `<body data-hydrated>` tells tests (and curious humans) that the app is interactive.
+fn mark_ready() {
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "");
+    }
 }

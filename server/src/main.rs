@@ -17,10 +17,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let config = server::Config::from_env()?;
+    let config = mublog::Config::from_env()?;
     let leptos_options = get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
-    let app = server::build(&config, leptos_options).await?;
+    let app = mublog::build(&config, leptos_options).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(environment = ?config.environment, "listening on http://{addr}");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;

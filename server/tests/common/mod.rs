@@ -8,7 +8,7 @@ use http::{header, HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
-use server::config::{Config, Environment};
+use mublog::config::{Config, Environment};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -72,7 +72,7 @@ impl TestApp {
             seed_demo: false,
         };
         let options = LeptosOptions::builder().output_name("mublog").build();
-        let router = server::build(&config, options).await.unwrap();
+        let router = mublog::build(&config, options).await.unwrap();
         TestApp { router, db_url, _dir: dir }
     }
 

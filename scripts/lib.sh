@@ -1,0 +1,50 @@
+# Shared by scripts/run and scripts/test: installs what is missing, once. Sourced, not run.
+# Every step checks first, so a second run on a ready machine costs a few seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
+
+CARGO_LEPTOS_VERSION=0.3.4
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_rust_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; about 15 minutes)"
+    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+  # cargo-leptos calls the wasm-bindgen CLI, which must match the library in Cargo.lock exactly.
+  local wb
+  wb="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb$"; then
+    say "installing wasm-bindgen-cli $wb"
+    cargo install wasm-bindgen-cli --version "$wb" --locked --force
+  fi
+}
+
+# Playwright and binaryen (wasm-opt, for release builds) come from npm, pinned by the lockfile.
+ensure_node_tools() {
+  if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    say "installing npm packages (Playwright, binaryen)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+}
+
+# Playwright cannot download its own browser here; Debian's Chromium is used instead.
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium"
+    as_root apt-get update
+    as_root apt-get install -y chromium
+  fi
+}
