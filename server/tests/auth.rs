@@ -37,8 +37,11 @@ async fn malformed_and_oversize_bodies_get_clear_4xx() {
         assert_eq!(res.error_code(), "bad_request");
     }
     let huge = json!({ "email": "a@example.com", "password": "x".repeat(64 * 1024) }).to_string();
-    let res = app.post_raw("/api/auth/login", huge, None, None, &[]).await;
+    let res = app.post_raw("/api/auth/login", huge.clone(), None, None, &[]).await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.error_code(), "payload_too_large");
+    let res = app.post_chunked("/api/auth/login", huge).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.text());
     assert_eq!(res.error_code(), "payload_too_large");
 }
 

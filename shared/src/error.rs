@@ -102,6 +102,11 @@ mod server_fn_error {
 
         fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
             match value {
+                // A streamed body cut off by the server's size limit surfaces as a read error
+                // carrying http-body-util's `LengthLimitError` text.
+                ServerFnErrorErr::Deserialization(msg) if msg.contains("length limit exceeded") => {
+                    ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
+                }
                 ServerFnErrorErr::Args(msg)
                 | ServerFnErrorErr::MissingArg(msg)
                 | ServerFnErrorErr::Deserialization(msg) => {

@@ -111,7 +111,21 @@ impl TestApp {
         for (k, v) in extra {
             req = req.header(*k, *v);
         }
+        let req = req.header(header::CONTENT_LENGTH, body.len());
         self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// POST a body streamed in chunks, without a Content-Length.
+    pub async fn post_chunked(&self, path: &str, body: String) -> TestResponse {
+        let chunks: Vec<Result<String, std::io::Error>> =
+            body.into_bytes().chunks(1024).map(|c| Ok(String::from_utf8_lossy(c).into_owned())).collect();
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from_stream(futures::stream::iter(chunks)))
+            .unwrap();
+        self.send(req).await
     }
 
     pub async fn get(&self, path: &str, refresh: Option<&str>) -> TestResponse {
