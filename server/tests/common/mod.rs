@@ -9,10 +9,28 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use serde_json::{json, Value};
 use mublog::config::{Config, Environment};
+use std::future::Future;
+use std::sync::OnceLock;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// The apps under test run on one long-lived runtime, as in production. Leptos keeps a global
+/// task spawner; with a runtime per test it could hand one test's rendering work to another
+/// test's runtime that has already shut down.
+fn on_server<F>(work: F) -> impl Future<Output = F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    });
+    let handle = runtime.spawn(work);
+    async move { handle.await.expect("server task panicked") }
+}
 
 pub struct TestApp {
     router: Router,
@@ -72,16 +90,20 @@ impl TestApp {
             seed_demo: false,
         };
         let options = LeptosOptions::builder().output_name("mublog").build();
-        let router = mublog::build(&config, options).await.unwrap();
+        let router = on_server(async move { mublog::build(&config, options).await.unwrap() }).await;
         TestApp { router, db_url, _dir: dir }
     }
 
     pub async fn send(&self, req: Request<Body>) -> TestResponse {
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        TestResponse { status, headers, body }
+        let router = self.router.clone();
+        on_server(async move {
+            let res = router.oneshot(req).await.unwrap();
+            let status = res.status();
+            let headers = res.headers().clone();
+            let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+            TestResponse { status, headers, body }
+        })
+        .await
     }
 
     /// POST a JSON body with optional bearer token and refresh cookie, as a same-origin page would.
