@@ -18,6 +18,8 @@ pub enum DomainError {
     NotFound(&'static str),
     #[error("email already registered")]
     EmailTaken,
+    #[error("too many attempts; retry in {retry_after}s")]
+    RateLimited { retry_after: u64 },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -54,6 +56,14 @@ impl From<DomainError> for ApiError {
                 code: ErrorCode::Conflict,
                 message: "An account with this email already exists.".into(),
                 fields: vec![FieldError::new("email", "This email is already registered.")],
+                retry_after: None,
+            },
+            DomainError::RateLimited { retry_after } => ApiError {
+                retry_after: Some(retry_after),
+                ..ApiError::new(
+                    ErrorCode::RateLimited,
+                    format!("Too many attempts. Try again in {retry_after} seconds."),
+                )
             },
             DomainError::Database(_) | DomainError::Internal(_) => {
                 tracing::error!(error = %e, "internal error");

@@ -12,16 +12,18 @@ pub use auth::{AccessTokens, Credentials, Refreshed, SignedIn};
 pub use error::DomainError;
 pub use store::Db;
 
-/// The domain service: a database handle and the access-token keys. Cheap to clone.
+/// The domain service: a database handle, the access-token keys and the sign-in throttle.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct Mublog {
     db: Db,
     tokens: AccessTokens,
+    sign_in_throttle: std::sync::Arc<auth::SignInThrottle>,
 }
 
 impl Mublog {
     pub fn new(db: Db, tokens: AccessTokens) -> Self {
-        Mublog { db, tokens }
+        Mublog { db, tokens, sign_in_throttle: Default::default() }
     }
 
     pub fn db(&self) -> &Db {

@@ -14,9 +14,11 @@ impl Mublog {
         query: &PostQuery,
     ) -> Result<PostPage, DomainError> {
         let before = query.cursor.as_deref().map(parse_cursor).transpose()?;
+        let search = validate::search(query.q.as_deref())?;
         let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
         // One extra row tells whether another page exists without a COUNT.
-        let mut rows = self.db.list_posts(viewer, query.author, before, limit + 1).await?;
+        let mut rows =
+            self.db.list_posts(viewer, query.author, search.as_deref(), before, limit + 1).await?;
         let has_more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let next_cursor = has_more.then(|| rows.last().map(|r| r.id.to_string())).flatten();

@@ -35,7 +35,12 @@ pub enum ConfigError {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the process environment in production, a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
         let environment = match var("MUBLOG_ENV").as_deref() {
             None | Some("development") => Environment::Development,
             Some("production") => Environment::Production,
@@ -97,4 +102,38 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        // A database URL keeps the tests from creating ./data.
+        Config::from_lookup(move |name| match name {
+            "DATABASE_URL" => Some("sqlite::memory:".into()),
+            _ => vars.get(name).cloned(),
+        })
+    }
+
+    #[test]
+    fn production_refuses_a_missing_or_weak_secret() {
+        assert!(matches!(config(&[("MUBLOG_ENV", "production")]), Err(ConfigError::WeakSecret)));
+        let weak = [("MUBLOG_ENV", "production"), ("MUBLOG_JWT_SECRET", "secret")];
+        assert!(matches!(config(&weak), Err(ConfigError::WeakSecret)));
+        let strong = [("MUBLOG_ENV", "production"), ("MUBLOG_JWT_SECRET", "k3y-0f-at-least-thirty-two-bytes-long!")];
+        let c = config(&strong).unwrap();
+        assert_eq!(c.environment, Environment::Production);
+        assert!(!c.seed_demo, "production never seeds demo content");
+    }
+
+    #[test]
+    fn development_seeds_unless_told_not_to() {
+        let secret = ("MUBLOG_JWT_SECRET", "k3y-0f-at-least-thirty-two-bytes-long!");
+        assert!(config(&[secret]).unwrap().seed_demo);
+        assert!(!config(&[secret, ("MUBLOG_SEED_DEMO", "0")]).unwrap().seed_demo);
+        assert!(matches!(config(&[("MUBLOG_ENV", "staging")]), Err(ConfigError::UnknownEnvironment(_))));
+    }
 }

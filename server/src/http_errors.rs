@@ -21,18 +21,30 @@ pub async fn status_from_error_code(req: Request, next: Next) -> Response {
     if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY_BYTES).await else {
-        return json_error(ApiError::new(ErrorCode::Internal, "Something went wrong on our side."));
-    };
-    if let Ok(error) = serde_json::from_slice::<ApiError>(&bytes) {
-        parts.status = status_of(error.code);
-        if error.code == ErrorCode::Unauthenticated {
-            parts.headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY_BYTES).await.unwrap_or_default();
+    match serde_json::from_slice::<ApiError>(&bytes) {
+        Ok(error) => error_response(error),
+        // Not one of ours (a server function with another error type): leave it alone.
+        Err(_) => Response::from_parts(parts, Body::from(bytes)),
     }
-    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The HTTP form of an error: status from its code, a JSON body, and the headers that status
+/// calls for. Used for server functions and REST alike.
+pub fn error_response(error: ApiError) -> Response {
+    let status = status_of(error.code);
+    let mut response =
+        (status, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&error).unwrap_or_default())
+            .into_response();
+    let headers = response.headers_mut();
+    if error.code == ErrorCode::Unauthenticated {
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if let Some(secs) = error.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 /// A declared `Content-Length` over the limit gets a JSON 413 before anything is read.
@@ -61,7 +73,7 @@ pub fn body_limit() -> RequestBodyLimitLayer {
 }
 
 fn too_large() -> Response {
-    json_error(ApiError::new(
+    error_response(ApiError::new(
         ErrorCode::PayloadTooLarge,
         format!("Request bodies are limited to {} KiB.", MAX_BODY_BYTES / 1024),
     ))
@@ -71,8 +83,3 @@ fn status_of(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-fn json_error(error: ApiError) -> Response {
-    let status = status_of(error.code);
-    (status, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&error).unwrap_or_default())
-        .into_response()
-}

@@ -3,6 +3,7 @@
 
 pub mod config;
 mod http_errors;
+mod rest;
 
 use app::{shell, App};
 use axum::routing::post;
@@ -39,16 +40,19 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Rou
 
 fn router(mublog: Mublog, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
+    let rest = rest::router().with_state(mublog.clone());
     let context = move || provide_context(mublog.clone());
 
+    let server_fns = post({
+        let context = context.clone();
+        move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+    });
+
     Router::new()
-        .route(
-            "/api/{*fn_name}",
-            post({
-                let context = context.clone();
-                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
-            }),
-        )
+        .nest("/api/v1", rest)
+        // Server functions live under these two prefixes (see `app::api`).
+        .route("/api/auth/{*fn_name}", server_fns.clone())
+        .route("/api/posts/{*fn_name}", server_fns)
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -43,6 +43,31 @@ impl From<&Me> for UserView {
     }
 }
 
+/// `PATCH /me`: fields left out stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMe {
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// `POST /api/v1/token/refresh` and `/token/revoke`, for clients without a cookie jar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshTokenRequest {
+    pub refresh_token: String,
+}
+
+/// A token pair for API clients (`POST /api/v1/token` and `/token/refresh`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    /// Seconds until `access_token` expires.
+    pub expires_in: i64,
+}
+
 /// Answer to login and refresh. The refresh token never appears here: it travels only in an
 /// HttpOnly cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +113,9 @@ pub struct PostQuery {
     pub author: Option<UserId>,
     #[serde(default)]
     pub limit: Option<u32>,
+    /// Only posts whose body contains this text (case-insensitive).
+    #[serde(default)]
+    pub q: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,9 +15,11 @@ pub enum ErrorCode {
     Unauthenticated,
     Forbidden,
     NotFound,
+    MethodNotAllowed,
     Conflict,
     PayloadTooLarge,
     UnsupportedMediaType,
+    RateLimited,
     Internal,
 }
 
@@ -29,10 +31,12 @@ impl ErrorCode {
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
             ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::Validation => 422,
+            ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
         }
     }
@@ -56,11 +60,14 @@ pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// For `rate_limited`: seconds to wait before trying again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), fields: Vec::new() }
+        ApiError { code, message: message.into(), fields: Vec::new(), retry_after: None }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
@@ -68,7 +75,7 @@ impl ApiError {
             [only] => only.message.clone(),
             _ => "Some fields are invalid.".to_owned(),
         };
-        ApiError { code: ErrorCode::Validation, message, fields }
+        ApiError { code: ErrorCode::Validation, message, fields, retry_after: None }
     }
 
     /// The message for one field, for showing it inline next to that field.
@@ -144,9 +151,11 @@ mod tests {
             ErrorCode::Unauthenticated,
             ErrorCode::Forbidden,
             ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
             ErrorCode::Conflict,
             ErrorCode::PayloadTooLarge,
             ErrorCode::UnsupportedMediaType,
+            ErrorCode::RateLimited,
         ] {
             assert!((400..500).contains(&code.http_status()), "{code:?}");
         }

@@ -8,6 +8,16 @@ pub const PASSWORD_MIN_CHARS: usize = 8;
 /// Long enough for passphrases, short enough that hashing cannot be used to burn CPU.
 pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const DISPLAY_NAME_MAX_CHARS: usize = 40;
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+/// A search term: trimmed; blank means "no search".
+pub fn search(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(q) = raw.map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+    if q.chars().count() > SEARCH_MAX_CHARS {
+        return Err(FieldError::new("q", format!("Search for at most {SEARCH_MAX_CHARS} characters.")));
+    }
+    Ok(Some(q.to_owned()))
+}
 
 /// A post body is trimmed and must keep 1 to 280 characters.
 pub fn post_body(raw: &str) -> Result<String, FieldError> {

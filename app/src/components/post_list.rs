@@ -35,7 +35,7 @@ pub fn PostList(
         }
         loading.set(true);
         spawn_local(async move {
-            match list_posts(PostQuery { cursor: Some(cursor), author, limit: None }).await {
+            match list_posts(PostQuery { cursor: Some(cursor), author, ..PostQuery::default() }).await {
                 Ok(more) => {
                     posts.update(|p| p.extend(more.posts));
                     next.set(more.next_cursor);

@@ -7,8 +7,10 @@
 mod access;
 pub mod password;
 mod refresh_token;
+mod throttle;
 
 pub use access::{AccessTokens, ACCESS_TTL_SECS};
+pub use throttle::SignInThrottle;
 
 use crate::store::Inserted;
 use crate::{now, DomainError, Mublog};
@@ -60,6 +62,7 @@ impl Mublog {
     /// A wrong password and an unknown email fail identically, in about the same time.
     pub async fn login(&self, creds: Credentials) -> Result<SignedIn, DomainError> {
         let email = creds.email.trim().to_lowercase();
+        self.sign_in_throttle.check(&email)?;
         let user = self.db.user_by_email(&email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         if !password::verify(creds.password, stored).await? {

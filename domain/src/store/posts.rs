@@ -37,34 +37,47 @@ const POST_COLUMNS: &str = "
 
 /// Plain range conditions only (no `? IS NULL OR ...`), so SQLite seeks straight to the
 /// cursor: through the rowid for the feed, through `posts_by_author` for an author's page.
-fn list_posts_sql(by_author: bool) -> String {
+/// A search filters the rows of that same walk.
+fn list_posts_sql(by_author: bool, search: bool) -> String {
     let author_filter = if by_author { "p.author_id = ?2 AND" } else { "" };
+    let search_filter = if search { r"p.body LIKE ?5 ESCAPE '\' AND" } else { "" };
     format!(
         "SELECT {POST_COLUMNS}
          FROM posts p JOIN users u ON u.id = p.author_id
-         WHERE {author_filter} p.id < ?3
+         WHERE {author_filter} {search_filter} p.id < ?3
          ORDER BY p.id DESC
          LIMIT ?4"
     )
 }
 
+/// `text` as a LIKE pattern matching it anywhere, with LIKE's wildcards taken literally.
+fn like_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', r"\\").replace('%', r"\%").replace('_', r"\_");
+    format!("%{escaped}%")
+}
+
 impl Db {
     /// Newest posts with an id below `before` (keyset pagination: every page is one index
-    /// range scan of `limit` rows, however deep it is).
+    /// range scan, however deep it is), optionally by one author or containing `search`.
     pub async fn list_posts(
         &self,
         viewer: Option<UserId>,
         author: Option<UserId>,
+        search: Option<&str>,
         before: Option<PostId>,
         limit: u32,
     ) -> Result<Vec<PostRow>, sqlx::Error> {
-        sqlx::query_as(&list_posts_sql(author.is_some()))
+        let sql = list_posts_sql(author.is_some(), search.is_some());
+        let query = sqlx::query_as(&sql)
             .bind(viewer)
             .bind(author)
             .bind(before.unwrap_or(PostId::MAX))
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await
+            .bind(limit);
+        let query = match search {
+            Some(text) => query.bind(like_pattern(text)),
+            None => query,
+        };
+        query.fetch_all(self.pool()).await
     }
 
     pub async fn post(
@@ -158,16 +171,11 @@ mod tests {
     async fn feed_queries_use_indexes() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display())).await.unwrap();
-        for by_author in [false, true] {
-            let plan: Vec<(i64, i64, i64, String)> =
-                sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", list_posts_sql(by_author)))
-                    .bind(1_i64)
-                    .bind(1_i64)
-                    .bind(100_i64)
-                    .bind(20_i64)
-                    .fetch_all(db.pool())
-                    .await
-                    .unwrap();
+        for (by_author, search) in [(false, false), (true, false), (false, true), (true, true)] {
+            let sql = format!("EXPLAIN QUERY PLAN {}", list_posts_sql(by_author, search));
+            let query = sqlx::query_as(&sql).bind(1_i64).bind(1_i64).bind(100_i64).bind(20_i64);
+            let query = if search { query.bind("%x%") } else { query };
+            let plan: Vec<(i64, i64, i64, String)> = query.fetch_all(db.pool()).await.unwrap();
             let steps: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
             assert!(steps.iter().all(|s| !s.starts_with("SCAN")), "{steps:#?}");
             assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "no sort step: {steps:#?}");
@@ -175,5 +183,13 @@ mod tests {
             assert!(steps.iter().any(|s| s.starts_with("SEARCH p") && s.contains(seek)), "{steps:#?}");
             assert!(steps.iter().any(|s| s.starts_with("SEARCH l USING PRIMARY KEY (post_id=?")), "{steps:#?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod search_tests {
+    #[test]
+    fn like_wildcards_are_literal() {
+        assert_eq!(super::like_pattern("50%_off\\"), r"%50\%\_off\\%");
     }
 }

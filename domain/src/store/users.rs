@@ -68,4 +68,13 @@ impl Db {
         .fetch_optional(self.pool())
         .await
     }
+
+    pub async fn set_display_name(&self, id: UserId, name: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
+            .bind(name)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
 }

@@ -158,6 +158,22 @@ impl TestApp {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
+    /// Any REST call: method, path, optional JSON body and bearer token.
+    pub async fn api(&self, method: &str, path: &str, body: Option<Value>, access: Option<&str>) -> TestResponse {
+        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:3000");
+        if let Some(token) = access {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(json) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).unwrap()).await
+    }
+
     pub async fn register(&self, email: &str) -> TestResponse {
         self.post("/api/auth/register", json!({ "email": email, "password": PASSWORD }), None, None).await
     }

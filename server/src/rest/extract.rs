@@ -1,0 +1,107 @@
+//! Extractors whose failures are [`RestError`]s in the one JSON shape, never axum's plain text.
+
+use super::RestError;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::{header, request::Parts};
+use domain::{DomainError, Mublog};
+use serde::de::DeserializeOwned;
+use shared::{ApiError, ErrorCode, UserId};
+
+/// A JSON body. Unknown fields and wrong types are refused with the reason.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = RestError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(rejection) => Err(json_rejection(rejection).into()),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "Send the body as JSON, with `Content-Type: application/json`.",
+        ),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::new(ErrorCode::Validation, format!("The JSON does not fit: {}", e.body_text()))
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::new(ErrorCode::BadRequest, format!("The body is not valid JSON: {}", e.body_text()))
+        }
+        JsonRejection::BytesRejection(_) => {
+            ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
+        }
+        other => ApiError::new(ErrorCode::BadRequest, other.body_text()),
+    }
+}
+
+/// Query-string parameters.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e: QueryRejection| ApiError::new(ErrorCode::BadRequest, e.body_text()).into())
+    }
+}
+
+/// A numeric id in the path. Anything else cannot name a resource: 404.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|p| Id(p.0))
+            .map_err(|_: PathRejection| ApiError::new(ErrorCode::NotFound, "No such resource.").into())
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<Result<&str, RestError>> {
+    let value = parts.headers.get(header::AUTHORIZATION)?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| RestError::from(DomainError::Unauthenticated));
+    Some(token)
+}
+
+/// The signed-in caller; 401 without a valid access token.
+pub struct AuthUser(pub UserId);
+
+impl FromRequestParts<Mublog> for AuthUser {
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Mublog) -> Result<Self, Self::Rejection> {
+        let token = bearer(parts).ok_or_else(|| RestError::from(DomainError::Unauthenticated))??;
+        Ok(AuthUser(app.authenticate(token)?))
+    }
+}
+
+/// The caller if a token is sent (it must then be valid), or an anonymous reader.
+pub struct Viewer(pub Option<UserId>);
+
+impl FromRequestParts<Mublog> for Viewer {
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Mublog) -> Result<Self, Self::Rejection> {
+        match bearer(parts) {
+            None => Ok(Viewer(None)),
+            Some(token) => Ok(Viewer(Some(app.authenticate(token?)?))),
+        }
+    }
+}
