@@ -7,6 +7,7 @@ cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$ROOT/end2end/node_modules/.bin:$PATH"
 
 CARGO_LEPTOS_VERSION=0.3.4
+TRUNK_VERSION=0.21.14
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -29,6 +30,14 @@ ensure_rust_tools() {
   if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb$"; then
     say "installing wasm-bindgen-cli $wb"
     cargo install wasm-bindgen-cli --version "$wb" --locked --force
+  fi
+}
+
+# Trunk builds the client-side-rendered variant (Trunk.toml).
+ensure_trunk() {
+  if ! trunk --version 2>/dev/null | grep -q " $TRUNK_VERSION"; then
+    say "installing trunk $TRUNK_VERSION (once; about 10 minutes)"
+    cargo install "trunk@$TRUNK_VERSION" --locked
   fi
 }
 
