@@ -41,12 +41,18 @@ ensure_trunk() {
   fi
 }
 
-# Playwright and binaryen (wasm-opt, for release builds) come from npm, pinned by the lockfile.
+# Playwright, binaryen (wasm-opt, for release builds), Swagger UI and GraphiQL come from npm,
+# pinned by the lockfile.
 ensure_node_tools() {
   if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
     say "installing npm packages (Playwright, binaryen)"
     (cd end2end && npm ci --no-audit --no-fund)
   fi
+  # Vendored, so the API docs page needs no CDN.
+  cp -u end2end/node_modules/swagger-ui-dist/{swagger-ui.css,swagger-ui-bundle.js} public/vendor/swagger-ui/
+  cp -u end2end/node_modules/graphiql/graphiql.min.{js,css} \
+    end2end/node_modules/react/umd/react.production.min.js \
+    end2end/node_modules/react-dom/umd/react-dom.production.min.js public/vendor/graphiql/
 }
 
 # Playwright cannot download its own browser here; Debian's Chromium is used instead.

@@ -55,7 +55,10 @@ impl From<DomainError> for ApiError {
             DomainError::EmailTaken => ApiError {
                 code: ErrorCode::Conflict,
                 message: "An account with this email already exists.".into(),
-                fields: vec![FieldError::new("email", "This email is already registered.")],
+                fields: vec![FieldError::new(
+                    "email",
+                    "This email is already registered.",
+                )],
                 retry_after: None,
             },
             DomainError::RateLimited { retry_after } => ApiError {

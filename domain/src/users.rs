@@ -3,7 +3,12 @@ use shared::{validate, AuthorPage, Me, PostQuery, UpdateMe, UserId, UserView};
 
 impl Mublog {
     pub async fn user(&self, id: UserId) -> Result<UserView, DomainError> {
-        Ok(self.db.user_by_id(id).await?.ok_or(DomainError::NotFound("user"))?.view())
+        Ok(self
+            .db
+            .user_by_id(id)
+            .await?
+            .ok_or(DomainError::NotFound("user"))?
+            .view())
     }
 
     /// Changes the caller's own profile.
@@ -24,8 +29,15 @@ impl Mublog {
         cursor: Option<String>,
     ) -> Result<AuthorPage, DomainError> {
         let author_view = self.user(author).await?;
-        let query = PostQuery { cursor, author: Some(author), ..PostQuery::default() };
+        let query = PostQuery {
+            cursor,
+            author: Some(author),
+            ..PostQuery::default()
+        };
         let posts = self.list_posts(viewer, &query).await?;
-        Ok(AuthorPage { author: author_view, posts })
+        Ok(AuthorPage {
+            author: author_view,
+            posts,
+        })
     }
 }

@@ -1,3 +1,5 @@
+#![recursion_limit = "256"] // the release build's fully typed view tree is deep
+
 //! The browser entry point. `hydrate` takes over the server-rendered page; `csr` (the Trunk
 //! build) renders the whole app in the browser.
 

@@ -22,7 +22,9 @@ pub async fn status_from_error_code(req: Request, next: Next) -> Response {
         return response;
     }
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY_BYTES).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY_BYTES)
+        .await
+        .unwrap_or_default();
     match serde_json::from_slice::<ApiError>(&bytes) {
         Ok(error) => error_response(error),
         // Not one of ours (a server function with another error type): leave it alone.
@@ -34,9 +36,12 @@ pub async fn status_from_error_code(req: Request, next: Next) -> Response {
 /// calls for. Used for server functions and REST alike.
 pub fn error_response(error: ApiError) -> Response {
     let status = status_of(error.code);
-    let mut response =
-        (status, [(header::CONTENT_TYPE, "application/json")], serde_json::to_string(&error).unwrap_or_default())
-            .into_response();
+    let mut response = (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::to_string(&error).unwrap_or_default(),
+    )
+        .into_response();
     let headers = response.headers_mut();
     if error.code == ErrorCode::Unauthenticated {
         headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -75,11 +80,13 @@ pub fn body_limit() -> RequestBodyLimitLayer {
 fn too_large() -> Response {
     error_response(ApiError::new(
         ErrorCode::PayloadTooLarge,
-        format!("Request bodies are limited to {} KiB.", MAX_BODY_BYTES / 1024),
+        format!(
+            "Request bodies are limited to {} KiB.",
+            MAX_BODY_BYTES / 1024
+        ),
     ))
 }
 
 fn status_of(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
-

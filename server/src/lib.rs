@@ -2,6 +2,7 @@
 //! functions and static files.
 
 pub mod config;
+mod graphql;
 mod http_errors;
 mod rest;
 
@@ -26,7 +27,6 @@ pub enum StartupError {
     Seed(#[from] domain::DomainError),
 }
 
-
 /// Opens the database (applying migrations), seeds demo content where configured, and builds
 /// the router.
 pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Router, StartupError> {
@@ -41,6 +41,12 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Rou
 fn router(mublog: Mublog, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let rest = rest::router().with_state(mublog.clone());
+    let graphql = Router::new()
+        .route(
+            "/graphql",
+            axum::routing::get(graphql::graphiql).post(graphql::execute),
+        )
+        .with_state(graphql::GraphqlState::new(mublog.clone()));
     let context = move || provide_context(mublog.clone());
 
     let server_fns = post({
@@ -50,6 +56,8 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions) -> Router {
 
     Router::new()
         .nest("/api/v1", rest)
+        .merge(graphql)
+        .route("/api/docs", axum::routing::get(rest::docs::docs_page))
         // Server functions live under these two prefixes (see `app::api`).
         .route("/api/auth/{*fn_name}", server_fns.clone())
         .route("/api/posts/{*fn_name}", server_fns)
@@ -57,7 +65,9 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context, shell,
+        ))
         .layer(middleware::from_fn(http_errors::status_from_error_code))
         .layer(CookieManagerLayer::new())
         .layer(http_errors::body_limit())

@@ -5,7 +5,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
@@ -23,7 +25,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let app = mublog::build(&config, leptos_options).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(environment = ?config.environment, "listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 

@@ -6,9 +6,12 @@ pub type UserId = i64;
 pub type PostId = i64;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "ada@example.com"))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(example = "correct horse battery"))]
     pub password: String,
     /// Shown next to posts; defaults to the part of the email before `@`.
     #[serde(default)]
@@ -16,14 +19,18 @@ pub struct RegisterRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(example = "ada@example.com"))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(example = "mublog-demo"))]
     pub password: String,
 }
 
 /// A user as others see them. The email is private and only appears in [`Me`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: UserId,
     pub display_name: String,
@@ -31,6 +38,7 @@ pub struct UserView {
 
 /// The signed-in user's own account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: UserId,
     pub display_name: String,
@@ -39,12 +47,16 @@ pub struct Me {
 
 impl From<&Me> for UserView {
     fn from(me: &Me) -> Self {
-        UserView { id: me.id, display_name: me.display_name.clone() }
+        UserView {
+            id: me.id,
+            display_name: me.display_name.clone(),
+        }
     }
 }
 
 /// `PATCH /me`: fields left out stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMe {
     #[serde(default)]
@@ -53,6 +65,7 @@ pub struct UpdateMe {
 
 /// `POST /api/v1/token/refresh` and `/token/revoke`, for clients without a cookie jar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RefreshTokenRequest {
     pub refresh_token: String,
@@ -60,6 +73,7 @@ pub struct RefreshTokenRequest {
 
 /// A token pair for API clients (`POST /api/v1/token` and `/token/refresh`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenResponse {
     pub access_token: String,
     pub refresh_token: String,
@@ -71,6 +85,7 @@ pub struct TokenResponse {
 /// Answer to login and refresh. The refresh token never appears here: it travels only in an
 /// HttpOnly cookie.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     pub access_token: String,
     pub token_type: String,
@@ -80,6 +95,7 @@ pub struct AuthResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostView {
     pub id: PostId,
     pub author: UserView,
@@ -95,6 +111,7 @@ pub struct PostView {
 
 /// One page of posts, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostPage {
     pub posts: Vec<PostView>,
     /// Pass back as `cursor` to get the next page; `None` on the last page.
@@ -105,13 +122,17 @@ pub struct PostPage {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct PostQuery {
     #[serde(default)]
     pub cursor: Option<String>,
     #[serde(default)]
     pub author: Option<UserId>,
+    /// Page size: 20 by default, at most 100.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(example = 20))]
     pub limit: Option<u32>,
     /// Only posts whose body contains this text (case-insensitive).
     #[serde(default)]
@@ -119,12 +140,18 @@ pub struct PostQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Hello, mublog!", min_length = 1, max_length = 280)
+    )]
     pub body: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LikeState {
     pub post_id: PostId,
     pub like_count: i64,
@@ -133,6 +160,7 @@ pub struct LikeState {
 
 /// An author's page: who they are and their newest posts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthorPage {
     pub author: UserView,
     pub posts: PostPage,
@@ -140,6 +168,7 @@ pub struct AuthorPage {
 
 /// A single post with the server time its age is measured against.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostDetail {
     pub post: PostView,
     pub now: i64,

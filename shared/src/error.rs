@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The body could not be read: malformed JSON, a missing field, a wrong type.
@@ -43,6 +44,7 @@ impl ErrorCode {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -50,11 +52,16 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError { field: field.to_owned(), message: message.into() }
+        FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"code": "validation", "message": "Write something first.", "fields": [{"field": "body", "message": "Write something first."}]})))]
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
@@ -67,7 +74,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), fields: Vec::new(), retry_after: None }
+        ApiError {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+            retry_after: None,
+        }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
@@ -75,12 +87,20 @@ impl ApiError {
             [only] => only.message.clone(),
             _ => "Some fields are invalid.".to_owned(),
         };
-        ApiError { code: ErrorCode::Validation, message, fields, retry_after: None }
+        ApiError {
+            code: ErrorCode::Validation,
+            message,
+            fields,
+            retry_after: None,
+        }
     }
 
     /// The message for one field, for showing it inline next to that field.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|f| f.field == name).map(|f| f.message.as_str())
+        self.fields
+            .iter()
+            .find(|f| f.field == name)
+            .map(|f| f.message.as_str())
     }
 
     pub fn is_unauthenticated(&self) -> bool {
@@ -116,9 +136,10 @@ mod server_fn_error {
                 }
                 ServerFnErrorErr::Args(msg)
                 | ServerFnErrorErr::MissingArg(msg)
-                | ServerFnErrorErr::Deserialization(msg) => {
-                    ApiError::new(ErrorCode::BadRequest, format!("Invalid request body: {msg}"))
-                }
+                | ServerFnErrorErr::Deserialization(msg) => ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!("Invalid request body: {msg}"),
+                ),
                 ServerFnErrorErr::Request(_) => {
                     ApiError::new(ErrorCode::Internal, "Could not reach the server.")
                 }

@@ -12,9 +12,14 @@ pub const SEARCH_MAX_CHARS: usize = 100;
 
 /// A search term: trimmed; blank means "no search".
 pub fn search(raw: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(q) = raw.map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+    let Some(q) = raw.map(str::trim).filter(|q| !q.is_empty()) else {
+        return Ok(None);
+    };
     if q.chars().count() > SEARCH_MAX_CHARS {
-        return Err(FieldError::new("q", format!("Search for at most {SEARCH_MAX_CHARS} characters.")));
+        return Err(FieldError::new(
+            "q",
+            format!("Search for at most {SEARCH_MAX_CHARS} characters."),
+        ));
     }
     Ok(Some(q.to_owned()))
 }
@@ -74,7 +79,10 @@ pub fn display_name(given: Option<&str>, email: &str) -> Result<String, FieldErr
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(FieldError::new("display_name", "Use printable characters only."));
+        return Err(FieldError::new(
+            "display_name",
+            "Use printable characters only.",
+        ));
     }
     Ok(name)
 }
@@ -96,7 +104,14 @@ mod tests {
     #[test]
     fn email_is_normalised() {
         assert_eq!(email(" Alice@Example.COM ").unwrap(), "alice@example.com");
-        for bad in ["", "alice", "alice@", "@example.com", "a b@example.com", "alice@localhost"] {
+        for bad in [
+            "",
+            "alice",
+            "alice@",
+            "@example.com",
+            "a b@example.com",
+            "alice@localhost",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }
@@ -112,7 +127,10 @@ mod tests {
     fn display_name_defaults_to_local_part() {
         assert_eq!(display_name(None, "bob@example.com").unwrap(), "bob");
         assert_eq!(display_name(Some("  "), "bob@example.com").unwrap(), "bob");
-        assert_eq!(display_name(Some(" Bob B. "), "bob@example.com").unwrap(), "Bob B.");
+        assert_eq!(
+            display_name(Some(" Bob B. "), "bob@example.com").unwrap(),
+            "Bob B."
+        );
         assert!(display_name(Some(&"x".repeat(41)), "b@example.com").is_err());
     }
 }

@@ -20,7 +20,11 @@ pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Me, Api
 pub async fn login(#[server(flatten)] req: LoginRequest) -> Result<AuthResponse, ApiError> {
     reject_cross_site(&headers().await?)?;
     let signed_in = mublog()?.login(req).await?;
-    set_refresh_cookie(&cookies().await?, signed_in.refresh_token, signed_in.refresh_expires_at);
+    set_refresh_cookie(
+        &cookies().await?,
+        signed_in.refresh_token,
+        signed_in.refresh_expires_at,
+    );
     Ok(signed_in.response)
 }
 

@@ -3,7 +3,9 @@
 use crate::session::AuthClient;
 use leptos::prelude::*;
 use server_fn::codec::Json;
-use shared::{ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView, UserId};
+use shared::{
+    ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView, UserId,
+};
 
 #[cfg(feature = "ssr")]
 use super::server::*;
@@ -18,7 +20,10 @@ pub async fn list_posts(#[server(flatten)] query: PostQuery) -> Result<PostPage,
 pub async fn get_post(id: PostId) -> Result<PostDetail, ApiError> {
     let viewer = viewer().await?;
     let post = mublog()?.post(viewer, id).await?;
-    Ok(PostDetail { post, now: domain::now() })
+    Ok(PostDetail {
+        post,
+        now: domain::now(),
+    })
 }
 
 #[server(endpoint = "posts/author", input = Json, output = Json, client = AuthClient)]

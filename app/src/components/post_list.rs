@@ -29,13 +29,21 @@ pub fn PostList(
 
     let load_more = move |ev: leptos::ev::MouseEvent| {
         ev.prevent_default();
-        let Some(cursor) = next.get_untracked() else { return };
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
         if loading.get_untracked() {
             return;
         }
         loading.set(true);
         spawn_local(async move {
-            match list_posts(PostQuery { cursor: Some(cursor), author, ..PostQuery::default() }).await {
+            match list_posts(PostQuery {
+                cursor: Some(cursor),
+                author,
+                ..PostQuery::default()
+            })
+            .await
+            {
                 Ok(more) => {
                     posts.update(|p| p.extend(more.posts));
                     next.set(more.next_cursor);
@@ -48,7 +56,8 @@ pub fn PostList(
         });
     };
 
-    let remove = move |list: RwSignal<Vec<PostView>>, id| list.update(|p| p.retain(|post| post.id != id));
+    let remove =
+        move |list: RwSignal<Vec<PostView>>, id| list.update(|p| p.retain(|post| post.id != id));
     view! {
         <section class="posts" aria-label="Posts">
             <For each=move || fresh.get() key=|p| p.id let:post>

@@ -57,7 +57,10 @@ impl AccessTokens {
         if data.claims.typ != ACCESS_TYP {
             return Err(DomainError::Unauthenticated);
         }
-        data.claims.sub.parse().map_err(|_| DomainError::Unauthenticated)
+        data.claims
+            .sub
+            .parse()
+            .map_err(|_| DomainError::Unauthenticated)
     }
 }
 

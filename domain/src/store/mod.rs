@@ -7,9 +7,9 @@ mod users;
 
 pub use posts::PostRow;
 pub use sessions::{FamilyRow, TokenRow};
-pub use users::{Inserted, UserRow};
 /// Errors from the database driver.
 pub use sqlx::Error as DbError;
+pub use users::{Inserted, UserRow};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -30,7 +30,10 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("../migrations").run(&pool).await?;
         Ok(Db { pool })
     }
@@ -40,7 +43,9 @@ impl Db {
     }
 
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(users == 0)
     }
 }

@@ -12,11 +12,18 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn me(&self) -> Me {
-        Me { id: self.id, display_name: self.display_name.clone(), email: self.email.clone() }
+        Me {
+            id: self.id,
+            display_name: self.display_name.clone(),
+            email: self.email.clone(),
+        }
     }
 
     pub fn view(&self) -> UserView {
-        UserView { id: self.id, display_name: self.display_name.clone() }
+        UserView {
+            id: self.id,
+            display_name: self.display_name.clone(),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::RestError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts};
 use domain::{DomainError, Mublog};
 use serde::de::DeserializeOwned;
@@ -28,12 +28,14 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             ErrorCode::UnsupportedMediaType,
             "Send the body as JSON, with `Content-Type: application/json`.",
         ),
-        JsonRejection::JsonDataError(e) => {
-            ApiError::new(ErrorCode::Validation, format!("The JSON does not fit: {}", e.body_text()))
-        }
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiError::new(ErrorCode::BadRequest, format!("The body is not valid JSON: {}", e.body_text()))
-        }
+        JsonRejection::JsonDataError(e) => ApiError::new(
+            ErrorCode::Validation,
+            format!("The JSON does not fit: {}", e.body_text()),
+        ),
+        JsonRejection::JsonSyntaxError(e) => ApiError::new(
+            ErrorCode::BadRequest,
+            format!("The body is not valid JSON: {}", e.body_text()),
+        ),
         JsonRejection::BytesRejection(_) => {
             ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
         }
@@ -65,7 +67,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         axum::extract::Path::<i64>::from_request_parts(parts, state)
             .await
             .map(|p| Id(p.0))
-            .map_err(|_: PathRejection| ApiError::new(ErrorCode::NotFound, "No such resource.").into())
+            .map_err(|_: PathRejection| {
+                ApiError::new(ErrorCode::NotFound, "No such resource.").into()
+            })
     }
 }
 
@@ -83,11 +87,16 @@ fn bearer(parts: &Parts) -> Option<Result<&str, RestError>> {
 /// The signed-in caller; 401 without a valid access token.
 pub struct AuthUser(pub UserId);
 
-impl FromRequestParts<Mublog> for AuthUser {
+impl<S: Send + Sync> FromRequestParts<S> for AuthUser
+where
+    Mublog: FromRef<S>,
+{
     type Rejection = RestError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Mublog) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts).ok_or_else(|| RestError::from(DomainError::Unauthenticated))??;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = Mublog::from_ref(state);
+        let token =
+            bearer(parts).ok_or_else(|| RestError::from(DomainError::Unauthenticated))??;
         Ok(AuthUser(app.authenticate(token)?))
     }
 }
@@ -95,10 +104,14 @@ impl FromRequestParts<Mublog> for AuthUser {
 /// The caller if a token is sent (it must then be valid), or an anonymous reader.
 pub struct Viewer(pub Option<UserId>);
 
-impl FromRequestParts<Mublog> for Viewer {
+impl<S: Send + Sync> FromRequestParts<S> for Viewer
+where
+    Mublog: FromRef<S>,
+{
     type Rejection = RestError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Mublog) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let app = Mublog::from_ref(state);
         match bearer(parts) {
             None => Ok(Viewer(None)),
             Some(token) => Ok(Viewer(Some(app.authenticate(token?)?))),

@@ -1,7 +1,9 @@
 //! REST v1 under `/api/v1`: the public API for apps, scripts and third parties. Handlers are
 //! thin: extract, call the domain, answer. Types come from `shared`, rules from `domain`.
 
+pub mod docs;
 mod extract;
+pub use extract::Viewer;
 mod posts;
 mod tokens;
 mod users;
@@ -16,7 +18,10 @@ use shared::{ApiError, ErrorCode};
 pub fn router() -> Router<Mublog> {
     Router::new()
         .route("/posts", get(posts::list).post(posts::create))
-        .route("/posts/{id}", get(posts::get).patch(posts::update).delete(posts::delete))
+        .route(
+            "/posts/{id}",
+            get(posts::get).patch(posts::update).delete(posts::delete),
+        )
         .route("/posts/{id}/like", put(posts::like).delete(posts::unlike))
         .route("/users/{id}", get(users::get))
         .route("/users/{id}/posts", get(users::posts))
@@ -24,9 +29,15 @@ pub fn router() -> Router<Mublog> {
         .route("/token", post(tokens::issue))
         .route("/token/refresh", post(tokens::refresh))
         .route("/token/revoke", post(tokens::revoke))
-        .fallback(|| async { RestError::from(ApiError::new(ErrorCode::NotFound, "No such endpoint.")) })
+        .route("/openapi.json", get(docs::openapi_json))
+        .fallback(|| async {
+            RestError::from(ApiError::new(ErrorCode::NotFound, "No such endpoint."))
+        })
         .method_not_allowed_fallback(|| async {
-            RestError::from(ApiError::new(ErrorCode::MethodNotAllowed, "This endpoint does not support that method."))
+            RestError::from(ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                "This endpoint does not support that method.",
+            ))
         })
 }
 

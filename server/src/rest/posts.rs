@@ -4,35 +4,89 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use domain::Mublog;
-use shared::{LikeState, NewPost, PostPage, PostQuery, PostView};
+use shared::{ApiError, LikeState, NewPost, PostPage, PostQuery, PostView};
 
-pub async fn list(State(app): State<Mublog>, Viewer(viewer): Viewer, Query(query): Query<PostQuery>) -> RestResult<axum::Json<PostPage>> {
+#[utoipa::path(get, path = "/posts", tag = "posts", params(PostQuery), security(("bearer" = []), ()),
+    responses((status = 200, description = "A page of posts, newest first", body = PostPage), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+/// List posts, newest first, with a keyset cursor. `q` searches bodies.
+pub async fn list(
+    State(app): State<Mublog>,
+    Viewer(viewer): Viewer,
+    Query(query): Query<PostQuery>,
+) -> RestResult<axum::Json<PostPage>> {
     Ok(axum::Json(app.list_posts(viewer, &query).await?))
 }
 
-pub async fn create(State(app): State<Mublog>, AuthUser(user): AuthUser, Json(new): Json<NewPost>) -> RestResult<impl IntoResponse> {
+#[utoipa::path(post, path = "/posts", tag = "posts", request_body = NewPost, security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = PostView, headers(("Location" = String))), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+/// Create a post of 1 to 280 characters (after trimming).
+pub async fn create(
+    State(app): State<Mublog>,
+    AuthUser(user): AuthUser,
+    Json(new): Json<NewPost>,
+) -> RestResult<impl IntoResponse> {
     let post = app.create_post(user, &new.body).await?;
     let location = format!("/api/v1/posts/{}", post.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(post)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        axum::Json(post),
+    ))
 }
 
-pub async fn get(State(app): State<Mublog>, Viewer(viewer): Viewer, Id(id): Id) -> RestResult<axum::Json<PostView>> {
+#[utoipa::path(get, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "Post id")), security(("bearer" = []), ()),
+    responses((status = 200, description = "The post", body = PostView), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 404, description = "No such resource", body = ApiError)))]
+/// Read one post.
+pub async fn get(
+    State(app): State<Mublog>,
+    Viewer(viewer): Viewer,
+    Id(id): Id,
+) -> RestResult<axum::Json<PostView>> {
     Ok(axum::Json(app.post(viewer, id).await?))
 }
 
-pub async fn update(State(app): State<Mublog>, AuthUser(user): AuthUser, Id(id): Id, Json(edit): Json<NewPost>) -> RestResult<axum::Json<PostView>> {
+#[utoipa::path(patch, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "Post id")), request_body = NewPost, security(("bearer" = [])),
+    responses((status = 200, description = "The edited post", body = PostView), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 403, description = "Not the author (or staff)", body = ApiError), (status = 404, description = "No such resource", body = ApiError), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+/// Edit a post. Only its author (or staff) may.
+pub async fn update(
+    State(app): State<Mublog>,
+    AuthUser(user): AuthUser,
+    Id(id): Id,
+    Json(edit): Json<NewPost>,
+) -> RestResult<axum::Json<PostView>> {
     Ok(axum::Json(app.edit_post(user, id, &edit.body).await?))
 }
 
-pub async fn delete(State(app): State<Mublog>, AuthUser(user): AuthUser, Id(id): Id) -> RestResult<StatusCode> {
+#[utoipa::path(delete, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 403, description = "Not the author (or staff)", body = ApiError), (status = 404, description = "No such resource", body = ApiError)))]
+/// Delete a post. Only its author (or staff) may.
+pub async fn delete(
+    State(app): State<Mublog>,
+    AuthUser(user): AuthUser,
+    Id(id): Id,
+) -> RestResult<StatusCode> {
     app.delete_post(user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn like(State(app): State<Mublog>, AuthUser(user): AuthUser, Id(id): Id) -> RestResult<axum::Json<LikeState>> {
+#[utoipa::path(put, path = "/posts/{id}/like", tag = "likes", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
+    responses((status = 200, description = "Liked (idempotent)", body = LikeState), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 404, description = "No such resource", body = ApiError)))]
+/// Like a post. Liking twice counts once.
+pub async fn like(
+    State(app): State<Mublog>,
+    AuthUser(user): AuthUser,
+    Id(id): Id,
+) -> RestResult<axum::Json<LikeState>> {
     Ok(axum::Json(app.set_like(user, id, true).await?))
 }
 
-pub async fn unlike(State(app): State<Mublog>, AuthUser(user): AuthUser, Id(id): Id) -> RestResult<axum::Json<LikeState>> {
+#[utoipa::path(delete, path = "/posts/{id}/like", tag = "likes", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
+    responses((status = 200, description = "Not liked (idempotent)", body = LikeState), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 404, description = "No such resource", body = ApiError)))]
+/// Remove your like, if any.
+pub async fn unlike(
+    State(app): State<Mublog>,
+    AuthUser(user): AuthUser,
+    Id(id): Id,
+) -> RestResult<axum::Json<LikeState>> {
     Ok(axum::Json(app.set_like(user, id, false).await?))
 }

@@ -17,12 +17,24 @@ fn pair(auth: AuthResponse, refresh_token: String) -> axum::Json<TokenResponse> 
     })
 }
 
-pub async fn issue(State(app): State<Mublog>, Json(creds): Json<LoginRequest>) -> RestResult<axum::Json<TokenResponse>> {
+#[utoipa::path(post, path = "/token", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, description = "A new token pair", body = TokenResponse), (status = 401, description = "Wrong email or password", body = ApiError), (status = 429, description = "Too many attempts", body = ApiError, headers(("Retry-After" = u64, description = "Seconds to wait"))), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+/// Sign in: trade email and password for an access and a refresh token.
+pub async fn issue(
+    State(app): State<Mublog>,
+    Json(creds): Json<LoginRequest>,
+) -> RestResult<axum::Json<TokenResponse>> {
     let signed_in = app.login(creds).await?;
     Ok(pair(signed_in.response, signed_in.refresh_token))
 }
 
-pub async fn refresh(State(app): State<Mublog>, Json(req): Json<RefreshTokenRequest>) -> RestResult<axum::Json<TokenResponse>> {
+#[utoipa::path(post, path = "/token/refresh", tag = "auth", request_body = RefreshTokenRequest,
+    responses((status = 200, description = "A rotated token pair", body = TokenResponse), (status = 401, description = "Unknown, expired, revoked or reused token (reuse revokes the whole sign-in)", body = ApiError), (status = 409, description = "Conflict", body = ApiError), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+/// Rotate a refresh token. Each refresh token works once.
+pub async fn refresh(
+    State(app): State<Mublog>,
+    Json(req): Json<RefreshTokenRequest>,
+) -> RestResult<axum::Json<TokenResponse>> {
     let refreshed = app.refresh(&req.refresh_token).await?;
     match refreshed.rotated {
         Some((token, _expires_at)) => Ok(pair(refreshed.response, token)),
@@ -37,7 +49,13 @@ pub async fn refresh(State(app): State<Mublog>, Json(req): Json<RefreshTokenRequ
 }
 
 /// Always 204, known token or not (as RFC 7009 asks), so it reveals nothing.
-pub async fn revoke(State(app): State<Mublog>, Json(req): Json<RefreshTokenRequest>) -> RestResult<StatusCode> {
+#[utoipa::path(post, path = "/token/revoke", tag = "auth", request_body = RefreshTokenRequest,
+    responses((status = 204, description = "Revoked (also for unknown tokens)"), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+/// Sign out: revoke the sign-in a refresh token belongs to.
+pub async fn revoke(
+    State(app): State<Mublog>,
+    Json(req): Json<RefreshTokenRequest>,
+) -> RestResult<StatusCode> {
     app.logout(&req.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,215 @@
+//! GraphQL at `/graphql`: the same domain calls as REST, with depth and complexity limits so a
+//! hostile query is refused before it runs. Posts come with author and like counts from the
+//! feed's single joined query, so no field resolves one row at a time (no N+1).
+
+mod types;
+
+use crate::rest::Viewer;
+use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Result, Schema, ID};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::{FromRef, State};
+use axum::response::Html;
+use domain::{DomainError, Mublog};
+use shared::{ApiError, PostQuery};
+use types::{LikeState, Me, Post, PostConnection, User};
+
+pub const MAX_DEPTH: usize = 8;
+pub const MAX_COMPLEXITY: usize = 300;
+const MAX_PAGE: i32 = 100;
+
+pub type MublogSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The `/graphql` routes' state: the schema, and the domain for authenticating callers.
+#[derive(Clone)]
+pub struct GraphqlState {
+    schema: MublogSchema,
+    app: Mublog,
+}
+
+impl FromRef<GraphqlState> for MublogSchema {
+    fn from_ref(state: &GraphqlState) -> Self {
+        state.schema.clone()
+    }
+}
+
+impl FromRef<GraphqlState> for Mublog {
+    fn from_ref(state: &GraphqlState) -> Self {
+        state.app.clone()
+    }
+}
+
+impl GraphqlState {
+    pub fn new(app: Mublog) -> Self {
+        let schema = Schema::build(Query, Mutation, EmptySubscription)
+            .data(app.clone())
+            .limit_depth(MAX_DEPTH)
+            .limit_complexity(MAX_COMPLEXITY)
+            .finish();
+        GraphqlState { schema, app }
+    }
+}
+
+/// POST /graphql. Authentication is REST's: an optional bearer token, refused if invalid.
+pub async fn execute(
+    State(schema): State<MublogSchema>,
+    Viewer(viewer): Viewer,
+    req: GraphQLRequest,
+) -> GraphQLResponse {
+    schema
+        .execute(req.into_inner().data(Caller(viewer)))
+        .await
+        .into()
+}
+
+/// GET /graphql: GraphiQL, from vendored npm assets (no CDN).
+pub async fn graphiql() -> Html<&'static str> {
+    Html(
+        r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>mublog GraphQL</title>
+  <link rel="stylesheet" href="/vendor/graphiql/graphiql.min.css">
+  <style>body { margin: 0; } #graphiql { height: 100vh; }</style>
+</head>
+<body>
+  <div id="graphiql"></div>
+  <script src="/vendor/graphiql/react.production.min.js"></script>
+  <script src="/vendor/graphiql/react-dom.production.min.js"></script>
+  <script src="/vendor/graphiql/graphiql.min.js"></script>
+  <script src="/vendor/graphiql/init.js"></script>
+</body>
+</html>"#,
+    )
+}
+
+/// Who is asking, for this request.
+struct Caller(Option<shared::UserId>);
+
+fn caller(ctx: &Context<'_>) -> Option<shared::UserId> {
+    ctx.data_opt::<Caller>().and_then(|c| c.0)
+}
+
+fn signed_in(ctx: &Context<'_>) -> Result<shared::UserId> {
+    caller(ctx).ok_or_else(|| gql_error(DomainError::Unauthenticated))
+}
+
+/// Domain errors become GraphQL errors with the same `code` REST uses; internal details are
+/// logged by the conversion to `ApiError`, never returned.
+fn gql_error(e: DomainError) -> async_graphql::Error {
+    let api = ApiError::from(e);
+    let code = serde_json::to_value(api.code).unwrap_or_default();
+    async_graphql::Error::new(api.message).extend_with(|_, ext| {
+        ext.set("code", code.as_str().unwrap_or("internal"));
+    })
+}
+
+fn id(raw: &ID) -> Result<i64> {
+    raw.parse::<i64>()
+        .map_err(|_| gql_error(DomainError::NotFound("post")))
+}
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// Newest posts first. `after` is the previous page's `pageInfo.endCursor`.
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20)] first: i32,
+        after: Option<String>,
+        search: Option<String>,
+        author: Option<ID>,
+    ) -> Result<PostConnection> {
+        let app = ctx.data::<Mublog>()?;
+        let query = PostQuery {
+            cursor: after,
+            author: author.as_ref().map(id).transpose()?,
+            limit: Some(first.clamp(1, MAX_PAGE) as u32),
+            q: search,
+        };
+        Ok(app
+            .list_posts(caller(ctx), &query)
+            .await
+            .map_err(gql_error)?
+            .into())
+    }
+
+    async fn post(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Post>> {
+        let app = ctx.data::<Mublog>()?;
+        match app.post(caller(ctx), self::id(&id)?).await {
+            Ok(post) => Ok(Some(post.into())),
+            Err(DomainError::NotFound(_)) => Ok(None),
+            Err(e) => Err(gql_error(e)),
+        }
+    }
+
+    async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
+        let app = ctx.data::<Mublog>()?;
+        match app.user(self::id(&id)?).await {
+            Ok(user) => Ok(Some(user.into())),
+            Err(DomainError::NotFound(_)) => Ok(None),
+            Err(e) => Err(gql_error(e)),
+        }
+    }
+
+    /// The signed-in user, or null.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<Me>> {
+        let app = ctx.data::<Mublog>()?;
+        match caller(ctx) {
+            Some(user) => Ok(Some(app.me(user).await.map_err(gql_error)?.into())),
+            None => Ok(None),
+        }
+    }
+}
+
+pub struct Mutation;
+
+#[Object]
+impl Mutation {
+    async fn create_post(&self, ctx: &Context<'_>, body: String) -> Result<Post> {
+        let app = ctx.data::<Mublog>()?;
+        Ok(app
+            .create_post(signed_in(ctx)?, &body)
+            .await
+            .map_err(gql_error)?
+            .into())
+    }
+
+    async fn update_post(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Post> {
+        let app = ctx.data::<Mublog>()?;
+        Ok(app
+            .edit_post(signed_in(ctx)?, self::id(&id)?, &body)
+            .await
+            .map_err(gql_error)?
+            .into())
+    }
+
+    async fn delete_post(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let app = ctx.data::<Mublog>()?;
+        app.delete_post(signed_in(ctx)?, self::id(&id)?)
+            .await
+            .map_err(gql_error)?;
+        Ok(true)
+    }
+
+    async fn like_post(&self, ctx: &Context<'_>, id: ID) -> Result<LikeState> {
+        let app = ctx.data::<Mublog>()?;
+        Ok(app
+            .set_like(signed_in(ctx)?, self::id(&id)?, true)
+            .await
+            .map_err(gql_error)?
+            .into())
+    }
+
+    async fn unlike_post(&self, ctx: &Context<'_>, id: ID) -> Result<LikeState> {
+        let app = ctx.data::<Mublog>()?;
+        Ok(app
+            .set_like(signed_in(ctx)?, self::id(&id)?, false)
+            .await
+            .map_err(gql_error)?
+            .into())
+    }
+}
