@@ -55,6 +55,17 @@ ensure_node_tools() {
     end2end/node_modules/react-dom/umd/react-dom.production.min.js public/vendor/graphiql/
 }
 
+# schemathesis (PyPI) checks the REST API against its OpenAPI document, from a private venv.
+PY_TOOLS="$ROOT/target/py"
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  if ! "$PY_TOOLS/bin/schemathesis" --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION$"; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION"
+    python3 -m venv "$PY_TOOLS"
+    "$PY_TOOLS/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+}
+
 # Playwright cannot download its own browser here; Debian's Chromium is used instead.
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then

@@ -11,7 +11,7 @@ pub async fn get(State(app): State<Mublog>, Id(id): Id) -> RestResult<axum::Json
     Ok(axum::Json(app.user(id).await?))
 }
 
-#[utoipa::path(get, path = "/users/{id}/posts", tag = "users", params(("id" = i64, Path, description = "User id")), params(PostQuery), security(("bearer" = []), ()),
+#[utoipa::path(get, path = "/users/{id}/posts", tag = "users", params(("id" = i64, Path, description = "User id"), PostQuery), security(("bearer" = []), ()),
     responses((status = 200, description = "Their posts, newest first", body = PostPage), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 404, description = "No such resource", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
 /// A user's posts.
 pub async fn posts(
