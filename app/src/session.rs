@@ -42,8 +42,7 @@ where
 
     fn send(req: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
         if let Some(token) = access_token() {
-            req.headers()
-                .append("Authorization", &format!("Bearer {token}"));
+            req.headers().append("Authorization", &format!("Bearer {token}"));
         }
         <BrowserClient as Client<E, IS, OS>>::send(req)
     }

@@ -16,8 +16,7 @@ pub fn iso(ts: i64) -> String {
 
 /// For the hover title: "22 Nov 2026, 05:39 UTC".
 pub fn absolute(ts: i64) -> String {
-    let fmt =
-        format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+    let fmt = format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
     datetime(ts).format(&fmt).unwrap_or_default()
 }
 

@@ -39,26 +39,18 @@ impl From<DomainError> for ApiError {
             DomainError::InvalidCredentials => {
                 ApiError::new(ErrorCode::InvalidCredentials, "Wrong email or password.")
             }
-            DomainError::Unauthenticated => {
-                ApiError::new(ErrorCode::Unauthenticated, "Sign in to do that.")
+            DomainError::Unauthenticated => ApiError::new(ErrorCode::Unauthenticated, "Sign in to do that."),
+            DomainError::SessionEnded => {
+                ApiError::new(ErrorCode::Unauthenticated, "Your session has ended. Please sign in again.")
             }
-            DomainError::SessionEnded => ApiError::new(
-                ErrorCode::Unauthenticated,
-                "Your session has ended. Please sign in again.",
-            ),
-            DomainError::Forbidden => {
-                ApiError::new(ErrorCode::Forbidden, "You are not allowed to do that.")
-            }
+            DomainError::Forbidden => ApiError::new(ErrorCode::Forbidden, "You are not allowed to do that."),
             DomainError::NotFound(what) => {
                 ApiError::new(ErrorCode::NotFound, format!("That {what} does not exist."))
             }
             DomainError::EmailTaken => ApiError {
                 code: ErrorCode::Conflict,
                 message: "An account with this email already exists.".into(),
-                fields: vec![FieldError::new(
-                    "email",
-                    "This email is already registered.",
-                )],
+                fields: vec![FieldError::new("email", "This email is already registered.")],
                 retry_after: None,
             },
             DomainError::RateLimited { retry_after } => ApiError {

@@ -23,11 +23,7 @@ pub struct Mublog {
 
 impl Mublog {
     pub fn new(db: Db, tokens: AccessTokens) -> Self {
-        Mublog {
-            db,
-            tokens,
-            sign_in_throttle: Default::default(),
-        }
+        Mublog { db, tokens, sign_in_throttle: Default::default() }
     }
 
     pub fn db(&self) -> &Db {

@@ -15,33 +15,17 @@ impl Mublog {
     ) -> Result<PostPage, DomainError> {
         let before = query.cursor.as_deref().map(parse_cursor).transpose()?;
         let search = validate::search(query.q.as_deref())?;
-        let limit = query
-            .limit
-            .unwrap_or(DEFAULT_PAGE_SIZE)
-            .clamp(1, MAX_PAGE_SIZE);
+        let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
         // One extra row tells whether another page exists without a COUNT.
-        let mut rows = self
-            .db
-            .list_posts(viewer, query.author, search.as_deref(), before, limit + 1)
-            .await?;
+        let mut rows = self.db.list_posts(viewer, query.author, search.as_deref(), before, limit + 1).await?;
         let has_more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next_cursor = has_more
-            .then(|| rows.last().map(|r| r.id.to_string()))
-            .flatten();
-        Ok(PostPage {
-            posts: rows.into_iter().map(PostView::from).collect(),
-            next_cursor,
-            now: now(),
-        })
+        let next_cursor = has_more.then(|| rows.last().map(|r| r.id.to_string())).flatten();
+        Ok(PostPage { posts: rows.into_iter().map(PostView::from).collect(), next_cursor, now: now() })
     }
 
     pub async fn post(&self, viewer: Option<UserId>, id: PostId) -> Result<PostView, DomainError> {
-        let row = self
-            .db
-            .post(viewer, id)
-            .await?
-            .ok_or(DomainError::NotFound("post"))?;
+        let row = self.db.post(viewer, id).await?.ok_or(DomainError::NotFound("post"))?;
         Ok(row.into())
     }
 
@@ -52,12 +36,7 @@ impl Mublog {
         self.post(Some(author), id).await
     }
 
-    pub async fn edit_post(
-        &self,
-        actor: UserId,
-        id: PostId,
-        body: &str,
-    ) -> Result<PostView, DomainError> {
+    pub async fn edit_post(&self, actor: UserId, id: PostId, body: &str) -> Result<PostView, DomainError> {
         self.authorize_post_change(actor, id).await?;
         let body = validate::post_body(body)?;
         if !self.db.update_post(id, &body, now()).await? {
@@ -76,12 +55,7 @@ impl Mublog {
     }
 
     /// Idempotent: liking twice counts once, unliking a post you never liked is a no-op.
-    pub async fn set_like(
-        &self,
-        actor: UserId,
-        post: PostId,
-        liked: bool,
-    ) -> Result<LikeState, DomainError> {
+    pub async fn set_like(&self, actor: UserId, post: PostId, liked: bool) -> Result<LikeState, DomainError> {
         if self.db.post_author(post).await?.is_none() {
             return Err(DomainError::NotFound("post"));
         }
@@ -97,11 +71,7 @@ impl Mublog {
 
     /// Only the author or staff may change a post.
     async fn authorize_post_change(&self, actor: UserId, id: PostId) -> Result<(), DomainError> {
-        let author = self
-            .db
-            .post_author(id)
-            .await?
-            .ok_or(DomainError::NotFound("post"))?;
+        let author = self.db.post_author(id).await?.ok_or(DomainError::NotFound("post"))?;
         if author == actor {
             return Ok(());
         }

@@ -3,12 +3,7 @@ use shared::{validate, AuthorPage, Me, PostQuery, UpdateMe, UserId, UserView};
 
 impl Mublog {
     pub async fn user(&self, id: UserId) -> Result<UserView, DomainError> {
-        Ok(self
-            .db
-            .user_by_id(id)
-            .await?
-            .ok_or(DomainError::NotFound("user"))?
-            .view())
+        Ok(self.db.user_by_id(id).await?.ok_or(DomainError::NotFound("user"))?.view())
     }
 
     /// Changes the caller's own profile.
@@ -21,23 +16,17 @@ impl Mublog {
         self.me(user).await
     }
 
-    /// An author's profile with one page of their posts.
+    /// An author's profile with one page of their posts (`query.author` is overridden).
+    /// An unknown author is `NotFound`, not an empty page.
     pub async fn author_page(
         &self,
         viewer: Option<UserId>,
         author: UserId,
-        cursor: Option<String>,
+        query: PostQuery,
     ) -> Result<AuthorPage, DomainError> {
         let author_view = self.user(author).await?;
-        let query = PostQuery {
-            cursor,
-            author: Some(author),
-            ..PostQuery::default()
-        };
+        let query = PostQuery { author: Some(author), ..query };
         let posts = self.list_posts(viewer, &query).await?;
-        Ok(AuthorPage {
-            author: author_view,
-            posts,
-        })
+        Ok(AuthorPage { author: author_view, posts })
     }
 }

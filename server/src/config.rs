@@ -21,21 +21,21 @@ pub struct Config {
     pub database_url: String,
     pub jwt_secret: Vec<u8>,
     pub seed_demo: bool,
+    /// Origins allowed to call the public API from a browser (`MUBLOG_CORS_ORIGINS`,
+    /// comma-separated). Empty: no cross-origin access.
+    pub cors_origins: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("MUBLOG_ENV must be `development` or `production`, not `{0}`")]
     UnknownEnvironment(String),
-    #[error(
-        "production needs MUBLOG_JWT_SECRET: a random string of at least {MIN_SECRET_BYTES} bytes"
-    )]
+    #[error("production needs MUBLOG_JWT_SECRET: a random string of at least {MIN_SECRET_BYTES} bytes")]
     WeakSecret,
+    #[error("MUBLOG_CORS_ORIGINS: `{0}` is not an origin like https://app.example.com")]
+    BadOrigin(String),
     #[error("cannot prepare {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { path: PathBuf, source: std::io::Error },
 }
 
 impl Config {
@@ -63,37 +63,42 @@ impl Config {
             (Some(s), _) if s.len() >= MIN_SECRET_BYTES => s.into_bytes(),
             (_, Environment::Production) => return Err(ConfigError::WeakSecret),
             (Some(s), Environment::Development) => {
-                tracing::warn!("MUBLOG_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; production would refuse it");
+                tracing::warn!(
+                    "MUBLOG_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; production would refuse it"
+                );
                 s.into_bytes()
             }
             (None, Environment::Development) => dev_secret(data_dir)?,
         };
-        let seed_demo = environment == Environment::Development
-            && var("MUBLOG_SEED_DEMO").as_deref() != Some("0");
-        Ok(Config {
-            environment,
-            database_url,
-            jwt_secret,
-            seed_demo,
-        })
+        let seed_demo =
+            environment == Environment::Development && var("MUBLOG_SEED_DEMO").as_deref() != Some("0");
+        let cors_origins: Vec<String> = var("MUBLOG_CORS_ORIGINS")
+            .map(|list| {
+                let origins = list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned());
+                origins.filter(|o| !o.is_empty()).collect()
+            })
+            .unwrap_or_default();
+        if let Some(bad) = cors_origins.iter().find(|o| !is_origin(o)) {
+            return Err(ConfigError::BadOrigin(bad.clone()));
+        }
+        Ok(Config { environment, database_url, jwt_secret, seed_demo, cors_origins })
     }
 }
 
+fn is_origin(origin: &str) -> bool {
+    let Some((scheme, host)) = origin.split_once("://") else { return false };
+    matches!(scheme, "http" | "https") && !host.is_empty() && !host.contains('/') && origin.is_ascii()
+}
+
 fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
-    std::fs::create_dir_all(dir).map_err(|source| ConfigError::DataDir {
-        path: dir.to_owned(),
-        source,
-    })
+    std::fs::create_dir_all(dir).map_err(|source| ConfigError::DataDir { path: dir.to_owned(), source })
 }
 
 /// Development signing key: random on first run, then kept (owner-readable only) so sign-ins
 /// survive restarts.
 fn dev_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
     let path = data_dir.join("jwt_secret");
-    let io_err = |source| ConfigError::DataDir {
-        path: path.clone(),
-        source,
-    };
+    let io_err = |source| ConfigError::DataDir { path: path.clone(), source };
     if let Ok(existing) = std::fs::read_to_string(&path) {
         if existing.trim().len() >= MIN_SECRET_BYTES {
             return Ok(existing.trim().as_bytes().to_vec());
@@ -112,12 +117,8 @@ fn dev_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
+    let mut file =
+        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
     file.write_all(contents.as_bytes())
 }
 
@@ -132,10 +133,8 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         // A database URL keeps the tests from creating ./data.
         Config::from_lookup(move |name| match name {
             "DATABASE_URL" => Some("sqlite::memory:".into()),
@@ -145,22 +144,11 @@ mod tests {
 
     #[test]
     fn production_refuses_a_missing_or_weak_secret() {
-        assert!(matches!(
-            config(&[("MUBLOG_ENV", "production")]),
-            Err(ConfigError::WeakSecret)
-        ));
-        let weak = [
-            ("MUBLOG_ENV", "production"),
-            ("MUBLOG_JWT_SECRET", "secret"),
-        ];
+        assert!(matches!(config(&[("MUBLOG_ENV", "production")]), Err(ConfigError::WeakSecret)));
+        let weak = [("MUBLOG_ENV", "production"), ("MUBLOG_JWT_SECRET", "secret")];
         assert!(matches!(config(&weak), Err(ConfigError::WeakSecret)));
-        let strong = [
-            ("MUBLOG_ENV", "production"),
-            (
-                "MUBLOG_JWT_SECRET",
-                "k3y-0f-at-least-thirty-two-bytes-long!",
-            ),
-        ];
+        let strong =
+            [("MUBLOG_ENV", "production"), ("MUBLOG_JWT_SECRET", "k3y-0f-at-least-thirty-two-bytes-long!")];
         let c = config(&strong).unwrap();
         assert_eq!(c.environment, Environment::Production);
         assert!(!c.seed_demo, "production never seeds demo content");
@@ -168,19 +156,9 @@ mod tests {
 
     #[test]
     fn development_seeds_unless_told_not_to() {
-        let secret = (
-            "MUBLOG_JWT_SECRET",
-            "k3y-0f-at-least-thirty-two-bytes-long!",
-        );
+        let secret = ("MUBLOG_JWT_SECRET", "k3y-0f-at-least-thirty-two-bytes-long!");
         assert!(config(&[secret]).unwrap().seed_demo);
-        assert!(
-            !config(&[secret, ("MUBLOG_SEED_DEMO", "0")])
-                .unwrap()
-                .seed_demo
-        );
-        assert!(matches!(
-            config(&[("MUBLOG_ENV", "staging")]),
-            Err(ConfigError::UnknownEnvironment(_))
-        ));
+        assert!(!config(&[secret, ("MUBLOG_SEED_DEMO", "0")]).unwrap().seed_demo);
+        assert!(matches!(config(&[("MUBLOG_ENV", "staging")]), Err(ConfigError::UnknownEnvironment(_))));
     }
 }

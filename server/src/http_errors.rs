@@ -22,9 +22,7 @@ pub async fn status_from_error_code(req: Request, next: Next) -> Response {
         return response;
     }
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY_BYTES)
-        .await
-        .unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY_BYTES).await.unwrap_or_default();
     match serde_json::from_slice::<ApiError>(&bytes) {
         Ok(error) => error_response(error),
         // Not one of ours (a server function with another error type): leave it alone.
@@ -80,10 +78,7 @@ pub fn body_limit() -> RequestBodyLimitLayer {
 fn too_large() -> Response {
     error_response(ApiError::new(
         ErrorCode::PayloadTooLarge,
-        format!(
-            "Request bodies are limited to {} KiB.",
-            MAX_BODY_BYTES / 1024
-        ),
+        format!("Request bodies are limited to {} KiB.", MAX_BODY_BYTES / 1024),
     ))
 }
 

@@ -10,9 +10,11 @@ use app::{shell, App};
 use axum::routing::post;
 use axum::{middleware, Router};
 use domain::{AccessTokens, Db, Mublog};
+use http::{header, HeaderValue, Method};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_cookies::CookieManagerLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 pub use config::{Config, ConfigError};
@@ -35,18 +37,16 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Rou
     if config.seed_demo && mublog.db().is_empty().await? {
         domain::seed::seed_demo(&mublog).await?;
     }
-    Ok(router(mublog, leptos_options))
+    Ok(router(mublog, leptos_options, &config.cors_origins))
 }
 
-fn router(mublog: Mublog, leptos_options: LeptosOptions) -> Router {
+fn router(mublog: Mublog, leptos_options: LeptosOptions, cors_origins: &[String]) -> Router {
     let routes = generate_route_list(App);
-    let rest = rest::router().with_state(mublog.clone());
+    let rest = rest::router().with_state(mublog.clone()).layer(cors(cors_origins));
     let graphql = Router::new()
-        .route(
-            "/graphql",
-            axum::routing::get(graphql::graphiql).post(graphql::execute),
-        )
-        .with_state(graphql::GraphqlState::new(mublog.clone()));
+        .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
+        .with_state(graphql::GraphqlState::new(mublog.clone()))
+        .layer(cors(cors_origins));
     let context = move || provide_context(mublog.clone());
 
     let server_fns = post({
@@ -65,13 +65,23 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions) -> Router {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(
-            context, shell,
-        ))
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .layer(middleware::from_fn(http_errors::status_from_error_code))
         .layer(CookieManagerLayer::new())
         .layer(http_errors::body_limit())
         .layer(middleware::from_fn(http_errors::reject_oversize))
         .layer(TraceLayer::new_for_http())
         .with_state(leptos_options)
+}
+
+/// Cross-origin access to the public APIs, for the configured origins only. Credentials are
+/// allowed for exactly those origins; every other origin gets no CORS headers at all.
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::LOCATION, header::RETRY_AFTER, header::WWW_AUTHENTICATE])
 }

@@ -25,9 +25,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let app = mublog::build(&config, leptos_options).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(environment = ?config.environment, "listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
 

@@ -21,14 +21,8 @@ async fn register_validates_and_rejects_duplicates() {
     assert_eq!(dup.status, StatusCode::CONFLICT);
     assert_eq!(dup.error_code(), "conflict");
 
-    let bad = app
-        .post(
-            "/api/auth/register",
-            json!({ "email": "nope", "password": "short" }),
-            None,
-            None,
-        )
-        .await;
+    let bad =
+        app.post("/api/auth/register", json!({ "email": "nope", "password": "short" }), None, None).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields: Vec<String> = bad.json()["fields"]
         .as_array()
@@ -42,27 +36,13 @@ async fn register_validates_and_rejects_duplicates() {
 #[tokio::test]
 async fn malformed_and_oversize_bodies_get_clear_4xx() {
     let app = TestApp::new().await;
-    for body in [
-        "{not json",
-        r#"{"email":"a@example.com"}"#,
-        r#"{"email":1,"password":2}"#,
-        "",
-    ] {
-        let res = app
-            .post_raw("/api/auth/login", body.into(), None, None, &[])
-            .await;
-        assert_eq!(
-            res.status,
-            StatusCode::BAD_REQUEST,
-            "{body}: {}",
-            res.text()
-        );
+    for body in ["{not json", r#"{"email":"a@example.com"}"#, r#"{"email":1,"password":2}"#, ""] {
+        let res = app.post_raw("/api/auth/login", body.into(), None, None, &[]).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.text());
         assert_eq!(res.error_code(), "bad_request");
     }
     let huge = json!({ "email": "a@example.com", "password": "x".repeat(64 * 1024) }).to_string();
-    let res = app
-        .post_raw("/api/auth/login", huge.clone(), None, None, &[])
-        .await;
+    let res = app.post_raw("/api/auth/login", huge.clone(), None, None, &[]).await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(res.error_code(), "payload_too_large");
     let res = app.post_chunked("/api/auth/login", huge).await;
@@ -88,35 +68,22 @@ async fn login_returns_a_short_lived_access_token_and_an_httponly_refresh_cookie
     }
     let refresh = res.refresh_cookie().unwrap();
     assert!(refresh.len() >= 22, "at least 128 bits");
-    assert!(
-        !res.text().contains(&refresh),
-        "refresh token never in the body"
-    );
+    assert!(!res.text().contains(&refresh), "refresh token never in the body");
 
     // The database keeps only a hash of it.
-    let stored = app
-        .sql_scalar("SELECT COUNT(*) FROM refresh_tokens WHERE length(token_hash) = 32")
-        .await;
+    let stored = app.sql_scalar("SELECT COUNT(*) FROM refresh_tokens WHERE length(token_hash) = 32").await;
     assert_eq!(stored, 1);
 
     let token = body["access_token"].as_str().unwrap();
-    let claims: Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(token.split('.').nth(1).unwrap())
-            .unwrap(),
-    )
-    .unwrap();
+    let claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
     assert_eq!(claims["typ"], "access");
     assert_eq!(claims["sub"], body["user"]["id"].to_string());
     assert!(claims["jti"].as_str().unwrap().len() >= 16);
     let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
     assert!(lifetime <= 15 * 60, "{lifetime}");
-    let header: Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(token.split('.').next().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
+    let header: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token.split('.').next().unwrap()).unwrap()).unwrap();
     assert_eq!(header["alg"], "HS256");
 }
 
@@ -137,41 +104,26 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = TestApp::new().await;
     let user = app.user("dave@example.com").await;
 
-    let first = app
-        .post("/api/auth/refresh", json!({}), None, Some(&user.refresh))
-        .await;
+    let first = app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text());
     assert!(first.json()["access_token"].is_string());
     let rotated = first.refresh_cookie().unwrap();
     assert_ne!(rotated, user.refresh);
 
     // Make the rotation old, so presenting the first token again is reuse, not a race.
-    app.sql("UPDATE refresh_tokens SET superseded_at = superseded_at - 120 WHERE superseded_at IS NOT NULL").await;
-    let reuse = app
-        .post("/api/auth/refresh", json!({}), None, Some(&user.refresh))
+    app.sql("UPDATE refresh_tokens SET superseded_at = superseded_at - 120 WHERE superseded_at IS NOT NULL")
         .await;
+    let reuse = app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        reuse.refresh_cookie().as_deref(),
-        Some(""),
-        "the dead cookie is cleared"
-    );
+    assert_eq!(reuse.refresh_cookie().as_deref(), Some(""), "the dead cookie is cleared");
 
     // The whole family is gone: even the legitimate latest token no longer works.
-    let latest = app
-        .post("/api/auth/refresh", json!({}), None, Some(&rotated))
-        .await;
+    let latest = app.post("/api/auth/refresh", json!({}), None, Some(&rotated)).await;
     assert_eq!(latest.status, StatusCode::UNAUTHORIZED);
 
     // Another device's sign-in is a different family and keeps working.
-    let other = app
-        .login("dave@example.com", PASSWORD)
-        .await
-        .refresh_cookie()
-        .unwrap();
-    let res = app
-        .post("/api/auth/refresh", json!({}), None, Some(&other))
-        .await;
+    let other = app.login("dave@example.com", PASSWORD).await.refresh_cookie().unwrap();
+    let res = app.post("/api/auth/refresh", json!({}), None, Some(&other)).await;
     assert_eq!(res.status, StatusCode::OK);
 }
 
@@ -179,19 +131,15 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 async fn concurrent_refreshes_from_two_tabs_keep_the_user_signed_in() {
     let app = TestApp::new().await;
     let user = app.user("erin@example.com").await;
-    let results = join_all(
-        (0..4).map(|_| app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh))),
-    )
-    .await;
+    let results =
+        join_all((0..4).map(|_| app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh)))).await;
     for res in &results {
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     }
     // Exactly one request rotated; the cookie it set works.
     let new_cookies: Vec<String> = results.iter().filter_map(|r| r.refresh_cookie()).collect();
     assert_eq!(new_cookies.len(), 1);
-    let next = app
-        .post("/api/auth/refresh", json!({}), None, Some(&new_cookies[0]))
-        .await;
+    let next = app.post("/api/auth/refresh", json!({}), None, Some(&new_cookies[0])).await;
     assert_eq!(next.status, StatusCode::OK);
 }
 
@@ -199,15 +147,10 @@ async fn concurrent_refreshes_from_two_tabs_keep_the_user_signed_in() {
 async fn a_family_ends_thirty_days_after_sign_in() {
     let app = TestApp::new().await;
     let user = app.user("fay@example.com").await;
-    let span = app
-        .sql_scalar("SELECT expires_at - created_at FROM refresh_families")
-        .await;
+    let span = app.sql_scalar("SELECT expires_at - created_at FROM refresh_families").await;
     assert_eq!(span, 30 * 24 * 3600);
-    app.sql("UPDATE refresh_families SET expires_at = strftime('%s','now') - 1")
-        .await;
-    let res = app
-        .post("/api/auth/refresh", json!({}), None, Some(&user.refresh))
-        .await;
+    app.sql("UPDATE refresh_families SET expires_at = strftime('%s','now') - 1").await;
+    let res = app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -216,9 +159,7 @@ async fn refresh_needs_a_cookie() {
     let app = TestApp::new().await;
     let res = app.post("/api/auth/refresh", json!({}), None, None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    let res = app
-        .post("/api/auth/refresh", json!({}), None, Some("made-up-token"))
-        .await;
+    let res = app.post("/api/auth/refresh", json!({}), None, Some("made-up-token")).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -228,35 +169,16 @@ async fn refresh_and_logout_refuse_cross_site_requests() {
     let user = app.user("gus@example.com").await;
     for path in ["/api/auth/refresh", "/api/auth/logout"] {
         for extra in [
-            [
-                ("origin", "https://evil.example"),
-                ("sec-fetch-site", "cross-site"),
-            ],
-            [
-                ("origin", "http://127.0.0.1:3000"),
-                ("sec-fetch-site", "same-site"),
-            ],
+            [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")],
+            [("origin", "http://127.0.0.1:3000"), ("sec-fetch-site", "same-site")],
         ] {
-            let res = app
-                .post_raw(path, "{}".into(), None, Some(&user.refresh), &extra)
-                .await;
+            let res = app.post_raw(path, "{}".into(), None, Some(&user.refresh), &extra).await;
             assert_eq!(res.status, StatusCode::FORBIDDEN, "{path} {extra:?}");
         }
     }
     // Nothing was revoked by the refused logouts.
-    let same_origin = [
-        ("origin", "http://127.0.0.1:3000"),
-        ("sec-fetch-site", "same-origin"),
-    ];
-    let res = app
-        .post_raw(
-            "/api/auth/refresh",
-            "{}".into(),
-            None,
-            Some(&user.refresh),
-            &same_origin,
-        )
-        .await;
+    let same_origin = [("origin", "http://127.0.0.1:3000"), ("sec-fetch-site", "same-origin")];
+    let res = app.post_raw("/api/auth/refresh", "{}".into(), None, Some(&user.refresh), &same_origin).await;
     assert_eq!(res.status, StatusCode::OK);
 }
 
@@ -264,20 +186,14 @@ async fn refresh_and_logout_refuse_cross_site_requests() {
 async fn logout_revokes_the_family_and_clears_the_cookie() {
     let app = TestApp::new().await;
     let user = app.user("hal@example.com").await;
-    let res = app
-        .post("/api/auth/logout", json!({}), None, Some(&user.refresh))
-        .await;
+    let res = app.post("/api/auth/logout", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(res.status, StatusCode::OK);
     let cleared = res.set_cookie().unwrap();
     assert!(cleared.contains("Max-Age=0"), "{cleared}");
-    let res = app
-        .post("/api/auth/refresh", json!({}), None, Some(&user.refresh))
-        .await;
+    let res = app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     // Logging out again is harmless.
-    let res = app
-        .post("/api/auth/logout", json!({}), None, Some(&user.refresh))
-        .await;
+    let res = app.post("/api/auth/logout", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(res.status, StatusCode::OK);
 }
 
@@ -286,34 +202,13 @@ async fn mutations_need_a_valid_access_token() {
     let app = TestApp::new().await;
     let user = app.user("ivy@example.com").await;
     for access in [None, Some("garbage"), Some(&user.refresh[..])] {
-        let res = app
-            .post(
-                "/api/posts/create",
-                json!({ "body": "hello" }),
-                access,
-                None,
-            )
-            .await;
+        let res = app.post("/api/posts/create", json!({ "body": "hello" }), access, None).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{access:?}");
         assert_eq!(res.headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
     }
     // The refresh cookie alone does not authorise a mutation (no CSRF through ambient cookies).
-    let res = app
-        .post(
-            "/api/posts/create",
-            json!({ "body": "hello" }),
-            None,
-            Some(&user.refresh),
-        )
-        .await;
+    let res = app.post("/api/posts/create", json!({ "body": "hello" }), None, Some(&user.refresh)).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    let res = app
-        .post(
-            "/api/posts/create",
-            json!({ "body": "hello" }),
-            Some(&user.access),
-            None,
-        )
-        .await;
+    let res = app.post("/api/posts/create", json!({ "body": "hello" }), Some(&user.access), None).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
 }

@@ -31,24 +31,14 @@ async fn openapi_document_covers_every_endpoint() {
             let op = &doc["paths"][path][method];
             assert!(op.is_object(), "{method} {path} undocumented");
             assert!(
-                op["responses"]
-                    .as_object()
-                    .unwrap()
-                    .keys()
-                    .any(|s| s.starts_with('4')),
+                op["responses"].as_object().unwrap().keys().any(|s| s.starts_with('4')),
                 "{method} {path}: errors"
             );
         }
     }
-    assert_eq!(
-        doc["components"]["securitySchemes"]["bearer"]["scheme"],
-        "bearer"
-    );
+    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let new_post = &doc["components"]["schemas"]["NewPost"];
-    assert_eq!(
-        new_post["additionalProperties"], false,
-        "unknown fields are documented as refused"
-    );
+    assert_eq!(new_post["additionalProperties"], false, "unknown fields are documented as refused");
     assert!(doc["components"]["schemas"]["ApiError"]["example"].is_object());
 }
 

@@ -7,22 +7,14 @@ use http::StatusCode;
 use serde_json::{json, Value};
 
 async fn gql(app: &TestApp, query: &str, variables: Value, access: Option<&str>) -> Value {
-    let res = app
-        .api(
-            "POST",
-            "/graphql",
-            Some(json!({ "query": query, "variables": variables })),
-            access,
-        )
-        .await;
+    let res =
+        app.api("POST", "/graphql", Some(json!({ "query": query, "variables": variables })), access).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     res.json()
 }
 
 fn error_code(res: &Value) -> &str {
-    res["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or_default()
+    res["errors"][0]["extensions"]["code"].as_str().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -32,13 +24,7 @@ async fn queries_and_mutations_share_the_domain_rules() {
     let bob = app.user("bob@example.com").await;
 
     let create = "mutation($b: String!) { createPost(body: $b) { id body author { id displayName } likeCount liked } }";
-    let res = gql(
-        &app,
-        create,
-        json!({ "b": "  from graphql " }),
-        Some(&ada.access),
-    )
-    .await;
+    let res = gql(&app, create, json!({ "b": "  from graphql " }), Some(&ada.access)).await;
     let post = &res["data"]["createPost"];
     assert_eq!(post["body"], "from graphql");
     assert_eq!(post["author"]["displayName"], "ada");
@@ -56,10 +42,7 @@ async fn queries_and_mutations_share_the_domain_rules() {
     let like = "mutation($id: ID!) { likePost(id: $id) { likeCount liked } }";
     for _ in 0..2 {
         let res = gql(&app, like, json!({ "id": id }), Some(&bob.access)).await;
-        assert_eq!(
-            res["data"]["likePost"],
-            json!({ "likeCount": 1, "liked": true })
-        );
+        assert_eq!(res["data"]["likePost"], json!({ "likeCount": 1, "liked": true }));
     }
     let res = gql(
         &app,
@@ -68,10 +51,7 @@ async fn queries_and_mutations_share_the_domain_rules() {
         Some(&bob.access),
     )
     .await;
-    assert_eq!(
-        res["data"]["unlikePost"],
-        json!({ "likeCount": 0, "liked": false })
-    );
+    assert_eq!(res["data"]["unlikePost"], json!({ "likeCount": 0, "liked": false }));
 
     let res = gql(&app, "{ me { email } }", json!({}), Some(&ada.access)).await;
     assert_eq!(res["data"]["me"]["email"], "ada@example.com");
@@ -88,13 +68,8 @@ async fn queries_and_mutations_share_the_domain_rules() {
     let res = gql(&app, "{ post(id: \"999\") { id } }", json!({}), None).await;
     assert_eq!(res["data"]["post"], Value::Null);
 
-    let res = gql(
-        &app,
-        "mutation($id: ID!) { deletePost(id: $id) }",
-        json!({ "id": id }),
-        Some(&ada.access),
-    )
-    .await;
+    let res =
+        gql(&app, "mutation($id: ID!) { deletePost(id: $id) }", json!({ "id": id }), Some(&ada.access)).await;
     assert_eq!(res["data"]["deletePost"], true);
 }
 
@@ -103,11 +78,7 @@ async fn posts_connection_pages_searches_and_filters() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
     for i in 0..7 {
-        app.create_post(
-            &ada,
-            &format!("{} {i}", if i % 2 == 0 { "even" } else { "odd" }),
-        )
-        .await;
+        app.create_post(&ada, &format!("{} {i}", if i % 2 == 0 { "even" } else { "odd" })).await;
     }
     let page = "query($after: String) { posts(first: 3, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }";
     let mut after = Value::Null;
@@ -122,21 +93,11 @@ async fn posts_connection_pages_searches_and_filters() {
         after = posts["pageInfo"]["endCursor"].clone();
     }
     assert_eq!(seen, 7);
-    let res = gql(
-        &app,
-        "{ posts(search: \"EVEN\") { nodes { body } } }",
-        json!({}),
-        None,
-    )
-    .await;
+    let res = gql(&app, "{ posts(search: \"EVEN\") { nodes { body } } }", json!({}), None).await;
     assert_eq!(res["data"]["posts"]["nodes"].as_array().unwrap().len(), 4);
-    let res = gql(
-        &app,
-        "query($a: ID) { posts(author: $a) { nodes { id } } }",
-        json!({ "a": "424242" }),
-        None,
-    )
-    .await;
+    let res =
+        gql(&app, "query($a: ID) { posts(author: $a) { nodes { id } } }", json!({ "a": "424242" }), None)
+            .await;
     assert_eq!(res["data"]["posts"]["nodes"].as_array().unwrap().len(), 0);
 }
 
@@ -150,35 +111,14 @@ async fn hostile_queries_are_refused_and_bad_tokens_are_401() {
     // Introspection types nest without end: a classic way to make a server do unbounded work.
     let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }";
     let res = gql(&app, deep, json!({}), None).await;
-    assert!(
-        res["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("nested too deep"),
-        "{res}"
-    );
+    assert!(res["errors"][0]["message"].as_str().unwrap().contains("nested too deep"), "{res}");
     assert!(res["data"].is_null());
 
-    let wide: String = (0..400)
-        .map(|i| format!("p{i}: posts {{ nodes {{ id body }} }} "))
-        .collect();
+    let wide: String = (0..400).map(|i| format!("p{i}: posts {{ nodes {{ id body }} }} ")).collect();
     let res = gql(&app, &format!("{{ {wide} }}"), json!({}), None).await;
-    assert!(
-        res["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("too complex"),
-        "{res}"
-    );
+    assert!(res["errors"][0]["message"].as_str().unwrap().contains("too complex"), "{res}");
 
-    let res = app
-        .api(
-            "POST",
-            "/graphql",
-            Some(json!({ "query": "{ me { id } }" })),
-            Some("junk"),
-        )
-        .await;
+    let res = app.api("POST", "/graphql", Some(json!({ "query": "{ me { id } }" })), Some("junk")).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 
     let page = app.get("/graphql", None).await;

@@ -8,9 +8,7 @@ use serde_json::json;
 
 /// The `<article>` of one post in a page.
 fn article(html: &str, id: i64) -> &str {
-    let start = html
-        .find(&format!("data-post-id=\"{id}\""))
-        .expect("post rendered");
+    let start = html.find(&format!("data-post-id=\"{id}\"")).expect("post rendered");
     &html[start..start + html[start..].find("</article>").unwrap()]
 }
 
@@ -25,34 +23,18 @@ fn pressed(article: &str) -> bool {
 async fn the_feed_shows_the_viewers_likes_in_the_html() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    let liked = app.create_post(&ada, "liked one").await.json()["id"]
-        .as_i64()
-        .unwrap();
-    let other = app.create_post(&ada, "other one").await.json()["id"]
-        .as_i64()
-        .unwrap();
-    app.post(
-        "/api/posts/like",
-        json!({ "id": liked, "liked": true }),
-        Some(&ada.access),
-        None,
-    )
-    .await;
+    let liked = app.create_post(&ada, "liked one").await.json()["id"].as_i64().unwrap();
+    let other = app.create_post(&ada, "other one").await.json()["id"].as_i64().unwrap();
+    app.post("/api/posts/like", json!({ "id": liked, "liked": true }), Some(&ada.access), None).await;
 
     let page = app.get("/", Some(&ada.refresh)).await;
     assert_eq!(page.status, StatusCode::OK);
     let html = page.text();
     assert!(pressed(article(&html, liked)));
     assert!(!pressed(article(&html, other)));
-    assert!(
-        html.contains("Sign out"),
-        "signed-in navigation rendered on the server"
-    );
+    assert!(html.contains("Sign out"), "signed-in navigation rendered on the server");
     assert!(article(&html, liked).contains("<time datetime=\""));
-    assert!(
-        page.set_cookie().is_none(),
-        "page loads never rotate the refresh token"
-    );
+    assert!(page.set_cookie().is_none(), "page loads never rotate the refresh token");
 
     let anonymous = app.get("/", None).await.text();
     assert!(!pressed(article(&anonymous, liked)));
@@ -65,17 +47,10 @@ async fn load_more_is_a_link_that_works_without_javascript() {
     let ada = app.user("ada@example.com").await;
     let mut ids = Vec::new();
     for i in 0..25 {
-        ids.push(
-            app.create_post(&ada, &format!("post {i}")).await.json()["id"]
-                .as_i64()
-                .unwrap(),
-        );
+        ids.push(app.create_post(&ada, &format!("post {i}")).await.json()["id"].as_i64().unwrap());
     }
     let first = app.get("/", None).await.text();
-    let href_at = first
-        .find("class=\"load-more\"")
-        .map(|_| first.find("href=\"/?cursor=").unwrap())
-        .unwrap();
+    let href_at = first.find("class=\"load-more\"").map(|_| first.find("href=\"/?cursor=").unwrap()).unwrap();
     let href = &first[href_at + 6..];
     let href = &href[..href.find('"').unwrap()];
     let second = app.get(href, None).await;
@@ -85,19 +60,14 @@ async fn load_more_is_a_link_that_works_without_javascript() {
         article(&html, *id);
     }
     assert!(!html.contains(&format!("data-post-id=\"{}\"", ids[5])));
-    assert!(
-        !html.contains("class=\"load-more\""),
-        "last page has no further link"
-    );
+    assert!(!html.contains("class=\"load-more\""), "last page has no further link");
 }
 
 #[tokio::test]
 async fn post_and_author_pages_render_and_missing_ones_are_404() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    let id = app.create_post(&ada, "a page of its own").await.json()["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.create_post(&ada, "a page of its own").await.json()["id"].as_i64().unwrap();
 
     let page = app.get(&format!("/posts/{id}"), None).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -107,16 +77,7 @@ async fn post_and_author_pages_render_and_missing_ones_are_404() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("a page of its own"));
 
-    for missing in [
-        "/posts/424242",
-        "/posts/not-a-number",
-        "/u/424242",
-        "/no/such/page",
-    ] {
-        assert_eq!(
-            app.get(missing, None).await.status,
-            StatusCode::NOT_FOUND,
-            "{missing}"
-        );
+    for missing in ["/posts/424242", "/posts/not-a-number", "/u/424242", "/no/such/page"] {
+        assert_eq!(app.get(missing, None).await.status, StatusCode::NOT_FOUND, "{missing}");
     }
 }

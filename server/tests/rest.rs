@@ -13,54 +13,28 @@ async fn posts_crud_with_ownership() {
     let ada = app.user("ada@example.com").await;
     let bob = app.user("bob@example.com").await;
 
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/posts",
-            Some(json!({ "body": " hi " })),
-            Some(&ada.access),
-        )
-        .await;
+    let res = app.api("POST", "/api/v1/posts", Some(json!({ "body": " hi " })), Some(&ada.access)).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     let id = res.json()["id"].as_i64().unwrap();
     assert_eq!(res.headers[header::LOCATION], format!("/api/v1/posts/{id}"));
     assert_eq!(res.json()["body"], "hi");
 
-    let res = app
-        .api("GET", &format!("/api/v1/posts/{id}"), None, None)
-        .await;
+    let res = app.api("GET", &format!("/api/v1/posts/{id}"), None, None).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["liked"], false);
 
     let path = format!("/api/v1/posts/{id}");
-    let res = app
-        .api(
-            "PATCH",
-            &path,
-            Some(json!({ "body": "stolen" })),
-            Some(&bob.access),
-        )
-        .await;
+    let res = app.api("PATCH", &path, Some(json!({ "body": "stolen" })), Some(&bob.access)).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(res.error_code(), "forbidden");
     let res = app.api("DELETE", &path, None, Some(&bob.access)).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    let res = app
-        .api(
-            "PATCH",
-            &path,
-            Some(json!({ "body": "edited" })),
-            Some(&ada.access),
-        )
-        .await;
+    let res = app.api("PATCH", &path, Some(json!({ "body": "edited" })), Some(&ada.access)).await;
     assert_eq!(res.status, StatusCode::OK);
     assert_eq!(res.json()["body"], "edited");
     let res = app.api("DELETE", &path, None, Some(&ada.access)).await;
     assert_eq!(res.status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        app.api("GET", &path, None, None).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.api("GET", &path, None, None).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -70,90 +44,35 @@ async fn list_filters_searches_and_pages() {
     let bob = app.user("bob@example.com").await;
     for i in 0..30 {
         let who = if i % 2 == 0 { &ada } else { &bob };
-        let body = if i % 10 == 0 {
-            format!("Rust tip #{i}: 100% safe")
-        } else {
-            format!("post {i}")
-        };
-        app.api(
-            "POST",
-            "/api/v1/posts",
-            Some(json!({ "body": body })),
-            Some(&who.access),
-        )
-        .await;
+        let body = if i % 10 == 0 { format!("Rust tip #{i}: 100% safe") } else { format!("post {i}") };
+        app.api("POST", "/api/v1/posts", Some(json!({ "body": body })), Some(&who.access)).await;
     }
     let res = app.api("GET", "/api/v1/posts?limit=7", None, None).await;
     let page = res.json();
     assert_eq!(page["posts"].as_array().unwrap().len(), 7);
     let cursor = page["next_cursor"].as_str().unwrap();
-    let next = app
-        .api(
-            "GET",
-            &format!("/api/v1/posts?limit=7&cursor={cursor}"),
-            None,
-            None,
-        )
-        .await
-        .json();
+    let next = app.api("GET", &format!("/api/v1/posts?limit=7&cursor={cursor}"), None, None).await.json();
     assert!(next["posts"][0]["id"].as_i64() < page["posts"][6]["id"].as_i64());
 
-    let res = app
-        .api("GET", "/api/v1/posts?limit=500", None, None)
-        .await
-        .json();
-    assert_eq!(
-        res["posts"].as_array().unwrap().len(),
-        30,
-        "limit capped at 100, not refused"
-    );
+    let res = app.api("GET", "/api/v1/posts?limit=500", None, None).await.json();
+    assert_eq!(res["posts"].as_array().unwrap().len(), 30, "limit capped at 100, not refused");
 
-    let found = app
-        .api("GET", "/api/v1/posts?q=rust%20TIP", None, None)
-        .await
-        .json();
+    let found = app.api("GET", "/api/v1/posts?q=rust%20TIP", None, None).await.json();
     assert_eq!(found["posts"].as_array().unwrap().len(), 3);
-    let literal = app
-        .api("GET", "/api/v1/posts?q=%25", None, None)
-        .await
-        .json();
-    assert_eq!(
-        literal["posts"].as_array().unwrap().len(),
-        3,
-        "% is matched literally"
-    );
+    let literal = app.api("GET", "/api/v1/posts?q=%25", None, None).await.json();
+    assert_eq!(literal["posts"].as_array().unwrap().len(), 3, "% is matched literally");
 
-    let by_bob = app
-        .api(
-            "GET",
-            &format!("/api/v1/users/{}/posts?limit=100", bob.id),
-            None,
-            None,
-        )
-        .await
-        .json();
+    let by_bob =
+        app.api("GET", &format!("/api/v1/users/{}/posts?limit=100", bob.id), None, None).await.json();
     assert_eq!(by_bob["posts"].as_array().unwrap().len(), 15);
-    let by_author = app
-        .api(
-            "GET",
-            &format!("/api/v1/posts?author={}&limit=100", ada.id),
-            None,
-            None,
-        )
-        .await
-        .json();
+    let by_author =
+        app.api("GET", &format!("/api/v1/posts?author={}&limit=100", ada.id), None, None).await.json();
     assert_eq!(by_author["posts"].as_array().unwrap().len(), 15);
 
     for bad in ["/api/v1/posts?limit=-1", "/api/v1/posts?author=x"] {
-        assert_eq!(
-            app.api("GET", bad, None, None).await.status,
-            StatusCode::BAD_REQUEST,
-            "{bad}"
-        );
+        assert_eq!(app.api("GET", bad, None, None).await.status, StatusCode::BAD_REQUEST, "{bad}");
     }
-    let res = app
-        .api("GET", "/api/v1/posts?cursor=nope", None, None)
-        .await;
+    let res = app.api("GET", "/api/v1/posts?cursor=nope", None, None).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json()["fields"][0]["field"], "cursor");
 }
@@ -162,46 +81,23 @@ async fn list_filters_searches_and_pages() {
 async fn likes_are_idempotent_puts_and_deletes() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    let id = app
-        .api(
-            "POST",
-            "/api/v1/posts",
-            Some(json!({ "body": "x" })),
-            Some(&ada.access),
-        )
-        .await
-        .json()["id"]
+    let id = app.api("POST", "/api/v1/posts", Some(json!({ "body": "x" })), Some(&ada.access)).await.json()
+        ["id"]
         .as_i64()
         .unwrap();
     let path = format!("/api/v1/posts/{id}/like");
     for _ in 0..2 {
         let res = app.api("PUT", &path, None, Some(&ada.access)).await;
-        assert_eq!(
-            res.json(),
-            json!({ "post_id": id, "like_count": 1, "liked": true })
-        );
+        assert_eq!(res.json(), json!({ "post_id": id, "like_count": 1, "liked": true }));
     }
-    let mine = app
-        .api(
-            "GET",
-            &format!("/api/v1/posts/{id}"),
-            None,
-            Some(&ada.access),
-        )
-        .await
-        .json();
+    let mine = app.api("GET", &format!("/api/v1/posts/{id}"), None, Some(&ada.access)).await.json();
     assert_eq!(mine["liked"], true);
     for _ in 0..2 {
         let res = app.api("DELETE", &path, None, Some(&ada.access)).await;
-        assert_eq!(
-            res.json(),
-            json!({ "post_id": id, "like_count": 0, "liked": false })
-        );
+        assert_eq!(res.json(), json!({ "post_id": id, "like_count": 0, "liked": false }));
     }
     assert_eq!(
-        app.api("PUT", "/api/v1/posts/999/like", None, Some(&ada.access))
-            .await
-            .status,
+        app.api("PUT", "/api/v1/posts/999/like", None, Some(&ada.access)).await.status,
         StatusCode::NOT_FOUND
     );
 }
@@ -211,12 +107,7 @@ async fn fifty_users_each_liking_twice_concurrently_count_fifty() {
     let app = TestApp::new().await;
     let author = app.user("author@example.com").await;
     let id = app
-        .api(
-            "POST",
-            "/api/v1/posts",
-            Some(json!({ "body": "popular" })),
-            Some(&author.access),
-        )
+        .api("POST", "/api/v1/posts", Some(json!({ "body": "popular" })), Some(&author.access))
         .await
         .json()["id"]
         .as_i64()
@@ -227,17 +118,11 @@ async fn fifty_users_each_liking_twice_concurrently_count_fifty() {
     }))
     .await;
     let path = format!("/api/v1/posts/{id}/like");
-    let puts = users
-        .iter()
-        .chain(users.iter())
-        .map(|u| app.api("PUT", &path, None, Some(&u.access)));
+    let puts = users.iter().chain(users.iter()).map(|u| app.api("PUT", &path, None, Some(&u.access)));
     for res in join_all(puts).await {
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     }
-    let post = app
-        .api("GET", &format!("/api/v1/posts/{id}"), None, None)
-        .await
-        .json();
+    let post = app.api("GET", &format!("/api/v1/posts/{id}"), None, None).await.json();
     assert_eq!(post["like_count"], 50);
 }
 
@@ -245,43 +130,19 @@ async fn fifty_users_each_liking_twice_concurrently_count_fifty() {
 async fn users_and_me() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    let res = app
-        .api("GET", &format!("/api/v1/users/{}", ada.id), None, None)
-        .await;
+    let res = app.api("GET", &format!("/api/v1/users/{}", ada.id), None, None).await;
     assert_eq!(res.json(), json!({ "id": ada.id, "display_name": "ada" }));
-    assert_eq!(
-        app.api("GET", "/api/v1/users/999", None, None).await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.api("GET", "/api/v1/users/999/posts", None, None)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.api("GET", "/api/v1/users/abc", None, None).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.api("GET", "/api/v1/users/999", None, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.api("GET", "/api/v1/users/999/posts", None, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.api("GET", "/api/v1/users/abc", None, None).await.status, StatusCode::NOT_FOUND);
 
     let me = app.api("GET", "/api/v1/me", None, Some(&ada.access)).await;
     assert_eq!(me.json()["email"], "ada@example.com");
-    let res = app
-        .api(
-            "PATCH",
-            "/api/v1/me",
-            Some(json!({ "display_name": "Ada L." })),
-            Some(&ada.access),
-        )
-        .await;
+    let res =
+        app.api("PATCH", "/api/v1/me", Some(json!({ "display_name": "Ada L." })), Some(&ada.access)).await;
     assert_eq!(res.json()["display_name"], "Ada L.");
     let res = app
-        .api(
-            "PATCH",
-            "/api/v1/me",
-            Some(json!({ "display_name": "x".repeat(41) })),
-            Some(&ada.access),
-        )
+        .api("PATCH", "/api/v1/me", Some(json!({ "display_name": "x".repeat(41) })), Some(&ada.access))
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -290,31 +151,17 @@ async fn users_and_me() {
 async fn missing_or_bad_tokens_are_401_with_www_authenticate() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    for (method, path) in [
-        ("GET", "/api/v1/me"),
-        ("POST", "/api/v1/posts"),
-        ("PUT", "/api/v1/posts/1/like"),
-    ] {
+    for (method, path) in [("GET", "/api/v1/me"), ("POST", "/api/v1/posts"), ("PUT", "/api/v1/posts/1/like")]
+    {
         for auth in [None, Some("not-a-jwt"), Some(ada.refresh.as_str())] {
-            let res = app
-                .api(method, path, Some(json!({ "body": "x" })), auth)
-                .await;
-            assert_eq!(
-                res.status,
-                StatusCode::UNAUTHORIZED,
-                "{method} {path} {auth:?}"
-            );
+            let res = app.api(method, path, Some(json!({ "body": "x" })), auth).await;
+            assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{method} {path} {auth:?}");
             assert_eq!(res.headers[header::WWW_AUTHENTICATE], "Bearer");
             assert_eq!(res.error_code(), "unauthenticated");
         }
     }
     // A bad token on a public read is an error too, not a silent downgrade to anonymous.
-    assert_eq!(
-        app.api("GET", "/api/v1/posts", None, Some("junk"))
-            .await
-            .status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.api("GET", "/api/v1/posts", None, Some("junk")).await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -333,31 +180,16 @@ async fn bodies_are_checked_strictly() {
     };
     let res = post(r#"{"body":"hi","extra":1}"#, "application/json").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.json()["message"].as_str().unwrap().contains("extra"),
-        "{}",
-        res.text()
-    );
+    assert!(res.json()["message"].as_str().unwrap().contains("extra"), "{}", res.text());
     let res = post(r#"{"body":42}"#, "application/json").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = post(r#"{"body":"#, "application/json").await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     let res = post("body=hi", "application/x-www-form-urlencoded").await;
     assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let res = post(
-        &format!(r#"{{"body":"{}"}}"#, "x".repeat(20_000)),
-        "application/json",
-    )
-    .await;
+    let res = post(&format!(r#"{{"body":"{}"}}"#, "x".repeat(20_000)), "application/json").await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/posts",
-            Some(json!({ "body": "  " })),
-            Some(&ada.access),
-        )
-        .await;
+    let res = app.api("POST", "/api/v1/posts", Some(json!({ "body": "  " })), Some(&ada.access)).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.json()["fields"][0]["field"], "body");
 
@@ -383,12 +215,7 @@ async fn token_endpoints_rotate_detect_reuse_and_revoke() {
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 
     let res = app
-        .api(
-            "POST",
-            "/api/v1/token",
-            Some(json!({ "email": "ada@example.com", "password": PASSWORD })),
-            None,
-        )
+        .api("POST", "/api/v1/token", Some(json!({ "email": "ada@example.com", "password": PASSWORD })), None)
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let pair = res.json();
@@ -396,86 +223,39 @@ async fn token_endpoints_rotate_detect_reuse_and_revoke() {
     assert_eq!(pair["expires_in"], 900);
     assert!(res.set_cookie().is_none(), "API clients get no cookie");
     let first = pair["refresh_token"].as_str().unwrap().to_owned();
-    let me = app
-        .api("GET", "/api/v1/me", None, pair["access_token"].as_str())
-        .await;
+    let me = app.api("GET", "/api/v1/me", None, pair["access_token"].as_str()).await;
     assert_eq!(me.status, StatusCode::OK);
 
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/token/refresh",
-            Some(json!({ "refresh_token": first })),
-            None,
-        )
-        .await;
+    let res = app.api("POST", "/api/v1/token/refresh", Some(json!({ "refresh_token": first })), None).await;
     assert_eq!(res.status, StatusCode::OK);
     let second = res.json()["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
 
     // Presenting the first token again at once looks like a concurrent refresh: 409, no harm.
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/token/refresh",
-            Some(json!({ "refresh_token": first })),
-            None,
-        )
-        .await;
+    let res = app.api("POST", "/api/v1/token/refresh", Some(json!({ "refresh_token": first })), None).await;
     assert_eq!(res.status, StatusCode::CONFLICT);
     // Later, it is reuse: the family is revoked, including the newest token.
-    app.sql("UPDATE refresh_tokens SET superseded_at = superseded_at - 120 WHERE superseded_at IS NOT NULL").await;
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/token/refresh",
-            Some(json!({ "refresh_token": first })),
-            None,
-        )
+    app.sql("UPDATE refresh_tokens SET superseded_at = superseded_at - 120 WHERE superseded_at IS NOT NULL")
         .await;
+    let res = app.api("POST", "/api/v1/token/refresh", Some(json!({ "refresh_token": first })), None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/token/refresh",
-            Some(json!({ "refresh_token": second })),
-            None,
-        )
-        .await;
+    let res = app.api("POST", "/api/v1/token/refresh", Some(json!({ "refresh_token": second })), None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 
     // Revoke ends a fresh family; unknown tokens are accepted silently.
     let third = app
-        .api(
-            "POST",
-            "/api/v1/token",
-            Some(json!({ "email": "ada@example.com", "password": PASSWORD })),
-            None,
-        )
+        .api("POST", "/api/v1/token", Some(json!({ "email": "ada@example.com", "password": PASSWORD })), None)
         .await
         .json()["refresh_token"]
         .as_str()
         .unwrap()
         .to_owned();
     for token in [third.as_str(), "unknown"] {
-        let res = app
-            .api(
-                "POST",
-                "/api/v1/token/revoke",
-                Some(json!({ "refresh_token": token })),
-                None,
-            )
-            .await;
+        let res =
+            app.api("POST", "/api/v1/token/revoke", Some(json!({ "refresh_token": token })), None).await;
         assert_eq!(res.status, StatusCode::NO_CONTENT);
     }
-    let res = app
-        .api(
-            "POST",
-            "/api/v1/token/refresh",
-            Some(json!({ "refresh_token": third })),
-            None,
-        )
-        .await;
+    let res = app.api("POST", "/api/v1/token/refresh", Some(json!({ "refresh_token": third })), None).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -497,15 +277,49 @@ async fn password_guessing_is_throttled_with_429() {
     let res = attempt().await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.error_code(), "rate_limited");
-    assert!(
-        res.headers[header::RETRY_AFTER]
-            .to_str()
-            .unwrap()
-            .parse::<u64>()
-            .unwrap()
-            >= 1
-    );
+    assert!(res.headers[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() >= 1);
     // The browser endpoint shares the same throttle.
     let res = app.login("ada@example.com", PASSWORD).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn cors_admits_only_configured_origins() {
+    let app = TestApp::new().await;
+    let preflight = |origin: &'static str| {
+        let req = http::Request::builder()
+            .method("OPTIONS")
+            .uri("/api/v1/posts")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+            .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization,content-type")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        app.send(req)
+    };
+    let allowed = preflight("https://app.example").await;
+    assert_eq!(allowed.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "https://app.example");
+    assert_eq!(allowed.headers[header::ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
+    let other = preflight("https://evil.example").await;
+    assert!(other.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+
+    let req = http::Request::builder()
+        .uri("/api/v1/posts")
+        .header(header::ORIGIN, "https://evil.example")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert!(app.send(req).await.headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+}
+
+#[tokio::test]
+async fn staff_may_edit_and_delete_any_post() {
+    let app = TestApp::new().await;
+    let ada = app.user("ada@example.com").await;
+    let moderator = app.user("mod@example.com").await;
+    app.sql(&format!("UPDATE users SET is_staff = 1 WHERE id = {}", moderator.id)).await;
+    let id = app.create_post(&ada, "spam").await.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/posts/{id}");
+    let res = app.api("PATCH", &path, Some(json!({ "body": "[removed]" })), Some(&moderator.access)).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(app.api("DELETE", &path, None, Some(&moderator.access)).await.status, StatusCode::NO_CONTENT);
 }

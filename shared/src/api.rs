@@ -47,10 +47,7 @@ pub struct Me {
 
 impl From<&Me> for UserView {
     fn from(me: &Me) -> Self {
-        UserView {
-            id: me.id,
-            display_name: me.display_name.clone(),
-        }
+        UserView { id: me.id, display_name: me.display_name.clone() }
     }
 }
 
@@ -143,10 +140,7 @@ pub struct PostQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
-    #[cfg_attr(
-        feature = "openapi",
-        schema(example = "Hello, mublog!", min_length = 1, max_length = 280)
-    )]
+    #[cfg_attr(feature = "openapi", schema(example = "Hello, mublog!", min_length = 1, max_length = 280))]
     pub body: String,
 }
 

@@ -52,10 +52,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        FieldError { field: field.to_owned(), message: message.into() }
     }
 }
 
@@ -74,12 +71,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError {
-            code,
-            message: message.into(),
-            fields: Vec::new(),
-            retry_after: None,
-        }
+        ApiError { code, message: message.into(), fields: Vec::new(), retry_after: None }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
@@ -87,20 +79,12 @@ impl ApiError {
             [only] => only.message.clone(),
             _ => "Some fields are invalid.".to_owned(),
         };
-        ApiError {
-            code: ErrorCode::Validation,
-            message,
-            fields,
-            retry_after: None,
-        }
+        ApiError { code: ErrorCode::Validation, message, fields, retry_after: None }
     }
 
     /// The message for one field, for showing it inline next to that field.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|f| f.field == name)
-            .map(|f| f.message.as_str())
+        self.fields.iter().find(|f| f.field == name).map(|f| f.message.as_str())
     }
 
     pub fn is_unauthenticated(&self) -> bool {
@@ -136,10 +120,9 @@ mod server_fn_error {
                 }
                 ServerFnErrorErr::Args(msg)
                 | ServerFnErrorErr::MissingArg(msg)
-                | ServerFnErrorErr::Deserialization(msg) => ApiError::new(
-                    ErrorCode::BadRequest,
-                    format!("Invalid request body: {msg}"),
-                ),
+                | ServerFnErrorErr::Deserialization(msg) => {
+                    ApiError::new(ErrorCode::BadRequest, format!("Invalid request body: {msg}"))
+                }
                 ServerFnErrorErr::Request(_) => {
                     ApiError::new(ErrorCode::Internal, "Could not reach the server.")
                 }

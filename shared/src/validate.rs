@@ -16,10 +16,7 @@ pub fn search(raw: Option<&str>) -> Result<Option<String>, FieldError> {
         return Ok(None);
     };
     if q.chars().count() > SEARCH_MAX_CHARS {
-        return Err(FieldError::new(
-            "q",
-            format!("Search for at most {SEARCH_MAX_CHARS} characters."),
-        ));
+        return Err(FieldError::new("q", format!("Search for at most {SEARCH_MAX_CHARS} characters.")));
     }
     Ok(Some(q.to_owned()))
 }
@@ -52,16 +49,10 @@ pub fn email(raw: &str) -> Result<String, FieldError> {
 pub fn password(raw: &str) -> Result<(), FieldError> {
     let len = raw.chars().count();
     if len < PASSWORD_MIN_CHARS {
-        return Err(FieldError::new(
-            "password",
-            format!("Use at least {PASSWORD_MIN_CHARS} characters."),
-        ));
+        return Err(FieldError::new("password", format!("Use at least {PASSWORD_MIN_CHARS} characters.")));
     }
     if len > PASSWORD_MAX_CHARS {
-        return Err(FieldError::new(
-            "password",
-            format!("Use at most {PASSWORD_MAX_CHARS} characters."),
-        ));
+        return Err(FieldError::new("password", format!("Use at most {PASSWORD_MAX_CHARS} characters.")));
     }
     Ok(())
 }
@@ -79,10 +70,7 @@ pub fn display_name(given: Option<&str>, email: &str) -> Result<String, FieldErr
         ));
     }
     if name.chars().any(char::is_control) {
-        return Err(FieldError::new(
-            "display_name",
-            "Use printable characters only.",
-        ));
+        return Err(FieldError::new("display_name", "Use printable characters only."));
     }
     Ok(name)
 }
@@ -104,14 +92,7 @@ mod tests {
     #[test]
     fn email_is_normalised() {
         assert_eq!(email(" Alice@Example.COM ").unwrap(), "alice@example.com");
-        for bad in [
-            "",
-            "alice",
-            "alice@",
-            "@example.com",
-            "a b@example.com",
-            "alice@localhost",
-        ] {
+        for bad in ["", "alice", "alice@", "@example.com", "a b@example.com", "alice@localhost"] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }
@@ -127,10 +108,7 @@ mod tests {
     fn display_name_defaults_to_local_part() {
         assert_eq!(display_name(None, "bob@example.com").unwrap(), "bob");
         assert_eq!(display_name(Some("  "), "bob@example.com").unwrap(), "bob");
-        assert_eq!(
-            display_name(Some(" Bob B. "), "bob@example.com").unwrap(),
-            "Bob B."
-        );
+        assert_eq!(display_name(Some(" Bob B. "), "bob@example.com").unwrap(), "Bob B.");
         assert!(display_name(Some(&"x".repeat(41)), "b@example.com").is_err());
     }
 }

@@ -20,11 +20,7 @@ pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Me, Api
 pub async fn login(#[server(flatten)] req: LoginRequest) -> Result<AuthResponse, ApiError> {
     reject_cross_site(&headers().await?)?;
     let signed_in = mublog()?.login(req).await?;
-    set_refresh_cookie(
-        &cookies().await?,
-        signed_in.refresh_token,
-        signed_in.refresh_expires_at,
-    );
+    set_refresh_cookie(&cookies().await?, signed_in.refresh_token, signed_in.refresh_expires_at);
     Ok(signed_in.response)
 }
 
@@ -32,9 +28,8 @@ pub async fn login(#[server(flatten)] req: LoginRequest) -> Result<AuthResponse,
 pub async fn refresh() -> Result<AuthResponse, ApiError> {
     reject_cross_site(&headers().await?)?;
     let cookies = cookies().await?;
-    let presented = cookies
-        .get(REFRESH_COOKIE)
-        .ok_or_else(|| ApiError::from(domain::DomainError::SessionEnded))?;
+    let presented =
+        cookies.get(REFRESH_COOKIE).ok_or_else(|| ApiError::from(domain::DomainError::SessionEnded))?;
     match mublog()?.refresh(presented.value()).await {
         Ok(refreshed) => {
             if let Some((token, expires_at)) = refreshed.rotated {

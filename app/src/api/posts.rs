@@ -3,9 +3,7 @@
 use crate::session::AuthClient;
 use leptos::prelude::*;
 use server_fn::codec::Json;
-use shared::{
-    ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView, UserId,
-};
+use shared::{ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView, UserId};
 
 #[cfg(feature = "ssr")]
 use super::server::*;
@@ -20,10 +18,7 @@ pub async fn list_posts(#[server(flatten)] query: PostQuery) -> Result<PostPage,
 pub async fn get_post(id: PostId) -> Result<PostDetail, ApiError> {
     let viewer = viewer().await?;
     let post = mublog()?.post(viewer, id).await?;
-    Ok(PostDetail {
-        post,
-        now: domain::now(),
-    })
+    Ok(PostDetail { post, now: domain::now() })
 }
 
 #[server(endpoint = "posts/author", input = Json, output = Json, client = AuthClient)]
@@ -32,7 +27,8 @@ pub async fn get_author_page(
     #[server(default)] cursor: Option<String>,
 ) -> Result<AuthorPage, ApiError> {
     let viewer = viewer().await?;
-    Ok(mublog()?.author_page(viewer, author, cursor).await?)
+    let query = PostQuery { cursor, ..PostQuery::default() };
+    Ok(mublog()?.author_page(viewer, author, query).await?)
 }
 
 #[server(endpoint = "posts/create", input = Json, output = Json, client = AuthClient)]

@@ -15,15 +15,11 @@ pub fn mublog() -> Result<Mublog, ApiError> {
 }
 
 pub async fn headers() -> Result<HeaderMap, ApiError> {
-    leptos_axum::extract::<HeaderMap>()
-        .await
-        .map_err(|e| internal(&e.to_string()))
+    leptos_axum::extract::<HeaderMap>().await.map_err(|e| internal(&e.to_string()))
 }
 
 pub async fn cookies() -> Result<Cookies, ApiError> {
-    leptos_axum::extract::<Cookies>()
-        .await
-        .map_err(|e| internal(&e.to_string()))
+    leptos_axum::extract::<Cookies>().await.map_err(|e| internal(&e.to_string()))
 }
 
 fn internal(detail: &str) -> ApiError {
@@ -32,12 +28,7 @@ fn internal(detail: &str) -> ApiError {
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 /// The signed-in caller of a mutation. Mutations accept only the access token, never the
@@ -45,8 +36,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 pub async fn require_user() -> Result<UserId, ApiError> {
     let app = mublog()?;
     let headers = headers().await?;
-    let token =
-        bearer(&headers).ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
+    let token = bearer(&headers).ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
     Ok(app.authenticate(token)?)
 }
 
@@ -59,10 +49,7 @@ pub async fn viewer() -> Result<Option<UserId>, ApiError> {
         return Ok(Some(user));
     }
     match cookies().await?.get(REFRESH_COOKIE) {
-        Some(cookie) => Ok(app
-            .viewer_from_refresh(cookie.value())
-            .await?
-            .map(|me| me.id)),
+        Some(cookie) => Ok(app.viewer_from_refresh(cookie.value()).await?.map(|me| me.id)),
         None => Ok(None),
     }
 }
@@ -78,11 +65,7 @@ pub fn reject_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
         }
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
-        let origin_host = origin
-            .to_str()
-            .ok()
-            .and_then(|o| o.split_once("://"))
-            .map(|(_, h)| h);
+        let origin_host = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, h)| h);
         let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
         if origin_host.is_none() || origin_host != host {
             return Err(forbidden());
@@ -142,16 +125,10 @@ mod tests {
         for bad in [
             headers(&[("sec-fetch-site", "cross-site")]),
             headers(&[("sec-fetch-site", "same-site")]),
-            headers(&[
-                ("host", "127.0.0.1:3000"),
-                ("origin", "http://evil.example"),
-            ]),
+            headers(&[("host", "127.0.0.1:3000"), ("origin", "http://evil.example")]),
             headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]),
         ] {
-            assert_eq!(
-                reject_cross_site(&bad).unwrap_err().code,
-                ErrorCode::Forbidden
-            );
+            assert_eq!(reject_cross_site(&bad).unwrap_err().code, ErrorCode::Forbidden);
         }
     }
 }

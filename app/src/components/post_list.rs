@@ -37,13 +37,7 @@ pub fn PostList(
         }
         loading.set(true);
         spawn_local(async move {
-            match list_posts(PostQuery {
-                cursor: Some(cursor),
-                author,
-                ..PostQuery::default()
-            })
-            .await
-            {
+            match list_posts(PostQuery { cursor: Some(cursor), author, ..PostQuery::default() }).await {
                 Ok(more) => {
                     posts.update(|p| p.extend(more.posts));
                     next.set(more.next_cursor);
@@ -56,8 +50,7 @@ pub fn PostList(
         });
     };
 
-    let remove =
-        move |list: RwSignal<Vec<PostView>>, id| list.update(|p| p.retain(|post| post.id != id));
+    let remove = move |list: RwSignal<Vec<PostView>>, id| list.update(|p| p.retain(|post| post.id != id));
     view! {
         <section class="posts" aria-label="Posts">
             <For each=move || fresh.get() key=|p| p.id let:post>

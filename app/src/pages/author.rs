@@ -14,19 +14,13 @@ pub fn AuthorPage() -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(
         move || {
-            let id = params
-                .read()
-                .get("id")
-                .and_then(|id| id.parse::<i64>().ok());
+            let id = params.read().get("id").and_then(|id| id.parse::<i64>().ok());
             (id, query.read().get("cursor"))
         },
         |(id, cursor)| async move {
             match id {
                 Some(id) => get_author_page(id, cursor).await,
-                None => Err(ApiError::new(
-                    ErrorCode::NotFound,
-                    "That user does not exist.",
-                )),
+                None => Err(ApiError::new(ErrorCode::NotFound, "That user does not exist.")),
             }
         },
     );

@@ -13,12 +13,7 @@ pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(
         move || query.read().get("cursor"),
-        |cursor| {
-            list_posts(PostQuery {
-                cursor,
-                ..PostQuery::default()
-            })
-        },
+        |cursor| list_posts(PostQuery { cursor, ..PostQuery::default() }),
     );
     let fresh = RwSignal::new(Vec::new());
 

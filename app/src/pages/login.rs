@@ -18,10 +18,7 @@ pub fn LoginPage() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let req = LoginRequest {
-            email: email.get_untracked(),
-            password: password.get_untracked(),
-        };
+        let req = LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
         let navigate = navigate.clone();
         busy.set(true);
         spawn_local(async move {

@@ -12,19 +12,11 @@ pub fn PostPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let post = Resource::new(
-        move || {
-            params
-                .read()
-                .get("id")
-                .and_then(|id| id.parse::<i64>().ok())
-        },
+        move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
         |id| async move {
             match id {
                 Some(id) => get_post(id).await,
-                None => Err(ApiError::new(
-                    ErrorCode::NotFound,
-                    "That post does not exist.",
-                )),
+                None => Err(ApiError::new(ErrorCode::NotFound, "That post does not exist.")),
             }
         },
     );

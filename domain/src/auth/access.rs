@@ -57,10 +57,7 @@ impl AccessTokens {
         if data.claims.typ != ACCESS_TYP {
             return Err(DomainError::Unauthenticated);
         }
-        data.claims
-            .sub
-            .parse()
-            .map_err(|_| DomainError::Unauthenticated)
+        data.claims.sub.parse().map_err(|_| DomainError::Unauthenticated)
     }
 }
 
@@ -81,13 +78,8 @@ mod tests {
         let expired = keys.issue(42, now - ACCESS_TTL_SECS - 60).unwrap();
         assert!(keys.verify(&expired).is_err());
 
-        let wrong_typ = Claims {
-            sub: "42".into(),
-            iat: now,
-            exp: now + 60,
-            jti: "x".into(),
-            typ: "refresh".into(),
-        };
+        let wrong_typ =
+            Claims { sub: "42".into(), iat: now, exp: now + 60, jti: "x".into(), typ: "refresh".into() };
         let forged = encode(&Header::new(Algorithm::HS256), &wrong_typ, &keys.encoding).unwrap();
         assert!(keys.verify(&forged).is_err());
     }

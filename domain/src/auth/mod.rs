@@ -40,14 +40,10 @@ pub struct Refreshed {
 impl Mublog {
     pub async fn register(&self, req: RegisterRequest) -> Result<Me, DomainError> {
         let mut problems = Vec::new();
-        let email = validate::email(&req.email)
-            .map_err(|e| problems.push(e))
-            .ok();
+        let email = validate::email(&req.email).map_err(|e| problems.push(e)).ok();
         let _ = validate::password(&req.password).map_err(|e| problems.push(e));
         let name = email.as_deref().and_then(|email| {
-            validate::display_name(req.display_name.as_deref(), email)
-                .map_err(|e| problems.push(e))
-                .ok()
+            validate::display_name(req.display_name.as_deref(), email).map_err(|e| problems.push(e)).ok()
         });
         let (Some(email), Some(name), true) = (email, name, problems.is_empty()) else {
             return Err(DomainError::Validation(problems));
@@ -72,15 +68,8 @@ impl Mublog {
 
         let now = now();
         let token = refresh_token::generate();
-        let family = self
-            .db
-            .insert_family(
-                user.id,
-                &refresh_token::hash(&token),
-                now,
-                now + FAMILY_TTL_SECS,
-            )
-            .await?;
+        let family =
+            self.db.insert_family(user.id, &refresh_token::hash(&token), now, now + FAMILY_TTL_SECS).await?;
         tracing::info!(user = user.id, family = family.id, "signed in");
         Ok(SignedIn {
             response: self.auth_response(user.me(), now)?,
@@ -92,21 +81,14 @@ impl Mublog {
     pub async fn refresh(&self, presented: &str) -> Result<Refreshed, DomainError> {
         let now = now();
         let old_hash = refresh_token::hash(presented);
-        let row = self
-            .db
-            .find_refresh_token(&old_hash)
-            .await?
-            .ok_or(DomainError::SessionEnded)?;
+        let row = self.db.find_refresh_token(&old_hash).await?.ok_or(DomainError::SessionEnded)?;
         if row.revoked_at.is_some() || row.expires_at <= now {
             return Err(DomainError::SessionEnded);
         }
         let rotated = match row.superseded_at {
             Some(at) if now - at <= CONCURRENT_REFRESH_GRACE_SECS => None,
             Some(_) => {
-                tracing::warn!(
-                    family = row.family_id,
-                    "refresh token reused; revoking its family"
-                );
+                tracing::warn!(family = row.family_id, "refresh token reused; revoking its family");
                 self.db.revoke_family(row.family_id, now).await?;
                 return Err(DomainError::SessionEnded);
             }
@@ -114,35 +96,19 @@ impl Mublog {
                 let token = refresh_token::generate();
                 let won = self
                     .db
-                    .rotate_refresh_token(
-                        row.family_id,
-                        &old_hash,
-                        &refresh_token::hash(&token),
-                        now,
-                    )
+                    .rotate_refresh_token(row.family_id, &old_hash, &refresh_token::hash(&token), now)
                     .await?;
                 won.then_some((token, row.expires_at))
             }
         };
-        let user = self
-            .db
-            .user_by_id(row.user_id)
-            .await?
-            .ok_or(DomainError::SessionEnded)?;
-        Ok(Refreshed {
-            response: self.auth_response(user.me(), now)?,
-            rotated,
-        })
+        let user = self.db.user_by_id(row.user_id).await?.ok_or(DomainError::SessionEnded)?;
+        Ok(Refreshed { response: self.auth_response(user.me(), now)?, rotated })
     }
 
     /// Ends the family of the presented token. Unknown tokens are ignored: logging out twice
     /// is not an error.
     pub async fn logout(&self, presented: &str) -> Result<(), DomainError> {
-        if let Some(row) = self
-            .db
-            .find_refresh_token(&refresh_token::hash(presented))
-            .await?
-        {
+        if let Some(row) = self.db.find_refresh_token(&refresh_token::hash(presented)).await? {
             self.db.revoke_family(row.family_id, now()).await?;
             tracing::info!(family = row.family_id, "signed out");
         }
@@ -153,16 +119,10 @@ impl Mublog {
     /// GETs may render personalised HTML but never change session state.
     pub async fn viewer_from_refresh(&self, presented: &str) -> Result<Option<Me>, DomainError> {
         let now = now();
-        let Some(row) = self
-            .db
-            .find_refresh_token(&refresh_token::hash(presented))
-            .await?
-        else {
+        let Some(row) = self.db.find_refresh_token(&refresh_token::hash(presented)).await? else {
             return Ok(None);
         };
-        let in_grace = row
-            .superseded_at
-            .is_none_or(|at| now - at <= CONCURRENT_REFRESH_GRACE_SECS);
+        let in_grace = row.superseded_at.is_none_or(|at| now - at <= CONCURRENT_REFRESH_GRACE_SECS);
         if row.revoked_at.is_some() || row.expires_at <= now || !in_grace {
             return Ok(None);
         }
@@ -175,12 +135,7 @@ impl Mublog {
     }
 
     pub async fn me(&self, user: UserId) -> Result<Me, DomainError> {
-        Ok(self
-            .db
-            .user_by_id(user)
-            .await?
-            .ok_or(DomainError::Unauthenticated)?
-            .me())
+        Ok(self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?.me())
     }
 
     fn auth_response(&self, user: Me, now: i64) -> Result<AuthResponse, DomainError> {

@@ -1,9 +1,7 @@
 //! Password hashing with argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
 
 use crate::DomainError;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 
@@ -35,9 +33,7 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Do
         };
         let parsed = PasswordHash::new(&stored)
             .map_err(|e| DomainError::Internal(format!("stored hash unreadable: {e}")))?;
-        let matches = argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
+        let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
         Ok(known && matches)
     })
     .await
@@ -63,9 +59,7 @@ mod tests {
     async fn hash_is_argon2id_with_owasp_parameters() {
         let h = hash("correct horse".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify("correct horse".into(), Some(h.clone()))
-            .await
-            .unwrap());
+        assert!(verify("correct horse".into(), Some(h.clone())).await.unwrap());
         assert!(!verify("wrong horse".into(), Some(h)).await.unwrap());
         assert!(!verify("correct horse".into(), None).await.unwrap());
     }

@@ -17,9 +17,7 @@ pub struct SignInThrottle {
 impl Default for SignInThrottle {
     fn default() -> Self {
         let per_minute = NonZeroU32::new(SIGN_IN_ATTEMPTS_PER_MINUTE).expect("non-zero constant");
-        SignInThrottle {
-            limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
-        }
+        SignInThrottle { limiter: RateLimiter::keyed(Quota::per_minute(per_minute)) }
     }
 }
 
@@ -28,14 +26,10 @@ impl SignInThrottle {
         if self.limiter.len() > MAX_TRACKED {
             self.limiter.retain_recent();
         }
-        self.limiter
-            .check_key(&email.to_owned())
-            .map_err(|not_until| {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                DomainError::RateLimited {
-                    retry_after: wait.as_secs().max(1),
-                }
-            })
+        self.limiter.check_key(&email.to_owned()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            DomainError::RateLimited { retry_after: wait.as_secs().max(1) }
+        })
     }
 }
 
@@ -49,10 +43,7 @@ mod tests {
         for _ in 0..SIGN_IN_ATTEMPTS_PER_MINUTE {
             throttle.check("a@example.com").unwrap();
         }
-        assert!(matches!(
-            throttle.check("a@example.com"),
-            Err(DomainError::RateLimited { .. })
-        ));
+        assert!(matches!(throttle.check("a@example.com"), Err(DomainError::RateLimited { .. })));
         // Other accounts are unaffected.
         throttle.check("b@example.com").unwrap();
     }

@@ -19,10 +19,7 @@ impl From<PostRow> for PostView {
     fn from(r: PostRow) -> Self {
         PostView {
             id: r.id,
-            author: UserView {
-                id: r.author_id,
-                display_name: r.author_name,
-            },
+            author: UserView { id: r.author_id, display_name: r.author_name },
             body: r.body,
             created_at: r.created_at,
             edited_at: r.edited_at,
@@ -42,16 +39,8 @@ const POST_COLUMNS: &str = "
 /// cursor: through the rowid for the feed, through `posts_by_author` for an author's page.
 /// A search filters the rows of that same walk.
 fn list_posts_sql(by_author: bool, search: bool) -> String {
-    let author_filter = if by_author {
-        "p.author_id = ?2 AND"
-    } else {
-        ""
-    };
-    let search_filter = if search {
-        r"p.body LIKE ?5 ESCAPE '\' AND"
-    } else {
-        ""
-    };
+    let author_filter = if by_author { "p.author_id = ?2 AND" } else { "" };
+    let search_filter = if search { r"p.body LIKE ?5 ESCAPE '\' AND" } else { "" };
     format!(
         "SELECT {POST_COLUMNS}
          FROM posts p JOIN users u ON u.id = p.author_id
@@ -63,10 +52,7 @@ fn list_posts_sql(by_author: bool, search: bool) -> String {
 
 /// `text` as a LIKE pattern matching it anywhere, with LIKE's wildcards taken literally.
 fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', r"\\")
-        .replace('%', r"\%")
-        .replace('_', r"\_");
+    let escaped = text.replace('\\', r"\\").replace('%', r"\%").replace('_', r"\_");
     format!("%{escaped}%")
 }
 
@@ -82,11 +68,8 @@ impl Db {
         limit: u32,
     ) -> Result<Vec<PostRow>, sqlx::Error> {
         let sql = list_posts_sql(author.is_some(), search.is_some());
-        let query = sqlx::query_as(&sql)
-            .bind(viewer)
-            .bind(author)
-            .bind(before.unwrap_or(PostId::MAX))
-            .bind(limit);
+        let query =
+            sqlx::query_as(&sql).bind(viewer).bind(author).bind(before.unwrap_or(PostId::MAX)).bind(limit);
         let query = match search {
             Some(text) => query.bind(like_pattern(text)),
             None => query,
@@ -94,19 +77,10 @@ impl Db {
         query.fetch_all(self.pool()).await
     }
 
-    pub async fn post(
-        &self,
-        viewer: Option<UserId>,
-        id: PostId,
-    ) -> Result<Option<PostRow>, sqlx::Error> {
-        let sql = format!(
-            "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?2"
-        );
-        sqlx::query_as(&sql)
-            .bind(viewer)
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
+    pub async fn post(&self, viewer: Option<UserId>, id: PostId) -> Result<Option<PostRow>, sqlx::Error> {
+        let sql =
+            format!("SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?2");
+        sqlx::query_as(&sql).bind(viewer).bind(id).fetch_optional(self.pool()).await
     }
 
     pub async fn post_author(&self, id: PostId) -> Result<Option<UserId>, sqlx::Error> {
@@ -116,20 +90,13 @@ impl Db {
             .await
     }
 
-    pub async fn insert_post(
-        &self,
-        author: UserId,
-        body: &str,
-        now: i64,
-    ) -> Result<PostId, sqlx::Error> {
-        sqlx::query_scalar(
-            "INSERT INTO posts (author_id, body, created_at) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(author)
-        .bind(body)
-        .bind(now)
-        .fetch_one(self.pool())
-        .await
+    pub async fn insert_post(&self, author: UserId, body: &str, now: i64) -> Result<PostId, sqlx::Error> {
+        sqlx::query_scalar("INSERT INTO posts (author_id, body, created_at) VALUES (?, ?, ?) RETURNING id")
+            .bind(author)
+            .bind(body)
+            .bind(now)
+            .fetch_one(self.pool())
+            .await
     }
 
     pub async fn update_post(&self, id: PostId, body: &str, now: i64) -> Result<bool, sqlx::Error> {
@@ -143,10 +110,7 @@ impl Db {
     }
 
     pub async fn delete_post(&self, id: PostId) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM posts WHERE id = ?")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
+        let done = sqlx::query("DELETE FROM posts WHERE id = ?").bind(id).execute(self.pool()).await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -180,11 +144,7 @@ impl Db {
             .bind(post)
             .fetch_one(self.pool())
             .await?;
-        Ok(LikeState {
-            post_id: post,
-            like_count,
-            liked,
-        })
+        Ok(LikeState { post_id: post, like_count, liked })
     }
 }
 
@@ -197,39 +157,19 @@ mod tests {
     #[tokio::test]
     async fn feed_queries_use_indexes() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display()))
-            .await
-            .unwrap();
+        let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display())).await.unwrap();
         for (by_author, search) in [(false, false), (true, false), (false, true), (true, true)] {
             let sql = format!("EXPLAIN QUERY PLAN {}", list_posts_sql(by_author, search));
-            let query = sqlx::query_as(&sql)
-                .bind(1_i64)
-                .bind(1_i64)
-                .bind(100_i64)
-                .bind(20_i64);
+            let query = sqlx::query_as(&sql).bind(1_i64).bind(1_i64).bind(100_i64).bind(20_i64);
             let query = if search { query.bind("%x%") } else { query };
             let plan: Vec<(i64, i64, i64, String)> = query.fetch_all(db.pool()).await.unwrap();
             let steps: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
             assert!(steps.iter().all(|s| !s.starts_with("SCAN")), "{steps:#?}");
+            assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "no sort step: {steps:#?}");
+            let seek = if by_author { "posts_by_author (author_id=? AND id<?)" } else { "(rowid<?)" };
+            assert!(steps.iter().any(|s| s.starts_with("SEARCH p") && s.contains(seek)), "{steps:#?}");
             assert!(
-                !steps.iter().any(|s| s.contains("TEMP B-TREE")),
-                "no sort step: {steps:#?}"
-            );
-            let seek = if by_author {
-                "posts_by_author (author_id=? AND id<?)"
-            } else {
-                "(rowid<?)"
-            };
-            assert!(
-                steps
-                    .iter()
-                    .any(|s| s.starts_with("SEARCH p") && s.contains(seek)),
-                "{steps:#?}"
-            );
-            assert!(
-                steps
-                    .iter()
-                    .any(|s| s.starts_with("SEARCH l USING PRIMARY KEY (post_id=?")),
+                steps.iter().any(|s| s.starts_with("SEARCH l USING PRIMARY KEY (post_id=?")),
                 "{steps:#?}"
             );
         }

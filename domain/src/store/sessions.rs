@@ -40,22 +40,17 @@ impl Db {
         .bind(expires_at)
         .fetch_one(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, family_id, issued_at) VALUES (?, ?, ?)",
-        )
-        .bind(token_hash)
-        .bind(family.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO refresh_tokens (token_hash, family_id, issued_at) VALUES (?, ?, ?)")
+            .bind(token_hash)
+            .bind(family.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(family)
     }
 
-    pub async fn find_refresh_token(
-        &self,
-        token_hash: &[u8],
-    ) -> Result<Option<TokenRow>, sqlx::Error> {
+    pub async fn find_refresh_token(&self, token_hash: &[u8]) -> Result<Option<TokenRow>, sqlx::Error> {
         sqlx::query_as(
             "SELECT t.family_id, f.user_id, f.expires_at, f.revoked_at, t.superseded_at
              FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
@@ -89,26 +84,22 @@ impl Db {
         if !won {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, family_id, issued_at) VALUES (?, ?, ?)",
-        )
-        .bind(new_hash)
-        .bind(family_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT INTO refresh_tokens (token_hash, family_id, issued_at) VALUES (?, ?, ?)")
+            .bind(new_hash)
+            .bind(family_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
     }
 
     pub async fn revoke_family(&self, family_id: i64, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(family_id)
-        .execute(self.pool())
-        .await?;
+        sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(family_id)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 }

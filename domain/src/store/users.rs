@@ -12,18 +12,11 @@ pub struct UserRow {
 
 impl UserRow {
     pub fn me(&self) -> Me {
-        Me {
-            id: self.id,
-            display_name: self.display_name.clone(),
-            email: self.email.clone(),
-        }
+        Me { id: self.id, display_name: self.display_name.clone(), email: self.email.clone() }
     }
 
     pub fn view(&self) -> UserView {
-        UserView {
-            id: self.id,
-            display_name: self.display_name.clone(),
-        }
+        UserView { id: self.id, display_name: self.display_name.clone() }
     }
 }
 
@@ -59,21 +52,17 @@ impl Db {
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, email, display_name, password_hash, is_staff FROM users WHERE email = ?",
-        )
-        .bind(email)
-        .fetch_optional(self.pool())
-        .await
+        sqlx::query_as("SELECT id, email, display_name, password_hash, is_staff FROM users WHERE email = ?")
+            .bind(email)
+            .fetch_optional(self.pool())
+            .await
     }
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT id, email, display_name, password_hash, is_staff FROM users WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await
+        sqlx::query_as("SELECT id, email, display_name, password_hash, is_staff FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
     }
 
     pub async fn set_display_name(&self, id: UserId, name: &str) -> Result<(), sqlx::Error> {

@@ -15,7 +15,6 @@ use types::{LikeState, Me, Post, PostConnection, User};
 
 pub const MAX_DEPTH: usize = 8;
 pub const MAX_COMPLEXITY: usize = 300;
-const MAX_PAGE: i32 = 100;
 
 pub type MublogSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -55,10 +54,7 @@ pub async fn execute(
     Viewer(viewer): Viewer,
     req: GraphQLRequest,
 ) -> GraphQLResponse {
-    schema
-        .execute(req.into_inner().data(Caller(viewer)))
-        .await
-        .into()
+    schema.execute(req.into_inner().data(Caller(viewer))).await.into()
 }
 
 /// GET /graphql: GraphiQL, from vendored npm assets (no CDN).
@@ -106,8 +102,7 @@ fn gql_error(e: DomainError) -> async_graphql::Error {
 }
 
 fn id(raw: &ID) -> Result<i64> {
-    raw.parse::<i64>()
-        .map_err(|_| gql_error(DomainError::NotFound("post")))
+    raw.parse::<i64>().map_err(|_| gql_error(DomainError::NotFound("post")))
 }
 
 pub struct Query;
@@ -127,14 +122,11 @@ impl Query {
         let query = PostQuery {
             cursor: after,
             author: author.as_ref().map(id).transpose()?,
-            limit: Some(first.clamp(1, MAX_PAGE) as u32),
+            // The domain caps the page size; a negative `first` reads as 0, the smallest page.
+            limit: Some(u32::try_from(first).unwrap_or(0)),
             q: search,
         };
-        Ok(app
-            .list_posts(caller(ctx), &query)
-            .await
-            .map_err(gql_error)?
-            .into())
+        Ok(app.list_posts(caller(ctx), &query).await.map_err(gql_error)?.into())
     }
 
     async fn post(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Post>> {
@@ -171,45 +163,27 @@ pub struct Mutation;
 impl Mutation {
     async fn create_post(&self, ctx: &Context<'_>, body: String) -> Result<Post> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app
-            .create_post(signed_in(ctx)?, &body)
-            .await
-            .map_err(gql_error)?
-            .into())
+        Ok(app.create_post(signed_in(ctx)?, &body).await.map_err(gql_error)?.into())
     }
 
     async fn update_post(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Post> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app
-            .edit_post(signed_in(ctx)?, self::id(&id)?, &body)
-            .await
-            .map_err(gql_error)?
-            .into())
+        Ok(app.edit_post(signed_in(ctx)?, self::id(&id)?, &body).await.map_err(gql_error)?.into())
     }
 
     async fn delete_post(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let app = ctx.data::<Mublog>()?;
-        app.delete_post(signed_in(ctx)?, self::id(&id)?)
-            .await
-            .map_err(gql_error)?;
+        app.delete_post(signed_in(ctx)?, self::id(&id)?).await.map_err(gql_error)?;
         Ok(true)
     }
 
     async fn like_post(&self, ctx: &Context<'_>, id: ID) -> Result<LikeState> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app
-            .set_like(signed_in(ctx)?, self::id(&id)?, true)
-            .await
-            .map_err(gql_error)?
-            .into())
+        Ok(app.set_like(signed_in(ctx)?, self::id(&id)?, true).await.map_err(gql_error)?.into())
     }
 
     async fn unlike_post(&self, ctx: &Context<'_>, id: ID) -> Result<LikeState> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app
-            .set_like(signed_in(ctx)?, self::id(&id)?, false)
-            .await
-            .map_err(gql_error)?
-            .into())
+        Ok(app.set_like(signed_in(ctx)?, self::id(&id)?, false).await.map_err(gql_error)?.into())
     }
 }

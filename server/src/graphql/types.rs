@@ -10,10 +10,7 @@ pub struct User {
 
 impl From<shared::UserView> for User {
     fn from(u: shared::UserView) -> Self {
-        User {
-            id: u.id.into(),
-            display_name: u.display_name,
-        }
+        User { id: u.id.into(), display_name: u.display_name }
     }
 }
 
@@ -26,11 +23,7 @@ pub struct Me {
 
 impl From<shared::Me> for Me {
     fn from(m: shared::Me) -> Self {
-        Me {
-            id: m.id.into(),
-            display_name: m.display_name,
-            email: m.email,
-        }
+        Me { id: m.id.into(), display_name: m.display_name, email: m.email }
     }
 }
 
@@ -76,10 +69,7 @@ pub struct PostConnection {
 impl From<shared::PostPage> for PostConnection {
     fn from(page: shared::PostPage) -> Self {
         PostConnection {
-            page_info: PageInfo {
-                has_next_page: page.next_cursor.is_some(),
-                end_cursor: page.next_cursor,
-            },
+            page_info: PageInfo { has_next_page: page.next_cursor.is_some(), end_cursor: page.next_cursor },
             nodes: page.posts.into_iter().map(Post::from).collect(),
         }
     }
@@ -94,10 +84,6 @@ pub struct LikeState {
 
 impl From<shared::LikeState> for LikeState {
     fn from(s: shared::LikeState) -> Self {
-        LikeState {
-            post_id: s.post_id.into(),
-            like_count: s.like_count,
-            liked: s.liked,
-        }
+        LikeState { post_id: s.post_id.into(), like_count: s.like_count, liked: s.liked }
     }
 }

@@ -28,14 +28,12 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             ErrorCode::UnsupportedMediaType,
             "Send the body as JSON, with `Content-Type: application/json`.",
         ),
-        JsonRejection::JsonDataError(e) => ApiError::new(
-            ErrorCode::Validation,
-            format!("The JSON does not fit: {}", e.body_text()),
-        ),
-        JsonRejection::JsonSyntaxError(e) => ApiError::new(
-            ErrorCode::BadRequest,
-            format!("The body is not valid JSON: {}", e.body_text()),
-        ),
+        JsonRejection::JsonDataError(e) => {
+            ApiError::new(ErrorCode::Validation, format!("The JSON does not fit: {}", e.body_text()))
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::new(ErrorCode::BadRequest, format!("The body is not valid JSON: {}", e.body_text()))
+        }
         JsonRejection::BytesRejection(_) => {
             ApiError::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
         }
@@ -67,9 +65,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         axum::extract::Path::<i64>::from_request_parts(parts, state)
             .await
             .map(|p| Id(p.0))
-            .map_err(|_: PathRejection| {
-                ApiError::new(ErrorCode::NotFound, "No such resource.").into()
-            })
+            .map_err(|_: PathRejection| ApiError::new(ErrorCode::NotFound, "No such resource.").into())
     }
 }
 
@@ -95,8 +91,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = Mublog::from_ref(state);
-        let token =
-            bearer(parts).ok_or_else(|| RestError::from(DomainError::Unauthenticated))??;
+        let token = bearer(parts).ok_or_else(|| RestError::from(DomainError::Unauthenticated))??;
         Ok(AuthUser(app.authenticate(token)?))
     }
 }

@@ -18,10 +18,7 @@ use shared::{ApiError, ErrorCode};
 pub fn router() -> Router<Mublog> {
     Router::new()
         .route("/posts", get(posts::list).post(posts::create))
-        .route(
-            "/posts/{id}",
-            get(posts::get).patch(posts::update).delete(posts::delete),
-        )
+        .route("/posts/{id}", get(posts::get).patch(posts::update).delete(posts::delete))
         .route("/posts/{id}/like", put(posts::like).delete(posts::unlike))
         .route("/users/{id}", get(users::get))
         .route("/users/{id}/posts", get(users::posts))
@@ -30,9 +27,7 @@ pub fn router() -> Router<Mublog> {
         .route("/token/refresh", post(tokens::refresh))
         .route("/token/revoke", post(tokens::revoke))
         .route("/openapi.json", get(docs::openapi_json))
-        .fallback(|| async {
-            RestError::from(ApiError::new(ErrorCode::NotFound, "No such endpoint."))
-        })
+        .fallback(|| async { RestError::from(ApiError::new(ErrorCode::NotFound, "No such endpoint.")) })
         .method_not_allowed_fallback(|| async {
             RestError::from(ApiError::new(
                 ErrorCode::MethodNotAllowed,

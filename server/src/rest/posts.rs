@@ -27,11 +27,7 @@ pub async fn create(
 ) -> RestResult<impl IntoResponse> {
     let post = app.create_post(user, &new.body).await?;
     let location = format!("/api/v1/posts/{}", post.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        axum::Json(post),
-    ))
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(post)))
 }
 
 #[utoipa::path(get, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "Post id")), security(("bearer" = []), ()),

@@ -21,10 +21,7 @@ pub async fn posts(
     Query(query): Query<PostQuery>,
 ) -> RestResult<axum::Json<PostPage>> {
     app.user(id).await?; // 404 for an unknown user rather than an empty page
-    let query = PostQuery {
-        author: Some(id),
-        ..query
-    };
+    let query = PostQuery { author: Some(id), ..query };
     Ok(axum::Json(app.list_posts(viewer, &query).await?))
 }
 

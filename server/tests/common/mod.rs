@@ -26,11 +26,7 @@ where
 {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     let runtime = RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
     });
     let handle = runtime.spawn(work);
     async move { handle.await.expect("server task panicked") }
@@ -60,15 +56,7 @@ impl TestResponse {
 
     /// The refresh token set by this response, if any (empty when the cookie is cleared).
     pub fn refresh_cookie(&self) -> Option<String> {
-        self.set_cookie().map(|c| {
-            c.split(';')
-                .next()
-                .unwrap()
-                .split_once('=')
-                .unwrap()
-                .1
-                .to_owned()
-        })
+        self.set_cookie().map(|c| c.split(';').next().unwrap().split_once('=').unwrap().1.to_owned())
     }
 
     pub fn set_cookie(&self) -> Option<String> {
@@ -100,14 +88,11 @@ impl TestApp {
             database_url: db_url.clone(),
             jwt_secret: b"integration-tests-secret-0123456789abcdef".to_vec(),
             seed_demo: false,
+            cors_origins: vec!["https://app.example".into()],
         };
         let options = LeptosOptions::builder().output_name("mublog").build();
         let router = on_server(async move { mublog::build(&config, options).await.unwrap() }).await;
-        TestApp {
-            router,
-            db_url,
-            _dir: dir,
-        }
+        TestApp { router, db_url, _dir: dir }
     }
 
     pub async fn send(&self, req: Request<Body>) -> TestResponse {
@@ -117,11 +102,7 @@ impl TestApp {
             let status = res.status();
             let headers = res.headers().clone();
             let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-            TestResponse {
-                status,
-                headers,
-                body,
-            }
+            TestResponse { status, headers, body }
         })
         .await
     }
@@ -134,8 +115,7 @@ impl TestApp {
         access: Option<&str>,
         refresh: Option<&str>,
     ) -> TestResponse {
-        self.post_raw(path, body.to_string(), access, refresh, &[])
-            .await
+        self.post_raw(path, body.to_string(), access, refresh, &[]).await
     }
 
     pub async fn post_raw(
@@ -166,11 +146,8 @@ impl TestApp {
 
     /// POST a body streamed in chunks, without a Content-Length.
     pub async fn post_chunked(&self, path: &str, body: String) -> TestResponse {
-        let chunks: Vec<Result<String, std::io::Error>> = body
-            .into_bytes()
-            .chunks(1024)
-            .map(|c| Ok(String::from_utf8_lossy(c).into_owned()))
-            .collect();
+        let chunks: Vec<Result<String, std::io::Error>> =
+            body.into_bytes().chunks(1024).map(|c| Ok(String::from_utf8_lossy(c).into_owned())).collect();
         let req = Request::builder()
             .method(Method::POST)
             .uri(path)
@@ -181,9 +158,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str, refresh: Option<&str>) -> TestResponse {
-        let mut req = Request::builder()
-            .uri(path)
-            .header(header::HOST, "127.0.0.1:3000");
+        let mut req = Request::builder().uri(path).header(header::HOST, "127.0.0.1:3000");
         if let Some(token) = refresh {
             req = req.header(header::COOKIE, format!("mublog_refresh={token}"));
         }
@@ -198,10 +173,7 @@ impl TestApp {
         body: Option<Value>,
         access: Option<&str>,
     ) -> TestResponse {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "127.0.0.1:3000");
+        let mut req = Request::builder().method(method).uri(path).header(header::HOST, "127.0.0.1:3000");
         if let Some(token) = access {
             req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
@@ -216,23 +188,11 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str) -> TestResponse {
-        self.post(
-            "/api/auth/register",
-            json!({ "email": email, "password": PASSWORD }),
-            None,
-            None,
-        )
-        .await
+        self.post("/api/auth/register", json!({ "email": email, "password": PASSWORD }), None, None).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> TestResponse {
-        self.post(
-            "/api/auth/login",
-            json!({ "email": email, "password": password }),
-            None,
-            None,
-        )
-        .await
+        self.post("/api/auth/login", json!({ "email": email, "password": password }), None, None).await
     }
 
     pub async fn user(&self, email: &str) -> User {
@@ -248,13 +208,7 @@ impl TestApp {
     }
 
     pub async fn create_post(&self, user: &User, body: &str) -> TestResponse {
-        self.post(
-            "/api/posts/create",
-            json!({ "body": body }),
-            Some(&user.access),
-            None,
-        )
-        .await
+        self.post("/api/posts/create", json!({ "body": body }), Some(&user.access), None).await
     }
 
     /// Runs SQL directly against the test database, to move clocks or inspect storage.
@@ -266,10 +220,7 @@ impl TestApp {
 
     pub async fn sql_scalar(&self, statement: &str) -> i64 {
         let pool = sqlx::SqlitePool::connect(&self.db_url).await.unwrap();
-        let v: i64 = sqlx::query_scalar(statement)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let v: i64 = sqlx::query_scalar(statement).fetch_one(&pool).await.unwrap();
         pool.close().await;
         v
     }
