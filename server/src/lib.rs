@@ -85,3 +85,20 @@ fn cors(origins: &[String]) -> CorsLayer {
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .expose_headers([header::LOCATION, header::RETRY_AFTER, header::WWW_AUTHENTICATE])
 }
+
+/// A page for a vendored browser tool (API docs, GraphiQL): one stylesheet, one mount point,
+/// scripts from `/vendor`. Nothing is loaded from other origins.
+fn vendored_page(
+    title: &str,
+    stylesheet: &str,
+    body: &str,
+    scripts: &[&str],
+) -> axum::response::Html<String> {
+    let scripts: String = scripts.iter().map(|src| format!("<script src=\"{src}\"></script>")).collect();
+    axum::response::Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><link rel=\"stylesheet\" href=\"{stylesheet}\">\
+         <style>body {{ margin: 0; }}</style></head><body>{body}{scripts}</body></html>"
+    ))
+}

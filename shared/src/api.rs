@@ -31,6 +31,7 @@ pub struct LoginRequest {
 /// A user as others see them. The email is private and only appears in [`Me`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada"})))]
 pub struct UserView {
     pub id: UserId,
     pub display_name: String,
@@ -39,6 +40,7 @@ pub struct UserView {
 /// The signed-in user's own account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada", "email": "ada@example.com"})))]
 pub struct Me {
     pub id: UserId,
     pub display_name: String,
@@ -55,6 +57,7 @@ impl From<&Me> for UserView {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(example = json!({"display_name": "Ada L."})))]
 pub struct UpdateMe {
     #[serde(default)]
     pub display_name: Option<String>,
@@ -64,6 +67,7 @@ pub struct UpdateMe {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", schema(example = json!({"refresh_token": "q0bM2w8cX1sJ7d0l6Qn1m3o8VhYp4rT2uE5iW9zK0aA"})))]
 pub struct RefreshTokenRequest {
     pub refresh_token: String,
 }
@@ -71,6 +75,7 @@ pub struct RefreshTokenRequest {
 /// A token pair for API clients (`POST /api/v1/token` and `/token/refresh`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig", "refresh_token": "q0bM2w8cX1sJ7d0l6Qn1m3o8VhYp4rT2uE5iW9zK0aA", "token_type": "Bearer", "expires_in": 900})))]
 pub struct TokenResponse {
     pub access_token: String,
     pub refresh_token: String,
@@ -93,6 +98,7 @@ pub struct AuthResponse {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": 42, "author": {"id": 1, "display_name": "Ada"}, "body": "Hello, mublog!", "created_at": 1795326000, "edited_at": null, "like_count": 3, "liked": true})))]
 pub struct PostView {
     pub id: PostId,
     pub author: UserView,
@@ -109,6 +115,7 @@ pub struct PostView {
 /// One page of posts, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"posts": [{"id": 42, "author": {"id": 1, "display_name": "Ada"}, "body": "Hello, mublog!", "created_at": 1795326000, "edited_at": null, "like_count": 3, "liked": true}], "next_cursor": "42", "now": 1795326060})))]
 pub struct PostPage {
     pub posts: Vec<PostView>,
     /// Pass back as `cursor` to get the next page; `None` on the last page.
@@ -146,6 +153,7 @@ pub struct NewPost {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"post_id": 42, "like_count": 4, "liked": true})))]
 pub struct LikeState {
     pub post_id: PostId,
     pub like_count: i64,

@@ -58,25 +58,17 @@ pub async fn execute(
 }
 
 /// GET /graphql: GraphiQL, from vendored npm assets (no CDN).
-pub async fn graphiql() -> Html<&'static str> {
-    Html(
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>mublog GraphQL</title>
-  <link rel="stylesheet" href="/vendor/graphiql/graphiql.min.css">
-  <style>body { margin: 0; } #graphiql { height: 100vh; }</style>
-</head>
-<body>
-  <div id="graphiql"></div>
-  <script src="/vendor/graphiql/react.production.min.js"></script>
-  <script src="/vendor/graphiql/react-dom.production.min.js"></script>
-  <script src="/vendor/graphiql/graphiql.min.js"></script>
-  <script src="/vendor/graphiql/init.js"></script>
-</body>
-</html>"#,
+pub async fn graphiql() -> Html<String> {
+    crate::vendored_page(
+        "mublog GraphQL",
+        "/vendor/graphiql/graphiql.min.css",
+        r#"<div id="graphiql" style="height: 100vh"></div>"#,
+        &[
+            "/vendor/graphiql/react.production.min.js",
+            "/vendor/graphiql/react-dom.production.min.js",
+            "/vendor/graphiql/graphiql.min.js",
+            "/vendor/graphiql/init.js",
+        ],
     )
 }
 

@@ -56,21 +56,11 @@ pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
 
 /// Swagger UI, from the npm package `swagger-ui-dist`, copied into `/vendor` at build time:
 /// the page works with no internet access.
-pub async fn docs_page() -> Html<&'static str> {
-    Html(
-        r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>mublog API</title>
-  <link rel="stylesheet" href="/vendor/swagger-ui/swagger-ui.css">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="/vendor/swagger-ui/swagger-ui-bundle.js"></script>
-  <script src="/vendor/swagger-ui/init.js"></script>
-</body>
-</html>"#,
+pub async fn docs_page() -> Html<String> {
+    crate::vendored_page(
+        "mublog API",
+        "/vendor/swagger-ui/swagger-ui.css",
+        r#"<div id="swagger-ui"></div>"#,
+        &["/vendor/swagger-ui/swagger-ui-bundle.js", "/vendor/swagger-ui/init.js"],
     )
 }
