@@ -166,3 +166,32 @@ test("a post's page and an author's page", async ({ page }) => {
   await expect(page.getByText("does not exist")).toBeVisible();
   expect(problems.filter((p) => !p.includes("404"))).toEqual([]);
 });
+
+test("a refused like rolls back and says why", async ({ page, request }) => {
+  const problems = watchConsole(page);
+  // Ada (a demo account) posts through the REST API; Grace reads the feed in the browser.
+  const token = await request.post("/api/v1/token", { data: { email: "ada@example.com", password: "mublog-demo" } });
+  const auth = { Authorization: `Bearer ${(await token.json()).access_token}` };
+  const created = await request.post("/api/v1/posts", { data: { body: `Soon gone ${Date.now()}` }, headers: auth });
+  const id = (await created.json()).id;
+
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("grace@example.com");
+  await page.getByLabel("Password").fill("mublog-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const post = page.locator(`article[data-post-id="${id}"]`);
+  await expect(post).toBeVisible();
+
+  // The post disappears on the server before Grace clicks.
+  expect((await request.delete(`/api/v1/posts/${id}`, { headers: auth })).status()).toBe(204);
+  const like = post.locator("button.like");
+  await like.click();
+  await expect(post.getByRole("alert")).toContainText("does not exist");
+  await expect(like).toHaveAttribute("aria-pressed", "false");
+  await expect(like).toContainText("0");
+
+  // The only console error is the browser reporting that refused request.
+  expect(problems.filter((p) => !p.includes("status of 404"))).toEqual([]);
+  expect(problems.length).toBe(1);
+});
