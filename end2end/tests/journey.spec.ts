@@ -71,6 +71,8 @@ test("register, sign in, post, like, reload, unlike, edit, delete, sign out", as
   // Reload: the server-rendered HTML already shows the like, before any script runs.
   const response = await page.reload();
   const html = await response!.text();
+  // Hydration runs under a strict, nonce-based CSP (a violation would be a console error).
+  expect(response!.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
   const start = html.indexOf(`data-post-id="${postId}"`);
   expect(start).toBeGreaterThan(0);
   const article = html.slice(start, html.indexOf("</article>", start));

@@ -10,11 +10,12 @@ use app::{shell, App};
 use axum::routing::post;
 use axum::{middleware, Router};
 use domain::{AccessTokens, Db, Mublog};
-use http::{header, HeaderValue, Method};
+use http::{header, HeaderName, HeaderValue, Method};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_cookies::CookieManagerLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use config::{Config, ConfigError};
@@ -70,8 +71,17 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, cors_origins: &[String]
         .layer(CookieManagerLayer::new())
         .layer(http_errors::body_limit())
         .layer(middleware::from_fn(http_errors::reject_oversize))
+        .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(always(header::REFERRER_POLICY, "same-origin"))
+        .layer(always(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
         .layer(TraceLayer::new_for_http())
         .with_state(leptos_options)
+}
+
+/// A header every response carries unless its handler set it. Pages add their own nonce-based
+/// CSP (see `app::shell`).
+fn always(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
 /// Cross-origin access to the public APIs, for the configured origins only. Credentials are
