@@ -197,3 +197,40 @@ test("a refused like rolls back and says why", async ({ page, request }) => {
   expect(problems.filter((p) => !p.includes("status of 404"))).toEqual([]);
   expect(problems.length).toBe(1);
 });
+
+test("a 401 triggers one refresh and one retry", async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("linus@example.com");
+  await page.getByLabel("Password").fill("mublog-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+
+  // The server answers the next like as if the access token had expired.
+  const calls: string[] = [];
+  let rejected = false;
+  await page.route("**/api/posts/like", async (route) => {
+    calls.push(route.request().headers()["authorization"] ?? "");
+    if (rejected) return route.continue();
+    rejected = true;
+    await route.fulfill({
+      status: 401,
+      headers: { "content-type": "application/json", serverfnerror: "/api/posts/like" },
+      body: JSON.stringify({ code: "unauthenticated", message: "Sign in to do that." }),
+    });
+  });
+  const refreshed = page.waitForResponse((r) => r.url().endsWith("/api/auth/refresh") && r.status() === 200);
+
+  const like = page.locator("article.post button.like[aria-pressed=false]").first();
+  const postId = await like.locator("xpath=ancestor::article").getAttribute("data-post-id");
+  await like.click();
+  await refreshed;
+  const post = page.locator(`article[data-post-id="${postId}"] button.like`);
+  await expect(post).toHaveAttribute("aria-pressed", "true");
+  expect(calls.length).toBe(2);
+  expect(calls[1]).toMatch(/^Bearer /);
+  expect(calls[1]).not.toBe(calls[0]); // retried with the fresh access token
+
+  expect(problems.filter((p) => !p.includes("status of 401"))).toEqual([]);
+});
