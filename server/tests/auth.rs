@@ -212,3 +212,22 @@ async fn mutations_need_a_valid_access_token() {
     let res = app.post("/api/posts/create", json!({ "body": "hello" }), Some(&user.access), None).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
 }
+
+#[tokio::test]
+async fn common_passwords_are_refused_and_long_ones_accepted() {
+    let app = TestApp::new().await;
+    let res = app
+        .post("/api/auth/register", json!({ "email": "a@example.com", "password": "Password1" }), None, None)
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.json()["fields"][0]["field"], "password");
+    // 64 characters (and spaces, and any script) are fine; nothing is trimmed.
+    let long = format!(" {} ", "ünïcödé pass phrase ".repeat(4));
+    assert!(long.chars().count() >= 64);
+    let res = app
+        .post("/api/auth/register", json!({ "email": "b@example.com", "password": long }), None, None)
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(app.login("b@example.com", long.trim()).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.login("b@example.com", &long).await.status, StatusCode::OK);
+}

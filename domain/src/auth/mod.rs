@@ -14,7 +14,7 @@ pub use throttle::SignInThrottle;
 
 use crate::store::Inserted;
 use crate::{now, DomainError, Mublog};
-use shared::{validate, AuthResponse, LoginRequest, Me, RegisterRequest, UserId};
+use shared::{validate, AuthResponse, FieldError, LoginRequest, Me, RegisterRequest, UserId};
 
 pub const FAMILY_TTL_SECS: i64 = 30 * 24 * 60 * 60;
 /// Two tabs refreshing at once present the same token; the later one, arriving within this
@@ -41,7 +41,14 @@ impl Mublog {
     pub async fn register(&self, req: RegisterRequest) -> Result<Me, DomainError> {
         let mut problems = Vec::new();
         let email = validate::email(&req.email).map_err(|e| problems.push(e)).ok();
-        let _ = validate::password(&req.password).map_err(|e| problems.push(e));
+        match validate::password(&req.password) {
+            Err(e) => problems.push(e),
+            Ok(()) if password::is_common(&req.password) => problems.push(FieldError::new(
+                "password",
+                "This password is among the most common ones. Choose another.",
+            )),
+            Ok(()) => {}
+        }
         let name = email.as_deref().and_then(|email| {
             validate::display_name(req.display_name.as_deref(), email).map_err(|e| problems.push(e)).ok()
         });
@@ -58,10 +65,12 @@ impl Mublog {
     /// A wrong password and an unknown email fail identically, in about the same time.
     pub async fn login(&self, creds: Credentials) -> Result<SignedIn, DomainError> {
         let email = creds.email.trim().to_lowercase();
-        self.sign_in_throttle.check(&email)?;
+        // Every attempt is logged, with the account it named and never the password.
+        self.sign_in_throttle.check(&email).inspect_err(|_| tracing::warn!(%email, "sign-in throttled"))?;
         let user = self.db.user_by_email(&email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         if !password::verify(creds.password, stored).await? {
+            tracing::info!(%email, known = user.is_some(), "sign-in refused");
             return Err(DomainError::InvalidCredentials);
         }
         let user = user.ok_or(DomainError::InvalidCredentials)?;
@@ -81,8 +90,12 @@ impl Mublog {
     pub async fn refresh(&self, presented: &str) -> Result<Refreshed, DomainError> {
         let now = now();
         let old_hash = refresh_token::hash(presented);
-        let row = self.db.find_refresh_token(&old_hash).await?.ok_or(DomainError::SessionEnded)?;
+        let Some(row) = self.db.find_refresh_token(&old_hash).await? else {
+            tracing::info!("refresh refused: unknown token");
+            return Err(DomainError::SessionEnded);
+        };
         if row.revoked_at.is_some() || row.expires_at <= now {
+            tracing::info!(family = row.family_id, "refresh refused: session ended");
             return Err(DomainError::SessionEnded);
         }
         let rotated = match row.superseded_at {

@@ -3,6 +3,7 @@
 use crate::DomainError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 fn argon2() -> Argon2<'static> {
@@ -40,6 +41,16 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Do
     .map_err(|e| DomainError::Internal(e.to_string()))?
 }
 
+/// Whether `password` is on the shipped list of common passwords (compared case-insensitively,
+/// so `Password1` fares no better than `password1`).
+pub fn is_common(password: &str) -> bool {
+    static COMMON: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    let common = COMMON.get_or_init(|| {
+        include_str!("../../data/common-passwords.txt").lines().filter(|l| !l.starts_with('#')).collect()
+    });
+    common.contains(password.to_lowercase().as_str())
+}
+
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {
@@ -54,6 +65,14 @@ fn dummy_hash() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_passwords_are_known() {
+        for common in ["password", "12345678", "Baseball", "iloveyou1"] {
+            assert!(is_common(common), "{common}");
+        }
+        assert!(!is_common("correct horse battery"));
+    }
 
     #[tokio::test]
     async fn hash_is_argon2id_with_owasp_parameters() {
