@@ -24,6 +24,11 @@ pub struct Config {
     /// Origins allowed to call the public API from a browser (`MUBLOG_CORS_ORIGINS`,
     /// comma-separated). Empty: no cross-origin access.
     pub cors_origins: Vec<String>,
+    /// Host names this server answers to (`MUBLOG_ALLOWED_HOSTS`, comma-separated, optionally
+    /// with `:port`). Empty: any (development convenience; `check --deploy` flags it).
+    pub allowed_hosts: Vec<String>,
+    /// Send `Strict-Transport-Security`: production served over https (`MUBLOG_PUBLIC_URL`).
+    pub hsts: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +65,7 @@ impl Config {
             }
         };
         let jwt_secret = match (var("MUBLOG_JWT_SECRET"), environment) {
-            (Some(s), _) if s.len() >= MIN_SECRET_BYTES => s.into_bytes(),
+            (Some(s), _) if strong_secret(&s) => s.into_bytes(),
             (_, Environment::Production) => return Err(ConfigError::WeakSecret),
             (Some(s), Environment::Development) => {
                 tracing::warn!(
@@ -72,17 +77,32 @@ impl Config {
         };
         let seed_demo =
             environment == Environment::Development && var("MUBLOG_SEED_DEMO").as_deref() != Some("0");
-        let cors_origins: Vec<String> = var("MUBLOG_CORS_ORIGINS")
-            .map(|list| {
-                let origins = list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned());
-                origins.filter(|o| !o.is_empty()).collect()
-            })
-            .unwrap_or_default();
+        let cors_origins: Vec<String> = list(var("MUBLOG_CORS_ORIGINS"))
+            .into_iter()
+            .map(|o| o.trim_end_matches('/').to_owned())
+            .collect();
         if let Some(bad) = cors_origins.iter().find(|o| !is_origin(o)) {
             return Err(ConfigError::BadOrigin(bad.clone()));
         }
-        Ok(Config { environment, database_url, jwt_secret, seed_demo, cors_origins })
+        let allowed_hosts = list(var("MUBLOG_ALLOWED_HOSTS"));
+        let hsts =
+            environment == Environment::Production && serves_https(var("MUBLOG_PUBLIC_URL").as_deref());
+        Ok(Config { environment, database_url, jwt_secret, seed_demo, cors_origins, allowed_hosts, hsts })
     }
+}
+
+/// A comma-separated setting, trimmed, blanks dropped.
+fn list(value: Option<String>) -> Vec<String> {
+    let value = value.unwrap_or_default();
+    value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()
+}
+
+pub(crate) fn strong_secret(secret: &str) -> bool {
+    secret.len() >= MIN_SECRET_BYTES
+}
+
+pub(crate) fn serves_https(public_url: Option<&str>) -> bool {
+    public_url.is_some_and(|url| url.starts_with("https://"))
 }
 
 fn is_origin(origin: &str) -> bool {
@@ -100,7 +120,7 @@ fn dev_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
     let path = data_dir.join("jwt_secret");
     let io_err = |source| ConfigError::DataDir { path: path.clone(), source };
     if let Ok(existing) = std::fs::read_to_string(&path) {
-        if existing.trim().len() >= MIN_SECRET_BYTES {
+        if strong_secret(existing.trim()) {
             return Ok(existing.trim().as_bytes().to_vec());
         }
     }
@@ -160,5 +180,30 @@ mod tests {
         assert!(config(&[secret]).unwrap().seed_demo);
         assert!(!config(&[secret, ("MUBLOG_SEED_DEMO", "0")]).unwrap().seed_demo);
         assert!(matches!(config(&[("MUBLOG_ENV", "staging")]), Err(ConfigError::UnknownEnvironment(_))));
+    }
+
+    #[test]
+    fn lists_are_parsed_and_origins_checked() {
+        let secret = ("MUBLOG_JWT_SECRET", "k3y-0f-at-least-thirty-two-bytes-long!");
+        let empty = config(&[secret]).unwrap();
+        assert!(empty.cors_origins.is_empty() && empty.allowed_hosts.is_empty());
+        let set = config(&[
+            secret,
+            ("MUBLOG_CORS_ORIGINS", "https://a.example, http://localhost:5173/"),
+            ("MUBLOG_ALLOWED_HOSTS", "mublog.example, ,127.0.0.1:3000"),
+        ])
+        .unwrap();
+        assert_eq!(set.cors_origins, ["https://a.example", "http://localhost:5173"]);
+        assert_eq!(set.allowed_hosts, ["mublog.example", "127.0.0.1:3000"]);
+        assert!(matches!(config(&[secret, ("MUBLOG_CORS_ORIGINS", "*")]), Err(ConfigError::BadOrigin(_))));
+    }
+
+    #[test]
+    fn hsts_needs_production_over_https() {
+        let secret = ("MUBLOG_JWT_SECRET", "k3y-0f-at-least-thirty-two-bytes-long!");
+        let prod = ("MUBLOG_ENV", "production");
+        assert!(config(&[secret, prod, ("MUBLOG_PUBLIC_URL", "https://mublog.example")]).unwrap().hsts);
+        assert!(!config(&[secret, prod, ("MUBLOG_PUBLIC_URL", "http://mublog.example")]).unwrap().hsts);
+        assert!(!config(&[secret, ("MUBLOG_PUBLIC_URL", "https://mublog.example")]).unwrap().hsts);
     }
 }

@@ -2,7 +2,9 @@
 //! functions and static files.
 
 pub mod config;
+pub mod deploy_check;
 mod graphql;
+mod hosts;
 mod http_errors;
 mod rest;
 
@@ -38,10 +40,11 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Rou
     if config.seed_demo && mublog.db().is_empty().await? {
         domain::seed::seed_demo(&mublog).await?;
     }
-    Ok(router(mublog, leptos_options, &config.cors_origins))
+    Ok(router(mublog, leptos_options, config))
 }
 
-fn router(mublog: Mublog, leptos_options: LeptosOptions, cors_origins: &[String]) -> Router {
+fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Router {
+    let cors_origins = &config.cors_origins;
     let routes = generate_route_list(App);
     let rest = rest::router().with_state(mublog.clone()).layer(cors(cors_origins));
     let graphql = Router::new()
@@ -74,6 +77,11 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, cors_origins: &[String]
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::REFERRER_POLICY, "same-origin"))
         .layer(always(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))
+        .layer(hsts(config.hsts))
+        .layer(middleware::from_fn_with_state(
+            hosts::AllowedHosts::new(&config.allowed_hosts),
+            hosts::reject_unknown_host,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(leptos_options)
 }
@@ -111,4 +119,17 @@ fn vendored_page(
          <title>{title}</title><link rel=\"stylesheet\" href=\"{stylesheet}\">\
          <style>body {{ margin: 0; }}</style></head><body>{body}{scripts}</body></html>"
     ))
+}
+
+/// `Strict-Transport-Security`, for production served over https only: sent over plain http
+/// it would lock browsers out of a development server.
+fn hsts(
+    enabled: bool,
+) -> SetResponseHeaderLayer<impl Fn(&axum::response::Response) -> Option<HeaderValue> + Clone> {
+    SetResponseHeaderLayer::if_not_present(
+        header::STRICT_TRANSPORT_SECURITY,
+        move |_: &axum::response::Response| {
+            enabled.then(|| HeaderValue::from_static("max-age=63072000; includeSubDomains"))
+        },
+    )
 }

@@ -41,3 +41,28 @@ async fn pages_have_a_strict_csp_whose_nonce_is_on_their_scripts() {
         assert_ne!(again.to_str().unwrap(), csp);
     }
 }
+
+#[tokio::test]
+async fn unknown_hosts_are_refused_when_hosts_are_configured() {
+    let app = TestApp::with(|c| c.allowed_hosts = vec!["mublog.example".into()]).await;
+    let req = |host: &str| {
+        http::Request::builder()
+            .uri("/api/v1/posts")
+            .header(header::HOST, host)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    assert_eq!(app.send(req("mublog.example")).await.status, http::StatusCode::OK);
+    let res = app.send(req("evil.example")).await;
+    assert_eq!(res.status, http::StatusCode::BAD_REQUEST);
+    assert_eq!(res.error_code(), "bad_request");
+}
+
+#[tokio::test]
+async fn hsts_only_when_configured() {
+    let plain = TestApp::new().await;
+    assert!(plain.get("/", None).await.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    let tls = TestApp::with(|c| c.hsts = true).await;
+    let res = tls.get("/", None).await;
+    assert_eq!(res.headers[header::STRICT_TRANSPORT_SECURITY], "max-age=63072000; includeSubDomains");
+}

@@ -20,9 +20,7 @@ pub async fn posts(
     Id(id): Id,
     Query(query): Query<PostQuery>,
 ) -> RestResult<axum::Json<PostPage>> {
-    app.user(id).await?; // 404 for an unknown user rather than an empty page
-    let query = PostQuery { author: Some(id), ..query };
-    Ok(axum::Json(app.list_posts(viewer, &query).await?))
+    Ok(axum::Json(app.author_page(viewer, id, query).await?.posts))
 }
 
 #[utoipa::path(get, path = "/me", tag = "users", security(("bearer" = [])),

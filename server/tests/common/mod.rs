@@ -81,6 +81,11 @@ pub struct User {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with(|_| ()).await
+    }
+
+    /// An app whose configuration `adjust` changes first.
+    pub async fn with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db_url = format!("sqlite://{}/test.db", dir.path().display());
         let config = Config {
@@ -89,7 +94,11 @@ impl TestApp {
             jwt_secret: b"integration-tests-secret-0123456789abcdef".to_vec(),
             seed_demo: false,
             cors_origins: vec!["https://app.example".into()],
+            allowed_hosts: Vec::new(),
+            hsts: false,
         };
+        let mut config = config;
+        adjust(&mut config);
         let options = LeptosOptions::builder().output_name("mublog").build();
         let router = on_server(async move { mublog::build(&config, options).await.unwrap() }).await;
         TestApp { router, db_url, _dir: dir }

@@ -1,0 +1,82 @@
+//! `mublog check --deploy`: what Django's `check --deploy` does for a settings module, for
+//! mublog's environment. Each insecure setting prints its ID and why; any finding fails.
+
+use crate::config::{serves_https, strong_secret};
+
+pub struct Finding {
+    pub id: &'static str,
+    pub message: &'static str,
+}
+
+/// Checks the settings `lookup` sees (the process environment, or a map in tests).
+/// The refresh cookie is always `Secure`, `HttpOnly` and `SameSite=Strict`, so there is no
+/// setting to get wrong there.
+pub fn check(lookup: impl Fn(&str) -> Option<String>) -> Vec<Finding> {
+    let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    let mut findings = Vec::new();
+    let mut flag = |failed: bool, id, message| {
+        if failed {
+            findings.push(Finding { id, message });
+        }
+    };
+    flag(
+        var("MUBLOG_ENV").as_deref() != Some("production"),
+        "mublog.W001",
+        "MUBLOG_ENV is not `production`: demo seeding and development defaults are on.",
+    );
+    flag(
+        !var("MUBLOG_JWT_SECRET").is_some_and(|s| strong_secret(&s)),
+        "mublog.W002",
+        "MUBLOG_JWT_SECRET is unset (a generated development key) or shorter than 32 bytes.",
+    );
+    flag(
+        !serves_https(var("MUBLOG_PUBLIC_URL").as_deref()),
+        "mublog.W003",
+        "MUBLOG_PUBLIC_URL is not an https:// address, so Strict-Transport-Security is not sent.",
+    );
+    flag(
+        var("MUBLOG_ALLOWED_HOSTS").is_none(),
+        "mublog.W004",
+        "MUBLOG_ALLOWED_HOSTS is empty: requests for any Host header are served.",
+    );
+    flag(
+        var("MUBLOG_SMTP_URL").is_none(),
+        "mublog.W005",
+        "MUBLOG_SMTP_URL is unset: no email can be delivered.",
+    );
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn ids(vars: &[(&str, &str)]) -> Vec<&'static str> {
+        let vars: HashMap<&str, &str> = vars.iter().copied().collect();
+        check(|name| vars.get(name).map(|v| v.to_string())).into_iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn an_empty_environment_fails_every_check() {
+        assert_eq!(ids(&[]), ["mublog.W001", "mublog.W002", "mublog.W003", "mublog.W004", "mublog.W005"]);
+    }
+
+    #[test]
+    fn a_production_environment_passes() {
+        let good = [
+            ("MUBLOG_ENV", "production"),
+            ("MUBLOG_JWT_SECRET", "a-long-random-production-signing-key-0123"),
+            ("MUBLOG_PUBLIC_URL", "https://mublog.example"),
+            ("MUBLOG_ALLOWED_HOSTS", "mublog.example"),
+            ("MUBLOG_SMTP_URL", "smtps://user:pass@mail.example"),
+        ];
+        assert!(ids(&good).is_empty());
+        let mut short_key = good;
+        short_key[1] = ("MUBLOG_JWT_SECRET", "short");
+        assert_eq!(ids(&short_key), ["mublog.W002"]);
+        let mut plain_http = good;
+        plain_http[2] = ("MUBLOG_PUBLIC_URL", "http://mublog.example");
+        assert_eq!(ids(&plain_http), ["mublog.W003"]);
+    }
+}
