@@ -12,18 +12,18 @@ pub use auth::{AccessTokens, Credentials, Refreshed, SignedIn};
 pub use error::DomainError;
 pub use store::Db;
 
-/// The domain service: a database handle, the access-token keys and the sign-in throttle.
+/// The domain service: a database handle, the access-token keys and the auth rate limits.
 /// Cheap to clone.
 #[derive(Clone)]
 pub struct Mublog {
     db: Db,
     tokens: AccessTokens,
-    sign_in_throttle: std::sync::Arc<auth::SignInThrottle>,
+    throttles: std::sync::Arc<auth::Throttles>,
 }
 
 impl Mublog {
     pub fn new(db: Db, tokens: AccessTokens) -> Self {
-        Mublog { db, tokens, sign_in_throttle: Default::default() }
+        Mublog { db, tokens, throttles: Default::default() }
     }
 
     pub fn db(&self) -> &Db {

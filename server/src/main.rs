@@ -49,6 +49,8 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let app = mublog::build(&config, leptos_options).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(environment = ?config.environment, "listening on http://{addr}");
+    // Connection info gives rate limits the client's address.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }

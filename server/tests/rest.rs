@@ -260,27 +260,40 @@ async fn token_endpoints_rotate_detect_reuse_and_revoke() {
 }
 
 #[tokio::test]
-async fn password_guessing_is_throttled_with_429() {
+async fn password_guessing_is_throttled_with_429_without_locking_the_owner_out() {
     let app = TestApp::new().await;
     app.register("ada@example.com").await;
-    let attempt = || {
-        app.api(
-            "POST",
-            "/api/v1/token",
-            Some(json!({ "email": "ada@example.com", "password": "guess-guess" })),
-            None,
-        )
-    };
+    let attacker: std::net::IpAddr = "203.0.113.9".parse().unwrap();
     for _ in 0..10 {
-        assert_eq!(attempt().await.status, StatusCode::UNAUTHORIZED);
+        let res = app.token_from(attacker, "ada@example.com", "guess-guess").await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
-    let res = attempt().await;
+    let res = app.token_from(attacker, "ada@example.com", "guess-guess").await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.error_code(), "rate_limited");
     assert!(res.headers[header::RETRY_AFTER].to_str().unwrap().parse::<u64>().unwrap() >= 1);
-    // The browser endpoint shares the same throttle.
-    let res = app.login("ada@example.com", PASSWORD).await;
+    // Even the right password waits: the limit is on attempts, not failures.
+    assert_eq!(
+        app.token_from(attacker, "ada@example.com", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Ada, elsewhere, signs in as usual (browser endpoint and token endpoint alike).
+    assert_eq!(app.login("ada@example.com", PASSWORD).await.status, StatusCode::OK);
+    let owner: std::net::IpAddr = "198.51.100.7".parse().unwrap();
+    assert_eq!(app.token_from(owner, "ada@example.com", PASSWORD).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_address() {
+    let app = TestApp::new().await;
+    let client: std::net::IpAddr = "203.0.113.20".parse().unwrap();
+    for i in 0..10 {
+        assert_eq!(app.register_from(client, &format!("u{i}@example.com")).await.status, StatusCode::CREATED);
+    }
+    let res = app.register_from(client, "one-too-many@example.com").await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers.contains_key(header::RETRY_AFTER));
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use super::server::*;
 
 #[server(endpoint = "auth/register", input = Json, output = Json, client = AuthClient)]
 pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Me, ApiError> {
-    let me = mublog()?.register(req).await?;
+    let me = mublog()?.register(req, caller_ip()).await?;
     expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::CREATED);
     Ok(me)
 }
@@ -19,7 +19,7 @@ pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Me, Api
 #[server(endpoint = "auth/login", input = Json, output = Json, client = AuthClient)]
 pub async fn login(#[server(flatten)] req: LoginRequest) -> Result<AuthResponse, ApiError> {
     reject_cross_site(&headers().await?)?;
-    let signed_in = mublog()?.login(req).await?;
+    let signed_in = mublog()?.login(req, caller_ip()).await?;
     set_refresh_cookie(&cookies().await?, signed_in.refresh_token, signed_in.refresh_expires_at);
     Ok(signed_in.response)
 }

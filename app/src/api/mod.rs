@@ -7,4 +7,4 @@
 pub mod auth;
 pub mod posts;
 #[cfg(feature = "ssr")]
-pub(crate) mod server;
+pub mod server;

@@ -22,6 +22,17 @@ pub async fn cookies() -> Result<Cookies, ApiError> {
     leptos_axum::extract::<Cookies>().await.map_err(|e| internal(&e.to_string()))
 }
 
+/// The caller's network address (the TCP peer), for rate limits; `None` if the server was not
+/// started with connection info.
+pub fn client_ip(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
+    extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip())
+}
+
+/// The address of the current server function's caller.
+pub fn caller_ip() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>().and_then(|parts| client_ip(&parts.extensions))
+}
+
 fn internal(detail: &str) -> ApiError {
     tracing::error!(detail, "server function setup failed");
     ApiError::new(ErrorCode::Internal, "Something went wrong on our side.")

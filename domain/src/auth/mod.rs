@@ -10,11 +10,12 @@ mod refresh_token;
 mod throttle;
 
 pub use access::{AccessTokens, ACCESS_TTL_SECS};
-pub use throttle::SignInThrottle;
+pub use throttle::Throttles;
 
 use crate::store::Inserted;
 use crate::{now, DomainError, Mublog};
 use shared::{validate, AuthResponse, FieldError, LoginRequest, Me, RegisterRequest, UserId};
+use std::net::IpAddr;
 
 pub const FAMILY_TTL_SECS: i64 = 30 * 24 * 60 * 60;
 /// Two tabs refreshing at once present the same token; the later one, arriving within this
@@ -38,7 +39,9 @@ pub struct Refreshed {
 }
 
 impl Mublog {
-    pub async fn register(&self, req: RegisterRequest) -> Result<Me, DomainError> {
+    /// `client` is the caller's address, for rate limiting (`None` when unknown).
+    pub async fn register(&self, req: RegisterRequest, client: Option<IpAddr>) -> Result<Me, DomainError> {
+        self.throttles.register(client).inspect_err(|_| tracing::warn!(?client, "registration throttled"))?;
         let mut problems = Vec::new();
         let email = validate::email(&req.email).map_err(|e| problems.push(e)).ok();
         match validate::password(&req.password) {
@@ -63,10 +66,12 @@ impl Mublog {
     }
 
     /// A wrong password and an unknown email fail identically, in about the same time.
-    pub async fn login(&self, creds: Credentials) -> Result<SignedIn, DomainError> {
+    pub async fn login(&self, creds: Credentials, client: Option<IpAddr>) -> Result<SignedIn, DomainError> {
         let email = creds.email.trim().to_lowercase();
         // Every attempt is logged, with the account it named and never the password.
-        self.sign_in_throttle.check(&email).inspect_err(|_| tracing::warn!(%email, "sign-in throttled"))?;
+        self.throttles
+            .sign_in(&email, client)
+            .inspect_err(|_| tracing::warn!(%email, ?client, "sign-in throttled"))?;
         let user = self.db.user_by_email(&email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         if !password::verify(creds.password, stored).await? {

@@ -1,35 +1,65 @@
-//! Limits password attempts per account, so guessing a password online is hopelessly slow.
+//! Rate limits on the authentication endpoints: online password guessing is hopelessly slow,
+//! and nobody can lock a user out, because sign-in attempts count per account *and* client
+//! address: an attacker exhausts only their own allowance.
 
 use crate::DomainError;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-/// Attempts allowed per email per minute (a burst of this many, refilling evenly).
+/// Sign-in attempts per account and client address per minute (a burst, refilling evenly).
 pub const SIGN_IN_ATTEMPTS_PER_MINUTE: u32 = 10;
-/// Forget idle keys once this many are tracked, so cycling through emails cannot grow memory.
+/// Accounts one client address may create per hour.
+pub const REGISTRATIONS_PER_HOUR: u32 = 10;
+/// Forget idle keys once this many are tracked, so cycling through keys cannot grow memory.
 const MAX_TRACKED: usize = 10_000;
 
-pub struct SignInThrottle {
-    limiter: DefaultKeyedRateLimiter<String>,
-}
+struct Throttle(DefaultKeyedRateLimiter<String>);
 
-impl Default for SignInThrottle {
-    fn default() -> Self {
-        let per_minute = NonZeroU32::new(SIGN_IN_ATTEMPTS_PER_MINUTE).expect("non-zero constant");
-        SignInThrottle { limiter: RateLimiter::keyed(Quota::per_minute(per_minute)) }
+impl Throttle {
+    fn new(quota: Quota) -> Self {
+        Throttle(RateLimiter::keyed(quota))
     }
-}
 
-impl SignInThrottle {
-    pub fn check(&self, email: &str) -> Result<(), DomainError> {
-        if self.limiter.len() > MAX_TRACKED {
-            self.limiter.retain_recent();
+    fn check(&self, key: String) -> Result<(), DomainError> {
+        if self.0.len() > MAX_TRACKED {
+            self.0.retain_recent();
         }
-        self.limiter.check_key(&email.to_owned()).map_err(|not_until| {
+        self.0.check_key(&key).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             DomainError::RateLimited { retry_after: wait.as_secs().max(1) }
         })
+    }
+}
+
+pub struct Throttles {
+    sign_in: Throttle,
+    register: Throttle,
+}
+
+impl Default for Throttles {
+    fn default() -> Self {
+        let n = |n| NonZeroU32::new(n).expect("non-zero constant");
+        Throttles {
+            sign_in: Throttle::new(Quota::per_minute(n(SIGN_IN_ATTEMPTS_PER_MINUTE))),
+            register: Throttle::new(Quota::per_hour(n(REGISTRATIONS_PER_HOUR))),
+        }
+    }
+}
+
+/// The client address as a key part; callers that cannot tell share one allowance.
+fn client_key(client: Option<IpAddr>) -> String {
+    client.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+}
+
+impl Throttles {
+    pub fn sign_in(&self, email: &str, client: Option<IpAddr>) -> Result<(), DomainError> {
+        self.sign_in.check(format!("{email} {}", client_key(client)))
+    }
+
+    pub fn register(&self, client: Option<IpAddr>) -> Result<(), DomainError> {
+        self.register.check(client_key(client))
     }
 }
 
@@ -38,13 +68,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_eleventh_attempt_in_a_minute_waits() {
-        let throttle = SignInThrottle::default();
+    fn an_attacker_exhausts_only_their_own_allowance() {
+        let throttles = Throttles::default();
+        let attacker = Some("203.0.113.9".parse().unwrap());
+        let owner = Some("198.51.100.7".parse().unwrap());
         for _ in 0..SIGN_IN_ATTEMPTS_PER_MINUTE {
-            throttle.check("a@example.com").unwrap();
+            throttles.sign_in("a@example.com", attacker).unwrap();
         }
-        assert!(matches!(throttle.check("a@example.com"), Err(DomainError::RateLimited { .. })));
-        // Other accounts are unaffected.
-        throttle.check("b@example.com").unwrap();
+        assert!(matches!(throttles.sign_in("a@example.com", attacker), Err(DomainError::RateLimited { .. })));
+        throttles.sign_in("a@example.com", owner).unwrap();
+        throttles.sign_in("b@example.com", attacker).unwrap();
+    }
+
+    #[test]
+    fn registrations_are_limited_per_address() {
+        let throttles = Throttles::default();
+        let client = Some("203.0.113.9".parse().unwrap());
+        for _ in 0..REGISTRATIONS_PER_HOUR {
+            throttles.register(client).unwrap();
+        }
+        assert!(throttles.register(client).is_err());
+        throttles.register(Some("203.0.113.10".parse().unwrap())).unwrap();
     }
 }

@@ -113,3 +113,14 @@ where
         }
     }
 }
+
+/// The caller's address (the TCP peer), for rate limits.
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(app::api::server::client_ip(&parts.extensions)))
+    }
+}

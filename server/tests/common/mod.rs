@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own subset of the helpers
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::Router;
 use http::{header, HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
@@ -10,11 +11,14 @@ use leptos::prelude::LeptosOptions;
 use mublog::config::{Config, Environment};
 use serde_json::{json, Value};
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";
+/// The peer address of requests that do not name one.
+pub const DEFAULT_CLIENT: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 1));
 
 /// The apps under test run on one long-lived runtime, as in production. Leptos keeps a global
 /// task spawner; with a runtime per test it could hand one test's rendering work to another
@@ -34,6 +38,8 @@ where
 
 pub struct TestApp {
     router: Router,
+    /// Each registration comes from its own address, so per-address limits stay out of the way.
+    next_client: std::sync::atomic::AtomicU32,
     pub db_url: String,
     _dir: TempDir,
 }
@@ -101,10 +107,14 @@ impl TestApp {
         adjust(&mut config);
         let options = LeptosOptions::builder().output_name("mublog").build();
         let router = on_server(async move { mublog::build(&config, options).await.unwrap() }).await;
-        TestApp { router, db_url, _dir: dir }
+        TestApp { router, db_url, _dir: dir, next_client: Default::default() }
     }
 
-    pub async fn send(&self, req: Request<Body>) -> TestResponse {
+    /// Sends a request as if from `DEFAULT_CLIENT` unless it names its own peer address.
+    pub async fn send(&self, mut req: Request<Body>) -> TestResponse {
+        if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            req.extensions_mut().insert(ConnectInfo(SocketAddr::new(DEFAULT_CLIENT, 40000)));
+        }
         let router = self.router.clone();
         on_server(async move {
             let res = router.oneshot(req).await.unwrap();
@@ -197,7 +207,34 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str) -> TestResponse {
-        self.post("/api/auth/register", json!({ "email": email, "password": PASSWORD }), None, None).await
+        let n = self.next_client.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let client = IpAddr::from([10, 1, (n >> 8) as u8, n as u8]);
+        self.register_from(client, email).await
+    }
+
+    pub async fn register_from(&self, client: IpAddr, email: &str) -> TestResponse {
+        let body = json!({ "email": email, "password": PASSWORD }).to_string();
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/auth/register")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, 40000)));
+        self.send(req).await
+    }
+
+    /// Signs in through the token endpoint from a given address.
+    pub async fn token_from(&self, client: IpAddr, email: &str, password: &str) -> TestResponse {
+        let body = json!({ "email": email, "password": password }).to_string();
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/token")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, 40000)));
+        self.send(req).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> TestResponse {
