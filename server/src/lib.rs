@@ -45,7 +45,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Rou
 
 fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Router {
     let cors_origins = &config.cors_origins;
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let rest = rest::router().with_state(mublog.clone()).layer(cors(cors_origins));
     let graphql = Router::new()
         .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
@@ -132,4 +132,11 @@ fn hsts(
             enabled.then(|| HeaderValue::from_static("max-age=63072000; includeSubDomains"))
         },
     )
+}
+
+/// The app's routes, generated once per process: generating them renders the app in a special
+/// mode, which must not overlap with a page being rendered (tests build many routers at once).
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
