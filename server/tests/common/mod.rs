@@ -213,25 +213,21 @@ impl TestApp {
     }
 
     pub async fn register_from(&self, client: IpAddr, email: &str) -> TestResponse {
-        let body = json!({ "email": email, "password": PASSWORD }).to_string();
-        let mut req = Request::builder()
-            .method(Method::POST)
-            .uri("/api/auth/register")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body))
-            .unwrap();
-        req.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, 40000)));
-        self.send(req).await
+        self.post_from(client, "/api/auth/register", json!({ "email": email, "password": PASSWORD })).await
     }
 
     /// Signs in through the token endpoint from a given address.
     pub async fn token_from(&self, client: IpAddr, email: &str, password: &str) -> TestResponse {
-        let body = json!({ "email": email, "password": password }).to_string();
+        self.post_from(client, "/api/v1/token", json!({ "email": email, "password": password })).await
+    }
+
+    /// POST a JSON body from a given peer address.
+    pub async fn post_from(&self, client: IpAddr, path: &str, body: Value) -> TestResponse {
         let mut req = Request::builder()
             .method(Method::POST)
-            .uri("/api/v1/token")
+            .uri(path)
             .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body))
+            .body(Body::from(body.to_string()))
             .unwrap();
         req.extensions_mut().insert(ConnectInfo(SocketAddr::new(client, 40000)));
         self.send(req).await
