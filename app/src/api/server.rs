@@ -38,7 +38,8 @@ fn internal(detail: &str) -> ApiError {
     ApiError::new(ErrorCode::Internal, "Something went wrong on our side.")
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The token of an `Authorization: Bearer` header (for server functions and REST alike).
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 

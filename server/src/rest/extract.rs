@@ -69,15 +69,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
-fn bearer(parts: &Parts) -> Option<Result<&str, RestError>> {
-    let value = parts.headers.get(header::AUTHORIZATION)?;
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| RestError::from(DomainError::Unauthenticated));
-    Some(token)
+/// The caller: `None` without an `Authorization` header; any header that is not a valid bearer
+/// access token is a 401 (never a silent downgrade to anonymous).
+fn caller(parts: &Parts, app: &Mublog) -> Result<Option<UserId>, RestError> {
+    if !parts.headers.contains_key(header::AUTHORIZATION) {
+        return Ok(None);
+    }
+    let token = app::api::server::bearer(&parts.headers).ok_or(DomainError::Unauthenticated)?;
+    Ok(Some(app.authenticate(token)?))
 }
 
 /// The signed-in caller; 401 without a valid access token.
@@ -90,9 +89,8 @@ where
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = Mublog::from_ref(state);
-        let token = bearer(parts).ok_or_else(|| RestError::from(DomainError::Unauthenticated))??;
-        Ok(AuthUser(app.authenticate(token)?))
+        let user = caller(parts, &Mublog::from_ref(state))?.ok_or(DomainError::Unauthenticated)?;
+        Ok(AuthUser(user))
     }
 }
 
@@ -106,11 +104,7 @@ where
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = Mublog::from_ref(state);
-        match bearer(parts) {
-            None => Ok(Viewer(None)),
-            Some(token) => Ok(Viewer(Some(app.authenticate(token?)?))),
-        }
+        Ok(Viewer(caller(parts, &Mublog::from_ref(state))?))
     }
 }
 
