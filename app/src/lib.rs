@@ -13,7 +13,11 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::nav::Nav;
-use pages::{AuthorPage, HomePage, LoginPage, NotFound, PostPage, RegisterPage};
+use components::verify_banner::VerifyBanner;
+use pages::{
+    AuthorPage, ForgotPage, HomePage, LoginPage, NotFound, PostPage, RegisterPage, ResetPage, SessionsPage,
+    SettingsPage, VerifyPage,
+};
 use session::Session;
 
 /// The HTML document around the app, rendered on the server.
@@ -74,13 +78,19 @@ pub fn App() -> impl IntoView {
         <Router>
             <Nav />
             <main>
+                <VerifyBanner />
                 // Async: pages are sent complete, so they read (and paginate) without JavaScript.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/posts/:id") view=PostPage ssr=SsrMode::Async />
-                    <Route path=path!("/u/:id") view=AuthorPage ssr=SsrMode::Async />
+                    <Route path=path!("/u/:handle") view=AuthorPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/register") view=RegisterPage />
+                    <Route path=path!("/verify/:token") view=VerifyPage />
+                    <Route path=path!("/forgot") view=ForgotPage />
+                    <Route path=path!("/reset/:token") view=ResetPage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/settings/sessions") view=SessionsPage />
                 </Routes>
             </main>
         </Router>

@@ -122,7 +122,13 @@ impl Session {
         self.schedule_refresh(auth.expires_in);
     }
 
-    fn signed_out(&self) {
+    /// The account changed (email verified, profile edited).
+    pub fn updated(&self, me: Me) {
+        self.changed.set(Some(Some(me)));
+    }
+
+    /// This browser's session ended on the server (password reset, signed out everywhere).
+    pub fn signed_out(&self) {
         set_access_token(None);
         self.changed.set(Some(None));
         if let Some(handle) = self.refresh_timer.get_value() {

@@ -16,8 +16,10 @@ pub enum DomainError {
     Forbidden,
     #[error("{0} not found")]
     NotFound(&'static str),
-    #[error("email already registered")]
-    EmailTaken,
+    #[error("the link is unknown, used or expired")]
+    InvalidLink,
+    #[error("the email address is not verified yet")]
+    EmailUnverified,
     #[error("too many attempts; retry in {retry_after}s")]
     RateLimited { retry_after: u64 },
     #[error("database: {0}")]
@@ -47,12 +49,14 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound(what) => {
                 ApiError::new(ErrorCode::NotFound, format!("That {what} does not exist."))
             }
-            DomainError::EmailTaken => ApiError {
-                code: ErrorCode::Conflict,
-                message: "An account with this email already exists.".into(),
-                fields: vec![FieldError::new("email", "This email is already registered.")],
-                retry_after: None,
-            },
+            DomainError::InvalidLink => ApiError::validation(vec![FieldError::new(
+                "token",
+                "This link is invalid, has expired or was already used. Ask for a new one.",
+            )]),
+            DomainError::EmailUnverified => ApiError::new(
+                ErrorCode::EmailUnverified,
+                "Confirm your email address first: open the link we sent you, or ask for a new one.",
+            ),
             DomainError::RateLimited { retry_after } => ApiError {
                 retry_after: Some(retry_after),
                 ..ApiError::new(

@@ -3,27 +3,44 @@
 
 pub mod auth;
 mod error;
+pub mod jobs;
+pub mod mail;
 mod posts;
 pub mod seed;
 pub mod store;
 mod users;
 
-pub use auth::{AccessTokens, Credentials, Refreshed, SignedIn};
+pub use auth::{AccessTokens, Caller, Client, Credentials, Refreshed, SignedIn};
 pub use error::DomainError;
+pub use jobs::Job;
+pub use mail::Mailer;
 pub use store::Db;
 
-/// The domain service: a database handle, the access-token keys and the auth rate limits.
-/// Cheap to clone.
+use std::sync::Arc;
+
+/// The domain service: the database, the access-token keys, the auth rate limits, the mailer
+/// and the wake-up signal of in-process job workers. Cheap to clone.
 #[derive(Clone)]
 pub struct Mublog {
     db: Db,
     tokens: AccessTokens,
-    throttles: std::sync::Arc<auth::Throttles>,
+    throttles: Arc<auth::Throttles>,
+    mailer: Arc<Mailer>,
+    /// Where the app is reached (`https://mublog.example`), for links in emails.
+    public_url: Arc<str>,
+    job_signal: Arc<tokio::sync::Notify>,
 }
 
 impl Mublog {
-    pub fn new(db: Db, tokens: AccessTokens) -> Self {
-        Mublog { db, tokens, throttles: Default::default() }
+    pub fn new(db: Db, tokens: AccessTokens, mailer: Mailer, public_url: &str) -> Self {
+        Mublog {
+            db,
+            tokens,
+            throttles: Default::default(),
+            mailer: Arc::new(mailer),
+            public_url: public_url.trim_end_matches('/').into(),
+            job_signal: Default::default(),
+        }
     }
 
     pub fn db(&self) -> &Db {

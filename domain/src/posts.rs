@@ -30,6 +30,7 @@ impl Mublog {
     }
 
     pub async fn create_post(&self, author: UserId, body: &str) -> Result<PostView, DomainError> {
+        self.require_verified(author).await?;
         let body = validate::post_body(body)?;
         let id = self.db.insert_post(author, &body, now()).await?;
         tracing::info!(post = id, author, "post created");
@@ -38,6 +39,7 @@ impl Mublog {
 
     pub async fn edit_post(&self, actor: UserId, id: PostId, body: &str) -> Result<PostView, DomainError> {
         self.authorize_post_change(actor, id).await?;
+        self.require_verified(actor).await?;
         let body = validate::post_body(body)?;
         if !self.db.update_post(id, &body, now()).await? {
             return Err(DomainError::NotFound("post"));
@@ -56,6 +58,7 @@ impl Mublog {
 
     /// Idempotent: liking twice counts once, unliking a post you never liked is a no-op.
     pub async fn set_like(&self, actor: UserId, post: PostId, liked: bool) -> Result<LikeState, DomainError> {
+        self.require_verified(actor).await?;
         if self.db.post_author(post).await?.is_none() {
             return Err(DomainError::NotFound("post"));
         }
@@ -67,6 +70,15 @@ impl Mublog {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Posting, editing and liking wait until the email address is confirmed.
+    async fn require_verified(&self, user: UserId) -> Result<(), DomainError> {
+        let user = self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?;
+        if user.email_verified_at.is_none() {
+            return Err(DomainError::EmailUnverified);
+        }
+        Ok(())
     }
 
     /// Only the author or staff may change a post.

@@ -1,16 +1,18 @@
 //! Demo content for development, so a new checkout shows a living feed.
 
 use crate::auth::password;
+use crate::store::{Db, Inserted, NewUser, ProfileChange};
 use crate::{now, DomainError, Mublog};
 
 /// Every demo account signs in with this password (development only).
 pub const DEMO_PASSWORD: &str = "mublog-demo";
-const DEMO_USERS: [(&str, &str); 5] = [
-    ("ada@example.com", "Ada"),
-    ("grace@example.com", "Grace"),
-    ("linus@example.com", "Linus"),
-    ("margaret@example.com", "Margaret"),
-    ("ken@example.com", "Ken"),
+/// Email, handle, first and last name. Demo accounts are verified and their profiles set up.
+const DEMO_USERS: [(&str, &str, &str, &str); 5] = [
+    ("ada@example.com", "ada", "Ada", "Lovelace"),
+    ("grace@example.com", "grace", "Grace", "Hopper"),
+    ("linus@example.com", "linus", "Linus", "Torvalds"),
+    ("margaret@example.com", "margaret", "Margaret", "Hamilton"),
+    ("ken@example.com", "ken", "Ken", "Thompson"),
 ];
 const DEMO_LINES: [&str; 10] = [
     "Shipped a tiny fix today and it felt enormous.",
@@ -33,8 +35,19 @@ pub async fn seed_demo(app: &Mublog) -> Result<(), DomainError> {
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
     let start = now() - 3 * 24 * 3600;
     let mut ids = Vec::new();
-    for (email, name) in DEMO_USERS {
-        if let crate::store::Inserted::New(u) = db.insert_user(email, name, &hash, start).await? {
+    for (email, handle, first_name, last_name) in DEMO_USERS {
+        let mut tx = db.begin().await?;
+        let user = NewUser { email, display_name: first_name, handle, password_hash: &hash };
+        let inserted = Db::insert_user(&mut tx, user, start).await?;
+        tx.commit().await?;
+        if let Inserted::New(u) = inserted {
+            let names = ProfileChange {
+                first_name: Some(first_name),
+                last_name: Some(last_name),
+                ..ProfileChange::default()
+            };
+            db.update_profile(u.id, names).await?;
+            db.mark_email_verified(u.id, start).await?;
             ids.push(u.id);
         }
     }

@@ -1,17 +1,42 @@
+use crate::store::ProfileChange;
 use crate::{DomainError, Mublog};
-use shared::{validate, AuthorPage, Me, PostQuery, UpdateMe, UserId, UserView};
+use shared::{validate, AuthorPage, FieldError, Me, PostQuery, UpdateMe, UserId, UserView};
 
 impl Mublog {
     pub async fn user(&self, id: UserId) -> Result<UserView, DomainError> {
         Ok(self.db.user_by_id(id).await?.ok_or(DomainError::NotFound("user"))?.view())
     }
 
-    /// Changes the caller's own profile.
+    /// A user by handle, or by numeric id (handles never look like numbers).
+    pub async fn user_by_name(&self, handle_or_id: &str) -> Result<UserView, DomainError> {
+        let row = match handle_or_id.parse::<UserId>() {
+            Ok(id) => self.db.user_by_id(id).await?,
+            Err(_) => self.db.user_by_handle(handle_or_id).await?,
+        };
+        Ok(row.ok_or(DomainError::NotFound("user"))?.view())
+    }
+
+    /// Changes the caller's own profile. Every field is checked before anything is written.
     pub async fn update_me(&self, user: UserId, changes: UpdateMe) -> Result<Me, DomainError> {
         let me = self.me(user).await?;
-        if let Some(name) = changes.display_name {
-            let name = validate::display_name(Some(&name), &me.email)?;
-            self.db.set_display_name(user, &name).await?;
+        let mut problems = Vec::new();
+        let mut keep = |r: Result<String, FieldError>| r.map_err(|e| problems.push(e)).ok();
+        let display_name =
+            changes.display_name.and_then(|n| keep(validate::display_name(Some(&n), &me.email)));
+        let handle = changes.handle.and_then(|h| keep(validate::handle(&h)));
+        let first_name = changes.first_name.and_then(|n| keep(validate::person_name("first_name", &n)));
+        let last_name = changes.last_name.and_then(|n| keep(validate::person_name("last_name", &n)));
+        if !problems.is_empty() {
+            return Err(DomainError::Validation(problems));
+        }
+        let change = ProfileChange {
+            display_name: display_name.as_deref(),
+            handle: handle.as_deref(),
+            first_name: first_name.as_deref(),
+            last_name: last_name.as_deref(),
+        };
+        if !self.db.update_profile(user, change).await? {
+            return Err(FieldError::new("handle", "This handle is taken. Choose another.").into());
         }
         self.me(user).await
     }
@@ -21,11 +46,11 @@ impl Mublog {
     pub async fn author_page(
         &self,
         viewer: Option<UserId>,
-        author: UserId,
+        author: &str,
         query: PostQuery,
     ) -> Result<AuthorPage, DomainError> {
-        let author_view = self.user(author).await?;
-        let query = PostQuery { author: Some(author), ..query };
+        let author_view = self.user_by_name(author).await?;
+        let query = PostQuery { author: Some(author_view.id), ..query };
         let posts = self.list_posts(viewer, &query).await?;
         Ok(AuthorPage { author: author_view, posts })
     }

@@ -1,8 +1,13 @@
-//! Configuration from the environment (the contract documented in the README).
+//! Configuration from the environment (the contract documented in the README), optionally
+//! layered over a TOML file: `MUBLOG_CONFIG=path`, or `./mublog.toml` when present. A file key
+//! is the variable's name without `MUBLOG_`, lower-cased (`smtp_url`, `database_url`); the
+//! environment wins over the file.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use domain::jobs::worker::WorkerConfig;
 use rand::RngCore;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// HS256 keys shorter than the hash output weaken it; production refuses them.
@@ -29,6 +34,17 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// Send `Strict-Transport-Security`: production served over https (`MUBLOG_PUBLIC_URL`).
     pub hsts: bool,
+    /// Where people reach the app, for links in emails (`MUBLOG_PUBLIC_URL`).
+    pub public_url: String,
+    /// Outgoing mail server (`MUBLOG_SMTP_URL`); unset: mail goes to `<data>/outbox`.
+    pub smtp_url: Option<String>,
+    /// The sender of every email (`MUBLOG_MAIL_FROM`).
+    pub mail_from: String,
+    /// Local state: the development signing key and the mail outbox (`MUBLOG_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Background workers of this process (`MUBLOG_WORKERS`: how many; 0 when a separate
+    /// `mublog worker` runs them).
+    pub jobs: WorkerConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +57,60 @@ pub enum ConfigError {
     BadOrigin(String),
     #[error("cannot prepare {path}: {source}")]
     DataDir { path: PathBuf, source: std::io::Error },
+    #[error("config file {path}: {detail}")]
+    File { path: PathBuf, detail: String },
+    #[error("MUBLOG_WORKERS must be a number, not `{0}`")]
+    BadWorkers(String),
+}
+
+/// Reads settings from the environment, then the optional config file.
+pub fn layered_lookup() -> Result<impl Fn(&str) -> Option<String>, ConfigError> {
+    let explicit = std::env::var_os("MUBLOG_CONFIG").map(PathBuf::from);
+    let path = explicit.clone().or_else(|| Some(PathBuf::from("mublog.toml")).filter(|p| p.exists()));
+    let file = match path {
+        Some(path) => read_config_file(&path)?,
+        None => HashMap::new(),
+    };
+    Ok(move |name: &str| std::env::var(name).ok().or_else(|| file.get(&file_key(name)).cloned()))
+}
+
+fn scalar(value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+/// The file key of an environment variable: `MUBLOG_SMTP_URL` → `smtp_url`.
+fn file_key(name: &str) -> String {
+    name.strip_prefix("MUBLOG_").unwrap_or(name).to_ascii_lowercase()
+}
+
+fn read_config_file(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let error = |detail: String| ConfigError::File { path: path.to_owned(), detail };
+    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| error(e.to_string()))?;
+    table
+        .into_iter()
+        .map(|(key, value)| {
+            let wrong = || error(format!("`{key}` must be a string, number, boolean or list of those"));
+            let value = match &value {
+                toml::Value::Array(items) => {
+                    items.iter().map(scalar).collect::<Option<Vec<_>>>().ok_or_else(wrong)?.join(",")
+                }
+                other => scalar(other).ok_or_else(wrong)?,
+            };
+            Ok((key, value))
+        })
+        .collect()
 }
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_lookup(layered_lookup()?)
     }
 
     /// Reads settings through `lookup` (the process environment in production, a map in tests).
@@ -56,12 +121,12 @@ impl Config {
             Some("production") => Environment::Production,
             Some(other) => return Err(ConfigError::UnknownEnvironment(other.to_owned())),
         };
-        let data_dir = Path::new(DATA_DIR);
+        let data_dir = PathBuf::from(var("MUBLOG_DATA_DIR").unwrap_or_else(|| DATA_DIR.to_owned()));
         let database_url = match var("DATABASE_URL") {
             Some(url) => url,
             None => {
-                ensure_dir(data_dir)?;
-                format!("sqlite://{DATA_DIR}/mublog.db")
+                ensure_dir(&data_dir)?;
+                format!("sqlite://{}/mublog.db", data_dir.display())
             }
         };
         let jwt_secret = match (var("MUBLOG_JWT_SECRET"), environment) {
@@ -73,7 +138,7 @@ impl Config {
                 );
                 s.into_bytes()
             }
-            (None, Environment::Development) => dev_secret(data_dir)?,
+            (None, Environment::Development) => dev_secret(&data_dir)?,
         };
         let seed_demo =
             environment == Environment::Development && var("MUBLOG_SEED_DEMO").as_deref() != Some("0");
@@ -85,9 +150,28 @@ impl Config {
             return Err(ConfigError::BadOrigin(bad.clone()));
         }
         let allowed_hosts = list(var("MUBLOG_ALLOWED_HOSTS"));
-        let hsts =
-            environment == Environment::Production && serves_https(var("MUBLOG_PUBLIC_URL").as_deref());
-        Ok(Config { environment, database_url, jwt_secret, seed_demo, cors_origins, allowed_hosts, hsts })
+        let public_url = var("MUBLOG_PUBLIC_URL").unwrap_or_else(|| {
+            format!("http://{}", var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into()))
+        });
+        let hsts = environment == Environment::Production && serves_https(Some(&public_url));
+        let mut jobs = WorkerConfig::default();
+        if let Some(n) = var("MUBLOG_WORKERS") {
+            jobs.concurrency = n.parse().map_err(|_| ConfigError::BadWorkers(n))?;
+        }
+        Ok(Config {
+            environment,
+            database_url,
+            jwt_secret,
+            seed_demo,
+            cors_origins,
+            allowed_hosts,
+            hsts,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            smtp_url: var("MUBLOG_SMTP_URL"),
+            mail_from: var("MUBLOG_MAIL_FROM").unwrap_or_else(|| "mublog <no-reply@mublog.localhost>".into()),
+            data_dir,
+            jobs,
+        })
     }
 }
 
@@ -196,6 +280,26 @@ mod tests {
         assert_eq!(set.cors_origins, ["https://a.example", "http://localhost:5173"]);
         assert_eq!(set.allowed_hosts, ["mublog.example", "127.0.0.1:3000"]);
         assert!(matches!(config(&[secret, ("MUBLOG_CORS_ORIGINS", "*")]), Err(ConfigError::BadOrigin(_))));
+    }
+
+    #[test]
+    fn a_config_file_fills_in_what_the_environment_leaves_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mublog.toml");
+        std::fs::write(
+            &path,
+            "env = \"production\"\nsmtp_url = \"smtp://127.0.0.1:2525\"\nworkers = 0\n\
+             allowed_hosts = [\"a.example\", \"b.example\"]\n",
+        )
+        .unwrap();
+        let file = read_config_file(&path).unwrap();
+        assert_eq!(file.get(&file_key("MUBLOG_ENV")).map(String::as_str), Some("production"));
+        assert_eq!(file.get("workers").map(String::as_str), Some("0"));
+        assert_eq!(file.get("allowed_hosts").map(String::as_str), Some("a.example,b.example"));
+        std::fs::write(&path, "smtp_url = { host = 1 }").unwrap();
+        assert!(matches!(read_config_file(&path), Err(ConfigError::File { .. })));
+        std::fs::write(&path, "not toml").unwrap();
+        assert!(matches!(read_config_file(&path), Err(ConfigError::File { .. })));
     }
 
     #[test]

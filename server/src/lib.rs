@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod deploy_check;
+mod dev_mail;
 mod graphql;
 mod hosts;
 mod http_errors;
@@ -11,7 +12,9 @@ mod rest;
 use app::{shell, App};
 use axum::routing::post;
 use axum::{middleware, Router};
-use domain::{AccessTokens, Db, Mublog};
+use config::Environment;
+use domain::jobs::worker;
+use domain::{AccessTokens, Db, Mailer, Mublog};
 use http::{header, HeaderName, HeaderValue, Method};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -30,17 +33,56 @@ pub enum StartupError {
     Database(#[from] domain::store::DbError),
     #[error("seeding demo content: {0}")]
     Seed(#[from] domain::DomainError),
+    #[error("mail: {0}")]
+    Mail(#[from] domain::mail::MailError),
 }
 
-/// Opens the database (applying migrations), seeds demo content where configured, and builds
-/// the router.
-pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Router, StartupError> {
+/// A running app: its router, and the job workers started with it.
+pub struct Started {
+    pub router: Router,
+    pub workers: Workers,
+}
+
+/// Background workers; they run until [`Workers::stop`] (or until this is dropped).
+pub struct Workers {
+    shutdown: tokio::sync::watch::Sender<bool>,
+    running: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Starts `config.concurrency` workers on the current runtime (none for 0).
+    pub fn start(mublog: Mublog, config: worker::WorkerConfig) -> Self {
+        let (shutdown, stop) = tokio::sync::watch::channel(false);
+        let running = (config.concurrency > 0).then(|| tokio::spawn(worker::run(mublog, config, stop)));
+        Workers { shutdown, running }
+    }
+
+    /// Asks the workers to stop and waits: running jobs finish or are handed back.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        if let Some(running) = self.running {
+            let _ = running.await;
+        }
+    }
+}
+
+/// The domain service for this configuration: the database (migrated) and the mailer.
+pub async fn domain(config: &Config) -> Result<Mublog, StartupError> {
     let db = Db::connect(&config.database_url).await?;
-    let mublog = Mublog::new(db, AccessTokens::new(&config.jwt_secret));
+    let mailer =
+        Mailer::new(config.smtp_url.as_deref(), &Mailer::outbox(&config.data_dir), &config.mail_from)?;
+    Ok(Mublog::new(db, AccessTokens::new(&config.jwt_secret), mailer, &config.public_url))
+}
+
+/// Opens the database (applying migrations), seeds demo content where configured, starts the
+/// in-process job workers and builds the router.
+pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Started, StartupError> {
+    let mublog = domain(config).await?;
     if config.seed_demo && mublog.db().is_empty().await? {
         domain::seed::seed_demo(&mublog).await?;
     }
-    Ok(router(mublog, leptos_options, config))
+    let workers = Workers::start(mublog.clone(), config.jobs.clone());
+    Ok(Started { router: router(mublog, leptos_options, config), workers })
 }
 
 fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Router {
@@ -58,8 +100,17 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
     });
 
+    // The outbox page exists only where the outbox is used: development without SMTP.
+    let dev_mail = match (config.environment, &config.smtp_url) {
+        (Environment::Development, None) => Router::new()
+            .route("/dev/mail", axum::routing::get(dev_mail::outbox_page))
+            .with_state(Mailer::outbox(&config.data_dir)),
+        _ => Router::new(),
+    };
+
     Router::new()
         .nest("/api/v1", rest)
+        .merge(dev_mail)
         .merge(graphql)
         .route("/api/docs", axum::routing::get(rest::docs::docs_page))
         // Server functions live under these two prefixes (see `app::api`).

@@ -13,8 +13,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the app (the default).
+    /// Serve the app (the default), with background job workers in the same process unless
+    /// MUBLOG_WORKERS=0.
     Serve,
+    /// Run background job workers only (for deployments that separate them from the web
+    /// servers; set MUBLOG_WORKERS=0 on those).
+    Worker,
     /// Report configuration problems.
     Check {
         /// Check that the settings are safe for a production deployment; exit 1 if not.
@@ -31,14 +35,19 @@ async fn main() -> ExitCode {
         )
         .init();
     match Cli::parse().command.unwrap_or(Command::Serve) {
-        Command::Serve => match serve().await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                tracing::error!("{e}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Serve => exit_code(serve().await),
+        Command::Worker => exit_code(work().await),
         Command::Check { deploy } => check(deploy),
+    }
+}
+
+fn exit_code(outcome: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -46,18 +55,37 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = mublog::Config::from_env()?;
     let leptos_options = get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
-    let app = mublog::build(&config, leptos_options).await?;
+    let started = mublog::build(&config, leptos_options).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(environment = ?config.environment, "listening on http://{addr}");
+    tracing::info!(environment = ?config.environment, workers = config.jobs.concurrency, "listening on http://{addr}");
     // Connection info gives rate limits the client's address.
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = started.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // Requests have drained; now let running jobs finish or hand them back.
+    started.workers.stop().await;
+    Ok(())
+}
+
+async fn work() -> Result<(), Box<dyn std::error::Error>> {
+    let config = mublog::Config::from_env()?;
+    let mut jobs = config.jobs.clone();
+    jobs.concurrency = jobs.concurrency.max(1);
+    tracing::info!(workers = jobs.concurrency, "running job workers");
+    let workers = mublog::Workers::start(mublog::domain(&config).await?, jobs);
+    shutdown_signal().await;
+    workers.stop().await;
     Ok(())
 }
 
 fn check(deploy: bool) -> ExitCode {
-    let findings =
-        if deploy { mublog::deploy_check::check(|name| std::env::var(name).ok()) } else { Vec::new() };
+    let lookup = match mublog::config::layered_lookup() {
+        Ok(lookup) => lookup,
+        Err(e) => {
+            println!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let findings = if deploy { mublog::deploy_check::check(lookup) } else { Vec::new() };
     for finding in &findings {
         println!("{}: {}", finding.id, finding.message);
     }

@@ -8,18 +8,24 @@ use http::{header, StatusCode};
 use serde_json::{json, Value};
 
 #[tokio::test]
-async fn register_validates_and_rejects_duplicates() {
+async fn register_validates_and_answers_the_same_for_taken_addresses() {
     let app = TestApp::new().await;
     let res = app.register("Alice@Example.com").await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
-    assert_eq!(res.json()["email"], "alice@example.com");
-    assert_eq!(res.json()["display_name"], "alice");
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
     assert!(!res.text().contains("argon2"), "no hash in the response");
+    let me = app.signed_in("alice@example.com", PASSWORD).await;
+    let body = app.api("GET", "/api/v1/me", None, Some(&me.access)).await.json();
+    assert_eq!(body["email"], "alice@example.com");
+    assert_eq!(body["display_name"], "alice");
+    assert_eq!(body["handle"], "alice");
+    assert_eq!(body["email_verified"], false);
 
-    // Emails are case-insensitive.
+    // Emails are case-insensitive; a taken one gets the very same answer, and its owner a mail.
     let dup = app.register("ALICE@example.com").await;
-    assert_eq!(dup.status, StatusCode::CONFLICT);
-    assert_eq!(dup.error_code(), "conflict");
+    assert_eq!((dup.status, &dup.body), (res.status, &res.body));
+    let mails = app.mail.wait_for("alice@example.com", 2).await;
+    assert!(mails.iter().any(|m| m.subject == "You already have a mublog account"), "{mails:?}");
+    assert_eq!(app.sql_scalar("SELECT COUNT(*) FROM users").await, 1);
 
     let bad =
         app.post("/api/auth/register", json!({ "email": "nope", "password": "short" }), None, None).await;
@@ -227,7 +233,7 @@ async fn common_passwords_are_refused_and_long_ones_accepted() {
     let res = app
         .post("/api/auth/register", json!({ "email": "b@example.com", "password": long }), None, None)
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
     assert_eq!(app.login("b@example.com", long.trim()).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.login("b@example.com", &long).await.status, StatusCode::OK);
 }

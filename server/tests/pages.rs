@@ -76,8 +76,14 @@ async fn post_and_author_pages_render_and_missing_ones_are_404() {
     let page = app.get(&format!("/u/{}", ada.id), None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("a page of its own"));
+    // The handle is the address people share; it ignores case.
+    for handle in ["/u/ada", "/u/ADA"] {
+        let page = app.get(handle, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{handle}");
+        assert!(page.text().contains("a page of its own"));
+    }
 
-    for missing in ["/posts/424242", "/posts/not-a-number", "/u/424242", "/no/such/page"] {
+    for missing in ["/posts/424242", "/posts/not-a-number", "/u/424242", "/u/nobody_here", "/no/such/page"] {
         assert_eq!(app.get(missing, None).await.status, StatusCode::NOT_FOUND, "{missing}");
     }
 }

@@ -31,25 +31,39 @@ pub struct LoginRequest {
 /// A user as others see them. The email is private and only appears in [`Me`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada"})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada", "handle": "ada"})))]
 pub struct UserView {
     pub id: UserId,
     pub display_name: String,
+    /// Unique; the profile lives at `/u/{handle}`.
+    pub handle: String,
 }
 
 /// The signed-in user's own account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada", "email": "ada@example.com"})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada", "email": "ada@example.com", "handle": "ada", "first_name": "Ada", "last_name": "Lovelace", "email_verified": true})))]
 pub struct Me {
     pub id: UserId,
     pub display_name: String,
     pub email: String,
+    pub handle: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// Until the email is verified the account can read but not post or like.
+    pub email_verified: bool,
+}
+
+impl Me {
+    /// The profile counts as set up once both names are filled in.
+    pub fn profile_complete(&self) -> bool {
+        !self.first_name.is_empty() && !self.last_name.is_empty()
+    }
 }
 
 impl From<&Me> for UserView {
     fn from(me: &Me) -> Self {
-        UserView { id: me.id, display_name: me.display_name.clone() }
+        UserView { id: me.id, display_name: me.display_name.clone(), handle: me.handle.clone() }
     }
 }
 
@@ -57,10 +71,84 @@ impl From<&Me> for UserView {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-#[cfg_attr(feature = "openapi", schema(example = json!({"display_name": "Ada L."})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"first_name": "Ada", "last_name": "Lovelace", "handle": "ada"})))]
 pub struct UpdateMe {
     #[serde(default)]
     pub display_name: Option<String>,
+    /// 3–30 lower-case letters, digits or `_`, starting with a letter; unique.
+    #[serde(default)]
+    pub handle: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+}
+
+/// The answer to registering and to "forgot password": the same bytes whatever the
+/// address, so these endpoints never reveal who has an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Accepted {
+    pub message: String,
+}
+
+/// `POST /api/auth/verify`: the token from a verification link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailRequest {
+    pub token: String,
+}
+
+/// `POST /api/auth/password/forgot`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPasswordRequest {
+    pub email: String,
+}
+
+/// `POST /api/auth/password/reset`: the token from a reset link and the new password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    pub token: String,
+    pub password: String,
+}
+
+/// A password change by the signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+    /// Also end every other signed-in device.
+    #[serde(default)]
+    pub sign_out_other_devices: bool,
+}
+
+/// A signed-in device on the sessions page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    pub id: i64,
+    /// Unix seconds of the sign-in.
+    pub created_at: i64,
+    /// Unix seconds of the last token refresh.
+    pub last_used_at: i64,
+    pub user_agent: String,
+    /// The session making this request.
+    pub current: bool,
+}
+
+/// The sessions page: the devices and the server time their ages are measured against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionList {
+    pub sessions: Vec<SessionView>,
+    pub now: i64,
 }
 
 /// `POST /api/v1/token/refresh` and `/token/revoke`, for clients without a cookie jar.
@@ -98,7 +186,7 @@ pub struct AuthResponse {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"id": 42, "author": {"id": 1, "display_name": "Ada"}, "body": "Hello, mublog!", "created_at": 1795326000, "edited_at": null, "like_count": 3, "liked": true})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": 42, "author": {"id": 1, "display_name": "Ada", "handle": "ada"}, "body": "Hello, mublog!", "created_at": 1795326000, "edited_at": null, "like_count": 3, "liked": true})))]
 pub struct PostView {
     pub id: PostId,
     pub author: UserView,
@@ -115,7 +203,7 @@ pub struct PostView {
 /// One page of posts, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"posts": [{"id": 42, "author": {"id": 1, "display_name": "Ada"}, "body": "Hello, mublog!", "created_at": 1795326000, "edited_at": null, "like_count": 3, "liked": true}], "next_cursor": "42", "now": 1795326060})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"posts": [{"id": 42, "author": {"id": 1, "display_name": "Ada", "handle": "ada"}, "body": "Hello, mublog!", "created_at": 1795326000, "edited_at": null, "like_count": 3, "liked": true}], "next_cursor": "42", "now": 1795326060})))]
 pub struct PostPage {
     pub posts: Vec<PostView>,
     /// Pass back as `cursor` to get the next page; `None` on the last page.

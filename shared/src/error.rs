@@ -15,6 +15,8 @@ pub enum ErrorCode {
     /// No valid access token (or refresh cookie, for the refresh endpoint).
     Unauthenticated,
     Forbidden,
+    /// Signed in, but the email address is not confirmed yet: posting and liking wait for it.
+    EmailUnverified,
     NotFound,
     MethodNotAllowed,
     Conflict,
@@ -30,7 +32,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest => 400,
             ErrorCode::InvalidCredentials | ErrorCode::Unauthenticated => 401,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::Forbidden | ErrorCode::EmailUnverified => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,

@@ -75,6 +75,40 @@ pub fn display_name(given: Option<&str>, email: &str) -> Result<String, FieldErr
     Ok(name)
 }
 
+pub const HANDLE_MIN_CHARS: usize = 3;
+pub const HANDLE_MAX_CHARS: usize = 30;
+pub const PERSON_NAME_MAX_CHARS: usize = 50;
+
+/// A handle: 3–30 lower-case ASCII letters, digits or `_`, starting with a letter, so it is
+/// URL-safe and never reads as a numeric id. Given in any case; stored lower-cased.
+pub fn handle(raw: &str) -> Result<String, FieldError> {
+    let handle = raw.trim().to_ascii_lowercase();
+    let len = handle.chars().count();
+    if !(HANDLE_MIN_CHARS..=HANDLE_MAX_CHARS).contains(&len) {
+        return Err(FieldError::new(
+            "handle",
+            format!("Use {HANDLE_MIN_CHARS} to {HANDLE_MAX_CHARS} characters."),
+        ));
+    }
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+    if !handle.starts_with(|c: char| c.is_ascii_lowercase()) || !handle.chars().all(allowed) {
+        return Err(FieldError::new("handle", "Use letters, digits and _ only, starting with a letter."));
+    }
+    Ok(handle)
+}
+
+/// A first or last name: trimmed, printable, at most 50 characters; may be empty.
+pub fn person_name(field: &str, raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    if name.chars().count() > PERSON_NAME_MAX_CHARS {
+        return Err(FieldError::new(field, format!("Use at most {PERSON_NAME_MAX_CHARS} characters.")));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldError::new(field, "Use printable characters only."));
+    }
+    Ok(name.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +136,22 @@ mod tests {
         assert!(password("short").is_err());
         assert!(password("long enough").is_ok());
         assert!(password(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn handles_are_url_safe_and_never_numeric() {
+        assert_eq!(handle(" Ada_99 ").unwrap(), "ada_99");
+        for bad in ["ab", "42", "9lives", "ada lovelace", "ada-l", "ädä", &"a".repeat(31)] {
+            assert!(handle(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn person_names_are_bounded() {
+        assert_eq!(person_name("first_name", "  Ada ").unwrap(), "Ada");
+        assert_eq!(person_name("first_name", "").unwrap(), "");
+        assert!(person_name("last_name", &"x".repeat(51)).is_err());
+        assert!(person_name("last_name", "a\u{7}b").is_err());
     }
 
     #[test]

@@ -4,22 +4,26 @@
 use crate::session::AuthClient;
 use leptos::prelude::*;
 use server_fn::codec::Json;
-use shared::{ApiError, AuthResponse, LoginRequest, Me, RegisterRequest};
+use shared::{
+    Accepted, ApiError, AuthResponse, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, Me,
+    RegisterRequest, ResetPasswordRequest, SessionList, UpdateMe, VerifyEmailRequest,
+};
 
 #[cfg(feature = "ssr")]
 use super::server::*;
 
+/// Answers 202 with the same body whether or not the email was new (see the domain).
 #[server(endpoint = "auth/register", input = Json, output = Json, client = AuthClient)]
-pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Me, ApiError> {
-    let me = mublog()?.register(req, caller_ip()).await?;
-    expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::CREATED);
-    Ok(me)
+pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Accepted, ApiError> {
+    let accepted = mublog()?.register(req, &client().await?).await?;
+    expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::ACCEPTED);
+    Ok(accepted)
 }
 
 #[server(endpoint = "auth/login", input = Json, output = Json, client = AuthClient)]
 pub async fn login(#[server(flatten)] req: LoginRequest) -> Result<AuthResponse, ApiError> {
     reject_cross_site(&headers().await?)?;
-    let signed_in = mublog()?.login(req, caller_ip()).await?;
+    let signed_in = mublog()?.login(req, &client().await?).await?;
     set_refresh_cookie(&cookies().await?, signed_in.refresh_token, signed_in.refresh_expires_at);
     Ok(signed_in.response)
 }
@@ -65,4 +69,67 @@ pub async fn current_user() -> Result<Option<Me>, ApiError> {
         Some(cookie) => Ok(app.viewer_from_refresh(cookie.value()).await?),
         None => Ok(None),
     }
+}
+
+/// Confirms an email address with the token from the verification link.
+#[server(endpoint = "auth/verify", input = Json, output = Json, client = AuthClient)]
+pub async fn verify_email(#[server(flatten)] req: VerifyEmailRequest) -> Result<Me, ApiError> {
+    Ok(mublog()?.verify_email(req).await?)
+}
+
+#[server(endpoint = "auth/verify/resend", input = Json, output = Json, client = AuthClient)]
+pub async fn resend_verification() -> Result<Accepted, ApiError> {
+    let user = require_user().await?;
+    Ok(mublog()?.resend_verification(user).await?)
+}
+
+/// Answers 202 with the same body whether or not the email has an account.
+#[server(endpoint = "auth/password/forgot", input = Json, output = Json, client = AuthClient)]
+pub async fn forgot_password(#[server(flatten)] req: ForgotPasswordRequest) -> Result<Accepted, ApiError> {
+    let accepted = mublog()?.forgot_password(req, &client().await?).await?;
+    expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::ACCEPTED);
+    Ok(accepted)
+}
+
+/// Sets a new password with the token from a reset link; every session of the account ends,
+/// including this browser's, whose cookie is cleared.
+#[server(endpoint = "auth/password/reset", input = Json, output = Json, client = AuthClient)]
+pub async fn reset_password(#[server(flatten)] req: ResetPasswordRequest) -> Result<(), ApiError> {
+    mublog()?.reset_password(req, &client().await?).await?;
+    clear_refresh_cookie(&cookies().await?);
+    Ok(())
+}
+
+#[server(endpoint = "auth/password/change", input = Json, output = Json, client = AuthClient)]
+pub async fn change_password(#[server(flatten)] req: ChangePasswordRequest) -> Result<(), ApiError> {
+    let caller = require_caller().await?;
+    Ok(mublog()?.change_password(caller, req, &client().await?).await?)
+}
+
+#[server(endpoint = "auth/profile", input = Json, output = Json, client = AuthClient)]
+pub async fn update_profile(#[server(flatten)] changes: UpdateMe) -> Result<Me, ApiError> {
+    let user = require_user().await?;
+    Ok(mublog()?.update_me(user, changes).await?)
+}
+
+/// The caller's signed-in devices.
+#[server(endpoint = "auth/sessions", input = Json, output = Json, client = AuthClient)]
+pub async fn list_sessions() -> Result<SessionList, ApiError> {
+    let caller = require_caller().await?;
+    Ok(mublog()?.sessions(caller).await?)
+}
+
+#[server(endpoint = "auth/sessions/revoke", input = Json, output = Json, client = AuthClient)]
+pub async fn revoke_session(id: i64) -> Result<(), ApiError> {
+    let caller = require_caller().await?;
+    Ok(mublog()?.revoke_session(caller, id).await?)
+}
+
+/// Signs out every device, this one included.
+#[server(endpoint = "auth/sessions/revoke_all", input = Json, output = Json, client = AuthClient)]
+pub async fn revoke_all_sessions() -> Result<(), ApiError> {
+    let caller = require_caller().await?;
+    mublog()?.revoke_all_sessions(caller).await?;
+    clear_refresh_cookie(&cookies().await?);
+    Ok(())
 }

@@ -3,7 +3,7 @@
 use crate::session::AuthClient;
 use leptos::prelude::*;
 use server_fn::codec::Json;
-use shared::{ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView, UserId};
+use shared::{ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView};
 
 #[cfg(feature = "ssr")]
 use super::server::*;
@@ -21,14 +21,15 @@ pub async fn get_post(id: PostId) -> Result<PostDetail, ApiError> {
     Ok(PostDetail { post, now: domain::now() })
 }
 
+/// An author's page; `author` is a handle or a numeric id.
 #[server(endpoint = "posts/author", input = Json, output = Json, client = AuthClient)]
 pub async fn get_author_page(
-    author: UserId,
+    author: String,
     #[server(default)] cursor: Option<String>,
 ) -> Result<AuthorPage, ApiError> {
     let viewer = viewer().await?;
     let query = PostQuery { cursor, ..PostQuery::default() };
-    Ok(mublog()?.author_page(viewer, author, query).await?)
+    Ok(mublog()?.author_page(viewer, &author, query).await?)
 }
 
 #[server(endpoint = "posts/create", input = Json, output = Json, client = AuthClient)]

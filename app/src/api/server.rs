@@ -28,9 +28,15 @@ pub fn client_ip(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
     extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip())
 }
 
-/// The address of the current server function's caller.
-pub fn caller_ip() -> Option<std::net::IpAddr> {
-    use_context::<http::request::Parts>().and_then(|parts| client_ip(&parts.extensions))
+/// The device of the current server function's caller: its address and user agent.
+pub async fn client() -> Result<domain::Client, ApiError> {
+    let ip = use_context::<http::request::Parts>().and_then(|parts| client_ip(&parts.extensions));
+    Ok(domain::Client { ip, user_agent: user_agent(&headers().await?) })
+}
+
+/// The `User-Agent` header, as text (empty when missing or not UTF-8).
+pub fn user_agent(headers: &HeaderMap) -> String {
+    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
 fn internal(detail: &str) -> ApiError {
@@ -46,10 +52,15 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The signed-in caller of a mutation. Mutations accept only the access token, never the
 /// cookie, which is what makes them immune to cross-site request forgery.
 pub async fn require_user() -> Result<UserId, ApiError> {
+    Ok(require_caller().await?.user)
+}
+
+/// The signed-in caller and the sign-in their access token belongs to.
+pub async fn require_caller() -> Result<domain::Caller, ApiError> {
     let app = mublog()?;
     let headers = headers().await?;
     let token = bearer(&headers).ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
-    Ok(app.authenticate(token)?)
+    Ok(app.caller(token)?)
 }
 
 /// Who is reading, for personalising a page: the access token if one is sent, otherwise the

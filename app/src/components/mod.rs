@@ -3,3 +3,4 @@ pub mod like_button;
 pub mod nav;
 pub mod post_card;
 pub mod post_list;
+pub mod verify_banner;

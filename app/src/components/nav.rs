@@ -26,7 +26,8 @@ pub fn Nav() -> impl IntoView {
                         view! {
                             {move || match session.user() {
                                 Some(me) => view! {
-                                    <A href=format!("/u/{}", me.id) attr:class="me">{me.display_name}</A>
+                                    <A href=format!("/u/{}", me.handle) attr:class="me">{me.display_name}</A>
+                                    <A href="/settings">"Settings"</A>
                                     <button class="link" on:click=sign_out>"Sign out"</button>
                                 }.into_any(),
                                 None => view! {

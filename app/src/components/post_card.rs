@@ -30,7 +30,7 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     view! {
         <article class="post" data-post-id=id>
             <header>
-                <a class="author" href=format!("/u/{}", post.author.id)>{post.author.display_name.clone()}</a>
+                <a class="author" href=format!("/u/{}", post.author.handle)>{post.author.display_name.clone()}</a>
                 " · "
                 <a class="permalink" href=format!("/posts/{id}")>
                     <time datetime=when::iso(post.created_at) title=when::absolute(post.created_at)>

@@ -6,20 +6,17 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use shared::{ApiError, ErrorCode};
 
-/// `/u/{id}`: an author and their posts.
+/// `/u/{handle}` (or `/u/{id}`): an author and their posts.
 #[component]
 pub fn AuthorPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let query = use_query_map();
     let page = Resource::new(
-        move || {
-            let id = params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-            (id, query.read().get("cursor"))
-        },
-        |(id, cursor)| async move {
-            match id {
-                Some(id) => get_author_page(id, cursor).await,
+        move || (params.read().get("handle"), query.read().get("cursor")),
+        |(handle, cursor)| async move {
+            match handle {
+                Some(handle) => get_author_page(handle, cursor).await,
                 None => Err(ApiError::new(ErrorCode::NotFound, "That user does not exist.")),
             }
         },
@@ -35,6 +32,7 @@ pub fn AuthorPage() -> impl IntoView {
                         view! {
                             <Title text=name.clone() />
                             <h1 class="author-name">{name}</h1>
+                            <p class="handle">"@" {page.author.handle.clone()}</p>
                             <PostList page=page.posts author=page.author.id />
                         }.into_any()
                     }

@@ -25,7 +25,7 @@ pub fn HomePage() -> impl IntoView {
                 let _ = session.initial.await;
                 match page.await {
                     Ok(page) => view! {
-                        <Show when=move || session.user().is_some()>
+                        <Show when=move || session.user().is_some_and(|me| me.email_verified)>
                             <Composer fresh />
                         </Show>
                         <PostList page fresh />

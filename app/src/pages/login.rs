@@ -10,7 +10,9 @@ use shared::{ApiError, LoginRequest};
 pub fn LoginPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
-    let just_registered = use_query_map().read_untracked().get("registered").is_some();
+    let query = use_query_map();
+    let just_registered = query.read_untracked().get("registered").is_some();
+    let just_reset = query.read_untracked().get("reset").is_some();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<ApiError>);
@@ -38,7 +40,13 @@ pub fn LoginPage() -> impl IntoView {
         <form class="auth" on:submit=submit>
             <h1>"Sign in"</h1>
             <Show when=move || just_registered>
-                <p class="notice" role="status">"Your account is ready. Sign in to start posting."</p>
+                <p class="notice" role="status">
+                    "Check your inbox: we have sent you a link to confirm your email address. "
+                    "You can sign in meanwhile; posting and liking wait for the confirmation."
+                </p>
+            </Show>
+            <Show when=move || just_reset>
+                <p class="notice" role="status">"Your password is changed and every device is signed out. Sign in with the new password."</p>
             </Show>
             <label>"Email"
                 <input type="email" name="email" autocomplete="username" required bind:value=email />
@@ -48,6 +56,7 @@ pub fn LoginPage() -> impl IntoView {
             </label>
             <p class="error" role="alert">{move || problem.get().map(|e| e.message)}</p>
             <button type="submit" disabled=move || busy.get()>"Sign in"</button>
+            <p><a href="/forgot">"Forgot your password?"</a></p>
             <p>"New here? " <a href="/register">"Create an account"</a></p>
         </form>
     }

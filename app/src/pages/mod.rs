@@ -1,16 +1,26 @@
 mod author;
+mod forgot;
 mod home;
 mod login;
 mod not_found;
 mod post;
 mod register;
+mod reset;
+mod sessions;
+mod settings;
+mod verify;
 
 pub use author::AuthorPage;
+pub use forgot::ForgotPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFound;
 pub use post::PostPage;
 pub use register::RegisterPage;
+pub use reset::ResetPage;
+pub use sessions::SessionsPage;
+pub use settings::SettingsPage;
+pub use verify::VerifyPage;
 
 use leptos::prelude::*;
 use shared::{ApiError, ErrorCode};
@@ -33,6 +43,17 @@ fn load_error(error: ApiError) -> AnyView {
             <h1>{title}</h1>
             <p role="alert">{error.message}</p>
             <p><a href="/">"Back to the feed"</a></p>
+        </section>
+    }
+    .into_any()
+}
+
+/// What account pages show to a visitor who is not signed in.
+fn sign_in_first() -> AnyView {
+    view! {
+        <section class="problem">
+            <h1>"Sign in first"</h1>
+            <p><a href="/login">"Sign in"</a> " to see this page."</p>
         </section>
     }
     .into_any()

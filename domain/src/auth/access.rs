@@ -16,6 +16,15 @@ struct Claims {
     iat: i64,
     jti: String,
     typ: String,
+    /// The sign-in (refresh family) this token was issued for.
+    sid: i64,
+}
+
+/// Who an access token speaks for, and from which sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub user: UserId,
+    pub session: i64,
 }
 
 #[derive(Clone)]
@@ -37,8 +46,9 @@ impl AccessTokens {
         }
     }
 
-    pub fn issue(&self, user: UserId, now: i64) -> Result<String, DomainError> {
+    pub fn issue(&self, user: UserId, session: i64, now: i64) -> Result<String, DomainError> {
         let claims = Claims {
+            sid: session,
             sub: user.to_string(),
             iat: now,
             exp: now + ACCESS_TTL_SECS,
@@ -51,13 +61,14 @@ impl AccessTokens {
 
     /// The user a valid access token speaks for. Expired, forged or foreign tokens are
     /// `Unauthenticated`.
-    pub fn verify(&self, token: &str) -> Result<UserId, DomainError> {
+    pub fn verify(&self, token: &str) -> Result<Caller, DomainError> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| DomainError::Unauthenticated)?;
         if data.claims.typ != ACCESS_TYP {
             return Err(DomainError::Unauthenticated);
         }
-        data.claims.sub.parse().map_err(|_| DomainError::Unauthenticated)
+        let user = data.claims.sub.parse().map_err(|_| DomainError::Unauthenticated)?;
+        Ok(Caller { user, session: data.claims.sid })
     }
 }
 
@@ -69,17 +80,23 @@ mod tests {
     fn round_trip_and_rejections() {
         let keys = AccessTokens::new(b"0123456789abcdef0123456789abcdef");
         let now = crate::now();
-        let token = keys.issue(42, now).unwrap();
-        assert_eq!(keys.verify(&token).unwrap(), 42);
+        let token = keys.issue(42, 7, now).unwrap();
+        assert_eq!(keys.verify(&token).unwrap(), Caller { user: 42, session: 7 });
 
         let other = AccessTokens::new(b"another key, another key, another");
         assert!(other.verify(&token).is_err());
 
-        let expired = keys.issue(42, now - ACCESS_TTL_SECS - 60).unwrap();
+        let expired = keys.issue(42, 7, now - ACCESS_TTL_SECS - 60).unwrap();
         assert!(keys.verify(&expired).is_err());
 
-        let wrong_typ =
-            Claims { sub: "42".into(), iat: now, exp: now + 60, jti: "x".into(), typ: "refresh".into() };
+        let wrong_typ = Claims {
+            sub: "42".into(),
+            iat: now,
+            exp: now + 60,
+            jti: "x".into(),
+            typ: "refresh".into(),
+            sid: 7,
+        };
         let forged = encode(&Header::new(Algorithm::HS256), &wrong_typ, &keys.encoding).unwrap();
         assert!(keys.verify(&forged).is_err());
     }

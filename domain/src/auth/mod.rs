@@ -5,17 +5,34 @@
 //! after sign-in regardless of use.
 
 mod access;
+mod account;
+mod handle;
 pub mod password;
 mod refresh_token;
+mod sessions;
 mod throttle;
 
-pub use access::{AccessTokens, ACCESS_TTL_SECS};
+pub use access::{AccessTokens, Caller, ACCESS_TTL_SECS};
 pub use throttle::Throttles;
 
-use crate::store::Inserted;
+use crate::jobs::Job;
+use crate::store::{Db, Inserted, NewUser};
 use crate::{now, DomainError, Mublog};
-use shared::{validate, AuthResponse, FieldError, LoginRequest, Me, RegisterRequest, UserId};
+use shared::{validate, Accepted, AuthResponse, LoginRequest, Me, RegisterRequest, UserId};
 use std::net::IpAddr;
+
+/// What the domain knows about the device a request comes from.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    /// For rate limits; `None` when unknown.
+    pub ip: Option<IpAddr>,
+    /// Shown on the sessions page.
+    pub user_agent: String,
+}
+
+/// The one answer to a registration, whether or not the address already had an account.
+pub const REGISTERED: &str =
+    "Thanks! We have sent a link to your email address. Open it to confirm your address, then sign in.";
 
 pub const FAMILY_TTL_SECS: i64 = 30 * 24 * 60 * 60;
 /// Two tabs refreshing at once present the same token; the later one, arriving within this
@@ -39,18 +56,16 @@ pub struct Refreshed {
 }
 
 impl Mublog {
-    /// `client` is the caller's address, for rate limiting (`None` when unknown).
-    pub async fn register(&self, req: RegisterRequest, client: Option<IpAddr>) -> Result<Me, DomainError> {
-        self.throttles.register(client).inspect_err(|_| tracing::warn!(?client, "registration throttled"))?;
+    /// Creates an account and emails a verification link. Registering an address that has an
+    /// account already answers the same bytes and emails its owner instead, so the endpoint
+    /// never reveals who is registered.
+    pub async fn register(&self, req: RegisterRequest, client: &Client) -> Result<Accepted, DomainError> {
+        let ip = client.ip;
+        self.throttles.register(ip).inspect_err(|_| tracing::warn!(?ip, "registration throttled"))?;
         let mut problems = Vec::new();
         let email = validate::email(&req.email).map_err(|e| problems.push(e)).ok();
-        match validate::password(&req.password) {
-            Err(e) => problems.push(e),
-            Ok(()) if password::is_common(&req.password) => problems.push(FieldError::new(
-                "password",
-                "This password is among the most common ones. Choose another.",
-            )),
-            Ok(()) => {}
+        if let Err(e) = password::check_policy(&req.password) {
+            problems.push(e);
         }
         let name = email.as_deref().and_then(|email| {
             validate::display_name(req.display_name.as_deref(), email).map_err(|e| problems.push(e)).ok()
@@ -58,20 +73,40 @@ impl Mublog {
         let (Some(email), Some(name), true) = (email, name, problems.is_empty()) else {
             return Err(DomainError::Validation(problems));
         };
+        // Hashed in both cases, so a taken address takes as long as a new one.
         let hash = password::hash(req.password).await?;
-        match self.db.insert_user(&email, &name, &hash, now()).await? {
-            Inserted::New(user) => Ok(user.me()),
-            Inserted::Duplicate => Err(DomainError::EmailTaken),
-        }
+        let mut tx = self.db.begin().await?;
+        let mut candidates = handle::candidates(&email);
+        let job = loop {
+            let handle = candidates.next().ok_or_else(|| DomainError::Internal("no free handle".into()))?;
+            let user = NewUser { email: &email, display_name: &name, handle: &handle, password_hash: &hash };
+            match Db::insert_user(&mut tx, user, now()).await? {
+                Inserted::New(user) => {
+                    tracing::info!(user = user.id, "registered");
+                    break Job::SendVerification { user: user.id };
+                }
+                Inserted::Duplicate => {
+                    let owner = self.db.user_by_email(&email).await?.ok_or(DomainError::NotFound("user"))?;
+                    tracing::info!(user = owner.id, "registration for a taken address; telling its owner");
+                    break Job::SendAccountExists { user: owner.id };
+                }
+                Inserted::HandleTaken => continue,
+            }
+        };
+        job.enqueue_in(&mut tx, now(), None).await?;
+        tx.commit().await?;
+        self.jobs_enqueued();
+        Ok(Accepted { message: REGISTERED.to_owned() })
     }
 
     /// A wrong password and an unknown email fail identically, in about the same time.
-    pub async fn login(&self, creds: Credentials, client: Option<IpAddr>) -> Result<SignedIn, DomainError> {
+    pub async fn login(&self, creds: Credentials, client: &Client) -> Result<SignedIn, DomainError> {
         let email = creds.email.trim().to_lowercase();
+        let ip = client.ip;
         // Every attempt is logged, with the account it named and never the password.
         self.throttles
-            .sign_in(&email, client)
-            .inspect_err(|_| tracing::warn!(%email, ?client, "sign-in throttled"))?;
+            .sign_in(&email, ip)
+            .inspect_err(|_| tracing::warn!(%email, ?ip, "sign-in throttled"))?;
         let user = self.db.user_by_email(&email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         if !password::verify(creds.password, stored).await? {
@@ -82,11 +117,14 @@ impl Mublog {
 
         let now = now();
         let token = refresh_token::generate();
-        let family =
-            self.db.insert_family(user.id, &refresh_token::hash(&token), now, now + FAMILY_TTL_SECS).await?;
+        let user_agent: String = client.user_agent.chars().take(300).collect();
+        let family = self
+            .db
+            .insert_family(user.id, &refresh_token::hash(&token), &user_agent, now, now + FAMILY_TTL_SECS)
+            .await?;
         tracing::info!(user = user.id, family = family.id, "signed in");
         Ok(SignedIn {
-            response: self.auth_response(user.me(), now)?,
+            response: self.auth_response(user.me(), family.id, now)?,
             refresh_token: token,
             refresh_expires_at: family.expires_at,
         })
@@ -120,7 +158,7 @@ impl Mublog {
             }
         };
         let user = self.db.user_by_id(row.user_id).await?.ok_or(DomainError::SessionEnded)?;
-        Ok(Refreshed { response: self.auth_response(user.me(), now)?, rotated })
+        Ok(Refreshed { response: self.auth_response(user.me(), row.family_id, now)?, rotated })
     }
 
     /// Ends the family of the presented token. Unknown tokens are ignored: logging out twice
@@ -149,6 +187,11 @@ impl Mublog {
 
     /// The user an access token speaks for.
     pub fn authenticate(&self, bearer: &str) -> Result<UserId, DomainError> {
+        Ok(self.tokens.verify(bearer)?.user)
+    }
+
+    /// The user and sign-in an access token speaks for.
+    pub fn caller(&self, bearer: &str) -> Result<Caller, DomainError> {
         self.tokens.verify(bearer)
     }
 
@@ -156,9 +199,9 @@ impl Mublog {
         Ok(self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?.me())
     }
 
-    fn auth_response(&self, user: Me, now: i64) -> Result<AuthResponse, DomainError> {
+    fn auth_response(&self, user: Me, session: i64, now: i64) -> Result<AuthResponse, DomainError> {
         Ok(AuthResponse {
-            access_token: self.tokens.issue(user.id, now)?,
+            access_token: self.tokens.issue(user.id, session, now)?,
             token_type: "Bearer".into(),
             expires_in: ACCESS_TTL_SECS,
             user,

@@ -41,6 +41,19 @@ pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Do
     .map_err(|e| DomainError::Internal(e.to_string()))?
 }
 
+/// The password policy (OWASP ASVS 5): length only, no composition rules, and not one of the
+/// most common passwords. The password is checked exactly as typed.
+pub fn check_policy(password: &str) -> Result<(), shared::FieldError> {
+    shared::validate::password(password)?;
+    if is_common(password) {
+        return Err(shared::FieldError::new(
+            "password",
+            "This password is among the most common ones. Choose another.",
+        ));
+    }
+    Ok(())
+}
+
 /// Whether `password` is on the shipped list of common passwords (compared case-insensitively,
 /// so `Password1` fares no better than `password1`).
 pub fn is_common(password: &str) -> bool {

@@ -12,6 +12,13 @@ use std::num::NonZeroU32;
 pub const SIGN_IN_ATTEMPTS_PER_MINUTE: u32 = 10;
 /// Accounts one client address may create per hour.
 pub const REGISTRATIONS_PER_HOUR: u32 = 10;
+/// Verification emails one account may ask for again per hour.
+pub const RESENDS_PER_HOUR: u32 = 3;
+/// "Forgot password" requests per hour, per client address and per email address (so nobody
+/// can flood a mailbox from many addresses either).
+pub const FORGOTS_PER_HOUR: u32 = 5;
+/// Password-reset submissions per client address per hour.
+pub const RESETS_PER_HOUR: u32 = 10;
 /// Forget idle keys once this many are tracked, so cycling through keys cannot grow memory.
 const MAX_TRACKED: usize = 10_000;
 
@@ -36,14 +43,21 @@ impl Throttle {
 pub struct Throttles {
     sign_in: Throttle,
     register: Throttle,
+    resend: Throttle,
+    forgot: Throttle,
+    reset: Throttle,
 }
 
 impl Default for Throttles {
     fn default() -> Self {
         let n = |n| NonZeroU32::new(n).expect("non-zero constant");
+        let hourly = |per_hour| Throttle::new(Quota::per_hour(n(per_hour)));
         Throttles {
             sign_in: Throttle::new(Quota::per_minute(n(SIGN_IN_ATTEMPTS_PER_MINUTE))),
-            register: Throttle::new(Quota::per_hour(n(REGISTRATIONS_PER_HOUR))),
+            register: hourly(REGISTRATIONS_PER_HOUR),
+            resend: hourly(RESENDS_PER_HOUR),
+            forgot: hourly(FORGOTS_PER_HOUR),
+            reset: hourly(RESETS_PER_HOUR),
         }
     }
 }
@@ -60,6 +74,19 @@ impl Throttles {
 
     pub fn register(&self, client: Option<IpAddr>) -> Result<(), DomainError> {
         self.register.check(client_key(client))
+    }
+
+    pub fn resend(&self, user: shared::UserId) -> Result<(), DomainError> {
+        self.resend.check(user.to_string())
+    }
+
+    pub fn forgot(&self, email: &str, client: Option<IpAddr>) -> Result<(), DomainError> {
+        self.forgot.check(client_key(client))?;
+        self.forgot.check(format!("email {email}"))
+    }
+
+    pub fn reset(&self, client: Option<IpAddr>) -> Result<(), DomainError> {
+        self.reset.check(client_key(client))
     }
 }
 

@@ -1,15 +1,23 @@
 //! The data layer: every SQL statement lives under this module. Callers see plain functions on
 //! [`Db`], so a PostgreSQL backend can replace SQLite without touching the domain or handlers.
 
+mod jobs;
+mod one_time_tokens;
 mod posts;
 mod sessions;
 mod users;
 
+pub use jobs::{JobRow, NewJob};
+pub use one_time_tokens::Purpose;
 pub use posts::PostRow;
-pub use sessions::{FamilyRow, TokenRow};
+pub use sessions::{FamilyRow, SessionRow, TokenRow};
 /// Errors from the database driver.
 pub use sqlx::Error as DbError;
-pub use users::{Inserted, UserRow};
+pub use users::{Inserted, NewUser, ProfileChange, UserRow};
+
+/// A write transaction: the domain groups several store calls (a new user and their welcome
+/// job) so they commit together or not at all.
+pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -33,6 +41,10 @@ impl Db {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("../migrations").run(&pool).await?;
         Ok(Db { pool })
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.pool.begin().await
     }
 
     pub(crate) fn pool(&self) -> &SqlitePool {

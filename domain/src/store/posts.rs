@@ -8,6 +8,7 @@ pub struct PostRow {
     pub id: PostId,
     pub author_id: UserId,
     pub author_name: String,
+    pub author_handle: String,
     pub body: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
@@ -19,7 +20,7 @@ impl From<PostRow> for PostView {
     fn from(r: PostRow) -> Self {
         PostView {
             id: r.id,
-            author: UserView { id: r.author_id, display_name: r.author_name },
+            author: UserView { id: r.author_id, display_name: r.author_name, handle: r.author_handle },
             body: r.body,
             created_at: r.created_at,
             edited_at: r.edited_at,
@@ -31,7 +32,7 @@ impl From<PostRow> for PostView {
 
 /// The columns of [`PostRow`]; `?1` is the viewer (NULL for anonymous visitors).
 const POST_COLUMNS: &str = "
-    p.id, p.author_id, u.display_name AS author_name, p.body, p.created_at, p.edited_at,
+    p.id, p.author_id, u.display_name AS author_name, u.handle AS author_handle, p.body, p.created_at, p.edited_at,
     (SELECT COUNT(*) FROM likes l WHERE l.post_id = p.id) AS like_count,
     EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1) AS liked";
 

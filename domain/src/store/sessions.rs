@@ -11,6 +11,15 @@ pub struct FamilyRow {
     pub revoked_at: Option<i64>,
 }
 
+/// A signed-in device, as the sessions page lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub last_used_at: i64,
+    pub user_agent: String,
+}
+
 /// A presented refresh token, with its family.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenRow {
@@ -27,17 +36,21 @@ impl Db {
         &self,
         user: UserId,
         token_hash: &[u8],
+        user_agent: &str,
         now: i64,
         expires_at: i64,
     ) -> Result<FamilyRow, sqlx::Error> {
         let mut tx = self.pool().begin().await?;
         let family: FamilyRow = sqlx::query_as(
-            "INSERT INTO refresh_families (user_id, created_at, expires_at) VALUES (?, ?, ?)
+            "INSERT INTO refresh_families (user_id, created_at, last_used_at, expires_at, user_agent)
+             VALUES (?, ?, ?, ?, ?)
              RETURNING id, user_id, expires_at, revoked_at",
         )
         .bind(user)
         .bind(now)
+        .bind(now)
         .bind(expires_at)
+        .bind(user_agent)
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO refresh_tokens (token_hash, family_id, issued_at) VALUES (?, ?, ?)")
@@ -90,8 +103,74 @@ impl Db {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("UPDATE refresh_families SET last_used_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(family_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The user's live sign-ins, most recently used first.
+    pub async fn sessions_of(&self, user: UserId, now: i64) -> Result<Vec<SessionRow>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT id, created_at, COALESCE(last_used_at, created_at) AS last_used_at, user_agent
+             FROM refresh_families
+             WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+             ORDER BY last_used_at DESC, id DESC",
+        )
+        .bind(user)
+        .bind(now)
+        .fetch_all(self.pool())
+        .await
+    }
+
+    /// Revokes one of the user's sign-ins; false if it is not theirs or already over.
+    pub async fn revoke_family_of(
+        &self,
+        user: UserId,
+        family_id: i64,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        Ok(sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(family_id)
+        .bind(user)
+        .execute(self.pool())
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Revokes all of the user's sign-ins except `keep`.
+    pub async fn revoke_families_of(
+        &self,
+        user: UserId,
+        keep: Option<i64>,
+        now: i64,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(
+            "UPDATE refresh_families SET revoked_at = ?
+             WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?",
+        )
+        .bind(now)
+        .bind(user)
+        .bind(keep)
+        .execute(self.pool())
+        .await?
+        .rows_affected())
+    }
+
+    /// Deletes sign-ins that ended (expired or revoked) before `before`, with their tokens.
+    pub async fn purge_families(&self, before: i64) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query("DELETE FROM refresh_families WHERE expires_at < ?1 OR revoked_at < ?1")
+            .bind(before)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
     }
 
     pub async fn revoke_family(&self, family_id: i64, now: i64) -> Result<(), sqlx::Error> {

@@ -1,4 +1,4 @@
-use super::{is_unique_violation, Db};
+use super::{Db, Tx};
 use shared::{Me, UserId, UserView};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -6,68 +6,144 @@ pub struct UserRow {
     pub id: UserId,
     pub email: String,
     pub display_name: String,
+    pub handle: String,
+    pub first_name: String,
+    pub last_name: String,
     pub password_hash: String,
     pub is_staff: bool,
+    pub email_verified_at: Option<i64>,
 }
+
+const USER_COLUMNS: &str =
+    "id, email, display_name, handle, first_name, last_name, password_hash, is_staff, email_verified_at";
 
 impl UserRow {
     pub fn me(&self) -> Me {
-        Me { id: self.id, display_name: self.display_name.clone(), email: self.email.clone() }
+        Me {
+            id: self.id,
+            display_name: self.display_name.clone(),
+            email: self.email.clone(),
+            handle: self.handle.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email_verified: self.email_verified_at.is_some(),
+        }
     }
 
     pub fn view(&self) -> UserView {
-        UserView { id: self.id, display_name: self.display_name.clone() }
+        UserView { id: self.id, display_name: self.display_name.clone(), handle: self.handle.clone() }
     }
+}
+
+/// The fields of a new account.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub handle: &'a str,
+    pub password_hash: &'a str,
 }
 
 pub enum Inserted<T> {
     New(T),
+    /// The email is registered already.
     Duplicate,
+    /// The handle is taken (the caller may pick another).
+    HandleTaken,
+}
+
+/// A profile change; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct ProfileChange<'a> {
+    pub display_name: Option<&'a str>,
+    pub handle: Option<&'a str>,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
 }
 
 impl Db {
+    /// Inserts a user inside the caller's transaction (which also enqueues their welcome mail).
     pub async fn insert_user(
-        &self,
-        email: &str,
-        display_name: &str,
-        password_hash: &str,
+        tx: &mut Tx,
+        user: NewUser<'_>,
         now: i64,
     ) -> Result<Inserted<UserRow>, sqlx::Error> {
-        let row = sqlx::query_as::<_, UserRow>(
-            "INSERT INTO users (email, display_name, password_hash, created_at)
-             VALUES (?, ?, ?, ?)
-             RETURNING id, email, display_name, password_hash, is_staff",
-        )
-        .bind(email)
-        .bind(display_name)
-        .bind(password_hash)
+        let row: Option<UserRow> = sqlx::query_as(&format!(
+            "INSERT INTO users (email, display_name, handle, password_hash, created_at)
+             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+             RETURNING {USER_COLUMNS}"
+        ))
+        .bind(user.email)
+        .bind(user.display_name)
+        .bind(user.handle)
+        .bind(user.password_hash)
         .bind(now)
-        .fetch_one(self.pool())
-        .await;
-        match row {
-            Ok(user) => Ok(Inserted::New(user)),
-            Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
-            Err(e) => Err(e),
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(row) = row {
+            return Ok(Inserted::New(row));
         }
+        let email_taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)")
+            .bind(user.email)
+            .fetch_one(&mut **tx)
+            .await?;
+        Ok(if email_taken { Inserted::Duplicate } else { Inserted::HandleTaken })
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-        sqlx::query_as("SELECT id, email, display_name, password_hash, is_staff FROM users WHERE email = ?")
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))
             .bind(email)
             .fetch_optional(self.pool())
             .await
     }
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
-        sqlx::query_as("SELECT id, email, display_name, password_hash, is_staff FROM users WHERE id = ?")
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
             .bind(id)
             .fetch_optional(self.pool())
             .await
     }
 
-    pub async fn set_display_name(&self, id: UserId, name: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET display_name = ? WHERE id = ?")
-            .bind(name)
+    pub async fn user_by_handle(&self, handle: &str) -> Result<Option<UserRow>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE handle = ? COLLATE NOCASE"))
+            .bind(handle)
+            .fetch_optional(self.pool())
+            .await
+    }
+
+    /// Applies a profile change; false when the new handle belongs to someone else.
+    pub async fn update_profile(&self, id: UserId, change: ProfileChange<'_>) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query(
+            "UPDATE users SET display_name = COALESCE(?, display_name), handle = COALESCE(?, handle),
+                 first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name)
+             WHERE id = ?",
+        )
+        .bind(change.display_name)
+        .bind(change.handle)
+        .bind(change.first_name)
+        .bind(change.last_name)
+        .bind(id)
+        .execute(self.pool())
+        .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if super::is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Marks the email verified (idempotent: the first verification time is kept).
+    pub async fn mark_email_verified(&self, id: UserId, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(hash)
             .bind(id)
             .execute(self.pool())
             .await?;

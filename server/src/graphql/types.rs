@@ -6,11 +6,12 @@ use async_graphql::{SimpleObject, ID};
 pub struct User {
     pub id: ID,
     pub display_name: String,
+    pub handle: String,
 }
 
 impl From<shared::UserView> for User {
     fn from(u: shared::UserView) -> Self {
-        User { id: u.id.into(), display_name: u.display_name }
+        User { id: u.id.into(), display_name: u.display_name, handle: u.handle }
     }
 }
 
@@ -19,11 +20,23 @@ pub struct Me {
     pub id: ID,
     pub display_name: String,
     pub email: String,
+    pub handle: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email_verified: bool,
 }
 
 impl From<shared::Me> for Me {
     fn from(m: shared::Me) -> Self {
-        Me { id: m.id.into(), display_name: m.display_name, email: m.email }
+        Me {
+            id: m.id.into(),
+            display_name: m.display_name,
+            email: m.email,
+            handle: m.handle,
+            first_name: m.first_name,
+            last_name: m.last_name,
+            email_verified: m.email_verified,
+        }
     }
 }
 

@@ -4,7 +4,7 @@ use super::RestError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts};
-use domain::{DomainError, Mublog};
+use domain::{Caller, Client, DomainError, Mublog};
 use serde::de::DeserializeOwned;
 use shared::{ApiError, ErrorCode, UserId};
 
@@ -71,12 +71,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
 
 /// The caller: `None` without an `Authorization` header; any header that is not a valid bearer
 /// access token is a 401 (never a silent downgrade to anonymous).
-fn caller(parts: &Parts, app: &Mublog) -> Result<Option<UserId>, RestError> {
+fn caller(parts: &Parts, app: &Mublog) -> Result<Option<Caller>, RestError> {
     if !parts.headers.contains_key(header::AUTHORIZATION) {
         return Ok(None);
     }
     let token = app::api::server::bearer(&parts.headers).ok_or(DomainError::Unauthenticated)?;
-    Ok(Some(app.authenticate(token)?))
+    Ok(Some(app.caller(token)?))
 }
 
 /// The signed-in caller; 401 without a valid access token.
@@ -89,8 +89,8 @@ where
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let user = caller(parts, &Mublog::from_ref(state))?.ok_or(DomainError::Unauthenticated)?;
-        Ok(AuthUser(user))
+        let caller = caller(parts, &Mublog::from_ref(state))?.ok_or(DomainError::Unauthenticated)?;
+        Ok(AuthUser(caller.user))
     }
 }
 
@@ -104,17 +104,20 @@ where
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Viewer(caller(parts, &Mublog::from_ref(state))?))
+        Ok(Viewer(caller(parts, &Mublog::from_ref(state))?.map(|c| c.user)))
     }
 }
 
-/// The caller's address (the TCP peer), for rate limits.
-pub struct ClientIp(pub Option<std::net::IpAddr>);
+/// The caller's device: its address (the TCP peer, for rate limits) and user agent.
+pub struct Device(pub Client);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl<S: Send + Sync> FromRequestParts<S> for Device {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(app::api::server::client_ip(&parts.extensions)))
+        Ok(Device(Client {
+            ip: app::api::server::client_ip(&parts.extensions),
+            user_agent: app::api::server::user_agent(&parts.headers),
+        }))
     }
 }

@@ -20,7 +20,7 @@ pub async fn posts(
     Id(id): Id,
     Query(query): Query<PostQuery>,
 ) -> RestResult<axum::Json<PostPage>> {
-    Ok(axum::Json(app.author_page(viewer, id, query).await?.posts))
+    Ok(axum::Json(app.author_page(viewer, &id.to_string(), query).await?.posts))
 }
 
 #[utoipa::path(get, path = "/me", tag = "users", security(("bearer" = [])),

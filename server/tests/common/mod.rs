@@ -13,8 +13,14 @@ use serde_json::{json, Value};
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
+use std::time::Duration;
 use tempfile::TempDir;
 use tower::ServiceExt;
+
+pub use domain::jobs::worker::WorkerConfig;
+pub use mail_sink::MailSink;
+
+mod mail_sink;
 
 pub const PASSWORD: &str = "correct horse battery";
 /// The peer address of requests that do not name one.
@@ -38,6 +44,9 @@ where
 
 pub struct TestApp {
     router: Router,
+    /// The real SMTP server this app delivers to.
+    pub mail: MailSink,
+    workers: tokio::sync::Mutex<Option<mublog::Workers>>,
     /// Each registration comes from its own address, so per-address limits stay out of the way.
     next_client: std::sync::atomic::AtomicU32,
     pub db_url: String,
@@ -94,7 +103,8 @@ impl TestApp {
     pub async fn with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let db_url = format!("sqlite://{}/test.db", dir.path().display());
-        let config = Config {
+        let mail = MailSink::start();
+        let mut config = Config {
             environment: Environment::Development,
             database_url: db_url.clone(),
             jwt_secret: b"integration-tests-secret-0123456789abcdef".to_vec(),
@@ -102,12 +112,35 @@ impl TestApp {
             cors_origins: vec!["https://app.example".into()],
             allowed_hosts: Vec::new(),
             hsts: false,
+            public_url: "http://mublog.test".into(),
+            smtp_url: Some(mail.url.clone()),
+            mail_from: "mublog <no-reply@mublog.test>".into(),
+            data_dir: dir.path().to_owned(),
+            jobs: WorkerConfig {
+                poll_interval: Duration::from_millis(100),
+                backoff_base: Duration::from_secs(1),
+                shutdown_grace: Duration::from_secs(2),
+                ..WorkerConfig::default()
+            },
         };
-        let mut config = config;
         adjust(&mut config);
         let options = LeptosOptions::builder().output_name("mublog").build();
-        let router = on_server(async move { mublog::build(&config, options).await.unwrap() }).await;
-        TestApp { router, db_url, _dir: dir, next_client: Default::default() }
+        let started = on_server(async move { mublog::build(&config, options).await.unwrap() }).await;
+        TestApp {
+            router: started.router,
+            mail,
+            workers: tokio::sync::Mutex::new(Some(started.workers)),
+            db_url,
+            _dir: dir,
+            next_client: Default::default(),
+        }
+    }
+
+    /// Stops the app's job workers, as SIGTERM does.
+    pub async fn stop_workers(&self) {
+        if let Some(workers) = self.workers.lock().await.take() {
+            on_server(workers.stop()).await;
+        }
     }
 
     /// Sends a request as if from `DEFAULT_CLIENT` unless it names its own peer address.
@@ -237,9 +270,17 @@ impl TestApp {
         self.post("/api/auth/login", json!({ "email": email, "password": password }), None, None).await
     }
 
+    /// A registered, verified and signed-in user. The address is marked verified directly;
+    /// `accounts.rs` tests the real link.
     pub async fn user(&self, email: &str) -> User {
-        assert_eq!(self.register(email).await.status, StatusCode::CREATED);
-        let res = self.login(email, PASSWORD).await;
+        let res = self.register(email).await;
+        assert_eq!(res.status, StatusCode::ACCEPTED, "{}", res.text());
+        self.sql(&format!("UPDATE users SET email_verified_at = 1 WHERE email = '{email}'")).await;
+        self.signed_in(email, PASSWORD).await
+    }
+
+    pub async fn signed_in(&self, email: &str, password: &str) -> User {
+        let res = self.login(email, password).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
         let body = res.json();
         User {

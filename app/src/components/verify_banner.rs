@@ -1,0 +1,33 @@
+use crate::api::auth::resend_verification;
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// For a signed-in account whose email is not confirmed: why posting and liking are off, and
+/// a (rate-limited) way to get the link again.
+#[component]
+pub fn VerifyBanner() -> impl IntoView {
+    let session = use_session();
+    let status = RwSignal::new(None::<String>);
+    let resend = move |_| {
+        spawn_local(async move {
+            let message = match session.authed(resend_verification).await {
+                Ok(accepted) => accepted.message,
+                Err(e) => e.message,
+            };
+            status.set(Some(message));
+        });
+    };
+    view! {
+        <Show when=move || session.user().is_some_and(|me| !me.email_verified)>
+            <aside class="banner" role="note">
+                <p>
+                    "Confirm your email address to post and like: open the link we sent to "
+                    <strong>{move || session.user().map(|me| me.email)}</strong> ". "
+                    <button class="link" on:click=resend>"Send the link again"</button>
+                </p>
+                <p class="notice" role="status">{move || status.get()}</p>
+            </aside>
+        </Show>
+    }
+}

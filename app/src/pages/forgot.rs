@@ -1,0 +1,45 @@
+use crate::api::auth::forgot_password;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use shared::{ApiError, ForgotPasswordRequest};
+
+/// `/forgot`: asks for a reset link. The answer never says whether the address has an account.
+#[component]
+pub fn ForgotPage() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let sent = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = ForgotPasswordRequest { email: email.get_untracked() };
+        busy.set(true);
+        spawn_local(async move {
+            match forgot_password(req).await {
+                Ok(accepted) => {
+                    problem.set(None);
+                    sent.set(Some(accepted.message));
+                }
+                Err(e) => problem.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <Title text="Forgot your password" />
+        <form class="auth" on:submit=submit>
+            <h1>"Forgot your password?"</h1>
+            <p>"Enter your email address and we will send you a link to choose a new password."</p>
+            <label>"Email"
+                <input type="email" name="email" autocomplete="username" required bind:value=email />
+            </label>
+            <p class="error" role="alert">{move || problem.get().map(|e| e.field("email").unwrap_or(&e.message).to_owned())}</p>
+            <p class="notice" role="status">{move || sent.get()}</p>
+            <button type="submit" disabled=move || busy.get()>"Send the link"</button>
+            <p><a href="/login">"Back to sign in"</a></p>
+        </form>
+    }
+}

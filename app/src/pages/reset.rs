@@ -1,0 +1,54 @@
+use crate::api::auth::reset_password;
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::validate::PASSWORD_MIN_CHARS;
+use shared::{ApiError, ResetPasswordRequest};
+
+/// `/reset/{token}`: the link from the reset email. A new password signs out every device.
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let params = use_params_map();
+    let password = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let token = params.read_untracked().get("token").unwrap_or_default();
+        let req = ResetPasswordRequest { token, password: password.get_untracked() };
+        let navigate = navigate.clone();
+        busy.set(true);
+        spawn_local(async move {
+            match reset_password(req).await {
+                Ok(()) => {
+                    session.signed_out();
+                    navigate("/login?reset=1", Default::default());
+                }
+                Err(e) => problem.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <Title text="Choose a new password" />
+        <form class="auth" on:submit=submit>
+            <h1>"Choose a new password"</h1>
+            <label>"New password " <small>{format!("(at least {PASSWORD_MIN_CHARS} characters)")}</small>
+                <input type="password" name="password" autocomplete="new-password" required bind:value=password />
+            </label>
+            <p class="error" role="alert">
+                {move || problem.get().map(|e| {
+                    e.field("password").or(e.field("token")).unwrap_or(&e.message).to_owned()
+                })}
+            </p>
+            <button type="submit" disabled=move || busy.get()>"Set the new password"</button>
+            <p><a href="/forgot">"Ask for a new link"</a></p>
+        </form>
+    }
+}

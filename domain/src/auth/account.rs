@@ -1,0 +1,135 @@
+//! Email verification, password reset and password change.
+
+use super::{password, refresh_token, Client};
+use crate::jobs::Job;
+use crate::store::Purpose;
+use crate::{now, Caller, DomainError, Mublog};
+use shared::{
+    validate, Accepted, ChangePasswordRequest, FieldError, ForgotPasswordRequest, Me, ResetPasswordRequest,
+    UserId, VerifyEmailRequest,
+};
+
+/// The one answer to "forgot password", whether or not the address has an account.
+pub const RESET_SENT: &str =
+    "If an account uses that address, we have sent it a link to choose a new password. It works for an hour.";
+
+impl Mublog {
+    /// Creates a single-use link token of `purpose` for `user` and returns it; only its hash
+    /// is stored.
+    pub(crate) async fn issue_link(
+        &self,
+        purpose: Purpose,
+        user: UserId,
+        ttl_secs: i64,
+    ) -> Result<String, DomainError> {
+        let token = refresh_token::generate();
+        let now = now();
+        self.db
+            .insert_one_time_token(purpose, user, &refresh_token::hash(&token), now, now + ttl_secs)
+            .await?;
+        Ok(token)
+    }
+
+    /// Spends a link token; unknown, forged, expired and used tokens are all the same error.
+    async fn spend_link(&self, purpose: Purpose, token: &str) -> Result<UserId, DomainError> {
+        let token = token.trim();
+        if token.is_empty() || token.len() > 100 {
+            return Err(DomainError::InvalidLink);
+        }
+        self.db
+            .spend_one_time_token(purpose, &refresh_token::hash(token), now())
+            .await?
+            .ok_or(DomainError::InvalidLink)
+    }
+
+    /// Confirms an email address from the link in the verification email.
+    pub async fn verify_email(&self, req: VerifyEmailRequest) -> Result<Me, DomainError> {
+        let user = self.spend_link(Purpose::VerifyEmail, &req.token).await.inspect_err(|_| {
+            tracing::info!("email verification refused: bad link");
+        })?;
+        self.db.mark_email_verified(user, now()).await?;
+        tracing::info!(user, "email verified");
+        self.me(user).await
+    }
+
+    /// Sends the verification email again (rate-limited). Already verified: nothing to do.
+    pub async fn resend_verification(&self, user: UserId) -> Result<Accepted, DomainError> {
+        self.throttles.resend(user).inspect_err(|_| tracing::warn!(user, "verification resend throttled"))?;
+        let me = self.me(user).await?;
+        if !me.email_verified {
+            self.enqueue(Job::SendVerification { user }).await?;
+        }
+        Ok(Accepted { message: format!("We have sent a new link to {}.", me.email) })
+    }
+
+    /// Emails a reset link if the address has an account. The answer is the same either way.
+    pub async fn forgot_password(
+        &self,
+        req: ForgotPasswordRequest,
+        client: &Client,
+    ) -> Result<Accepted, DomainError> {
+        let email = validate::email(&req.email)?;
+        let ip = client.ip;
+        self.throttles
+            .forgot(&email, ip)
+            .inspect_err(|_| tracing::warn!(%email, ?ip, "forgot-password throttled"))?;
+        match self.db.user_by_email(&email).await? {
+            Some(user) => {
+                tracing::info!(user = user.id, "password reset requested");
+                self.enqueue(Job::SendPasswordReset { user: user.id }).await?;
+            }
+            None => tracing::info!(%email, "password reset requested for an unknown address"),
+        }
+        Ok(Accepted { message: RESET_SENT.to_owned() })
+    }
+
+    /// Sets a new password from a reset link, and signs the account out everywhere: whoever
+    /// knew the old password loses access.
+    pub async fn reset_password(
+        &self,
+        req: ResetPasswordRequest,
+        client: &Client,
+    ) -> Result<(), DomainError> {
+        let ip = client.ip;
+        self.throttles.reset(ip).inspect_err(|_| tracing::warn!(?ip, "password reset throttled"))?;
+        password::check_policy(&req.password)?;
+        let user = self.spend_link(Purpose::ResetPassword, &req.token).await.inspect_err(|_| {
+            tracing::info!(?ip, "password reset refused: bad link");
+        })?;
+        let hash = password::hash(req.password).await?;
+        let now = now();
+        self.db.set_password_hash(user, &hash).await?;
+        self.db.spend_all_one_time_tokens(Purpose::ResetPassword, user, now).await?;
+        // The link arrived by email, which proves the address as well.
+        self.db.mark_email_verified(user, now).await?;
+        let ended = self.db.revoke_families_of(user, None, now).await?;
+        tracing::info!(user, sessions_ended = ended, "password reset");
+        Ok(())
+    }
+
+    /// Changes the caller's password after checking the current one (with the sign-in rate
+    /// limit), optionally signing out every other device.
+    pub async fn change_password(
+        &self,
+        caller: Caller,
+        req: ChangePasswordRequest,
+        client: &Client,
+    ) -> Result<(), DomainError> {
+        let user = self.db.user_by_id(caller.user).await?.ok_or(DomainError::Unauthenticated)?;
+        self.throttles.sign_in(&user.email, client.ip)?;
+        if !password::verify(req.current_password, Some(user.password_hash)).await? {
+            tracing::info!(user = user.id, "password change refused: wrong current password");
+            return Err(FieldError::new("current_password", "That is not your current password.").into());
+        }
+        password::check_policy(&req.new_password).map_err(|e| FieldError::new("new_password", e.message))?;
+        let hash = password::hash(req.new_password).await?;
+        self.db.set_password_hash(user.id, &hash).await?;
+        let ended = if req.sign_out_other_devices {
+            self.db.revoke_families_of(user.id, Some(caller.session), now()).await?
+        } else {
+            0
+        };
+        tracing::info!(user = user.id, other_sessions_ended = ended, "password changed");
+        Ok(())
+    }
+}

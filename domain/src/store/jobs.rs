@@ -1,0 +1,148 @@
+//! The job queue's storage. SQLite serialises writers, so claiming with one
+//! `UPDATE … RETURNING` is atomic: two workers never get the same job.
+
+use super::{Db, Tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub state: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: i64,
+    pub last_error: Option<String>,
+}
+
+/// A job to write: what to do, when, and how often to try.
+pub struct NewJob<'a> {
+    pub kind: &'a str,
+    pub payload: &'a str,
+    pub run_at: i64,
+    pub max_attempts: i64,
+    pub unique_key: Option<&'a str>,
+}
+
+const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_at, last_error";
+
+impl Db {
+    /// Adds a job inside the caller's transaction: it exists exactly when that data does.
+    /// A job whose `unique_key` is already taken is skipped (false).
+    pub async fn enqueue_in(tx: &mut Tx, job: NewJob<'_>, now: i64) -> Result<bool, sqlx::Error> {
+        let inserted = sqlx::query(
+            "INSERT INTO jobs (kind, payload, max_attempts, run_at, unique_key, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING",
+        )
+        .bind(job.kind)
+        .bind(job.payload)
+        .bind(job.max_attempts)
+        .bind(job.run_at)
+        .bind(job.unique_key)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    pub async fn enqueue(&self, job: NewJob<'_>, now: i64) -> Result<bool, sqlx::Error> {
+        let mut tx = self.pool().begin().await?;
+        let inserted = Self::enqueue_in(&mut tx, job, now).await?;
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
+    /// Leases the next due job until `lease_until`: a queued job whose time has come, or a
+    /// running one whose worker let its lease lapse (it crashed). Counts the attempt.
+    pub async fn claim_job(&self, now: i64, lease_until: i64) -> Result<Option<JobRow>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?2
+             WHERE id = (
+                 SELECT id FROM jobs
+                 WHERE (state = 'queued' AND run_at <= ?1) OR (state = 'running' AND locked_until < ?1)
+                 ORDER BY run_at, id LIMIT 1)
+             RETURNING {JOB_COLUMNS}"
+        ))
+        .bind(now)
+        .bind(lease_until)
+        .fetch_optional(self.pool())
+        .await
+    }
+
+    pub async fn finish_job(&self, id: i64, now: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failure: back to the queue for `retry_at`, or `dead` when `retry_at` is `None`.
+    pub async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let (state, run_at, finished_at) = match retry_at {
+            Some(at) => ("queued", Some(at), None),
+            None => ("dead", None, Some(now)),
+        };
+        sqlx::query(
+            "UPDATE jobs SET state = ?, run_at = COALESCE(?, run_at), locked_until = NULL,
+                 last_error = ?, finished_at = ?
+             WHERE id = ?",
+        )
+        .bind(state)
+        .bind(run_at)
+        .bind(error)
+        .bind(finished_at)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Hands a leased job back untried (graceful shutdown interrupted it).
+    pub async fn release_job(&self, id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_until = NULL
+             WHERE id = ? AND state = 'running'",
+        )
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn job(&self, id: i64) -> Result<Option<JobRow>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await
+    }
+
+    /// Jobs of one kind, oldest first (for tests and, later, the admin).
+    pub async fn jobs_of_kind(&self, kind: &str) -> Result<Vec<JobRow>, sqlx::Error> {
+        sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE kind = ? ORDER BY id"))
+            .bind(kind)
+            .fetch_all(self.pool())
+            .await
+    }
+
+    /// When the next queued job is due, so an idle worker sleeps exactly that long.
+    pub async fn next_job_due(&self) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'queued'").fetch_one(self.pool()).await
+    }
+
+    /// Drops finished jobs older than `before`; dead ones stay for inspection.
+    pub async fn purge_done_jobs(&self, before: i64) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?")
+            .bind(before)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
+    }
+}

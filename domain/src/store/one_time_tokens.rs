@@ -1,0 +1,90 @@
+//! Single-use links (email verification, password reset), stored as SHA-256 hashes.
+
+use super::Db;
+use shared::UserId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::VerifyEmail => "verify_email",
+            Purpose::ResetPassword => "reset_password",
+        }
+    }
+}
+
+impl Db {
+    pub async fn insert_one_time_token(
+        &self,
+        purpose: Purpose,
+        user: UserId,
+        token_hash: &[u8],
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .bind(user)
+        .bind(now)
+        .bind(expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Marks a live token used and returns its user. Checking and spending are one statement,
+    /// so two requests with the same link cannot both succeed.
+    pub async fn spend_one_time_token(
+        &self,
+        purpose: Purpose,
+        token_hash: &[u8],
+        now: i64,
+    ) -> Result<Option<UserId>, sqlx::Error> {
+        sqlx::query_scalar(
+            "UPDATE one_time_tokens SET used_at = ?1
+             WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
+             RETURNING user_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .bind(purpose.as_str())
+        .fetch_optional(self.pool())
+        .await
+    }
+
+    /// Spends every other live link of this purpose: a reset makes older reset links useless.
+    pub async fn spend_all_one_time_tokens(
+        &self,
+        purpose: Purpose,
+        user: UserId,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE one_time_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user)
+        .bind(purpose.as_str())
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes links that expired before `now`, and used ones.
+    pub async fn purge_one_time_tokens(&self, now: i64) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query("DELETE FROM one_time_tokens WHERE expires_at < ? OR used_at IS NOT NULL")
+            .bind(now)
+            .execute(self.pool())
+            .await?
+            .rows_affected())
+    }
+}
