@@ -46,6 +46,9 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_OUTPUT_NAME: "mublog",
       DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
+      // No SMTP: mail goes to this run's own outbox, listed at /dev/mail.
+      MUBLOG_DATA_DIR: dataDir,
+      MUBLOG_PUBLIC_URL: baseURL,
       MUBLOG_JWT_SECRET: "end-to-end-tests-only-secret-0123456789",
       RUST_LOG: "warn",
     },

@@ -1,4 +1,5 @@
 import { test, expect, type Page, type Locator } from "@playwright/test";
+import { openMailLink } from "./mail";
 
 /** Fails the test on any console error, page error or hydration warning. */
 function watchConsole(page: Page): string[] {
@@ -20,7 +21,7 @@ function postWith(page: Page, text: string): Locator {
   return page.locator("article.post", { hasText: text });
 }
 
-test("register, sign in, post, like, reload, unlike, edit, delete, sign out", async ({ page }) => {
+test("register, verify by email, post, like, reload, unlike, edit, delete, sign out", async ({ page, context }) => {
   const problems = watchConsole(page);
   const email = `e2e-${Date.now()}@example.com`;
   const password = "playwright-passphrase";
@@ -40,6 +41,19 @@ test("register, sign in, post, like, reload, unlike, edit, delete, sign out", as
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+
+  // Until the address is confirmed: a banner says why, and there is no composer.
+  await expect(page.getByRole("note")).toContainText("Confirm your email address to post and like");
+  await expect(page.getByRole("textbox", { name: "New post" })).toHaveCount(0);
+
+  // Open the link from the mail (the development outbox), in a second tab.
+  const mailTab = await context.newPage();
+  await openMailLink(mailTab, email, "Confirm your email for mublog", "/verify/");
+  await expect(mailTab.getByRole("status")).toContainText("Your email address is confirmed");
+  await mailTab.close();
+  await page.reload();
+  await hydrated(page);
+  await expect(page.getByRole("note")).toHaveCount(0);
 
   // The access token stays in memory: nothing in web storage, and the cookie is HttpOnly.
   const stored = await page.evaluate(() => localStorage.length + sessionStorage.length + document.cookie.length);
@@ -157,7 +171,7 @@ test("a post's page and an author's page", async ({ page }) => {
   await expect(page.locator("article.post")).toHaveCount(1);
 
   await page.locator("article.post a.author").click();
-  await expect(page).toHaveURL(/\/u\/\d+$/);
+  await expect(page).toHaveURL(/\/u\/[a-z][a-z0-9_]*$/);
   await expect(page.getByRole("heading", { name: author })).toBeVisible();
   const authors = await page.locator("article.post a.author").allTextContents();
   expect(authors.length).toBeGreaterThan(0);

@@ -21,16 +21,17 @@ pub const RESET_TTL_SECS: i64 = 3600;
 /// Finished jobs and ended sessions are kept this long for inspection, then purged.
 const KEEP_FINISHED_SECS: i64 = 7 * 24 * 3600;
 
-/// One unit of background work. Payloads name rows by id: raw tokens are created when the job
-/// runs, so they never rest in the queue.
+/// One unit of background work. Payloads name rows, never carry secrets: raw tokens are created
+/// when the job runs, so they never rest in the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Job {
     SendVerification {
         user: UserId,
     },
+    /// Looks the address up when it runs; an unknown one gets nothing.
     SendPasswordReset {
-        user: UserId,
+        email: String,
     },
     SendAccountExists {
         user: UserId,
@@ -97,8 +98,8 @@ impl Mublog {
                 };
                 self.send_mail(&user.email, &mail).await
             }
-            Job::SendPasswordReset { user } => {
-                let Some(user) = self.db.user_by_id(user).await? else { return Ok(()) };
+            Job::SendPasswordReset { ref email } => {
+                let Some(user) = self.db.user_by_email(email).await? else { return Ok(()) };
                 let token = self.issue_link(Purpose::ResetPassword, user.id, RESET_TTL_SECS).await?;
                 let mail = Mail::ResetPassword {
                     name: user.display_name,
