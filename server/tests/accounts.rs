@@ -435,6 +435,15 @@ async fn the_daily_purge_is_scheduled_once_and_removes_expired_rows() {
         ))
         .await;
     assert_eq!(scheduled, 2);
+    // Tomorrow's waits for its time.
+    let tomorrow = format!("purge_expired:{}", today + 1);
+    let waiting = app
+        .sql_scalar(&format!(
+            "SELECT COUNT(*) FROM jobs WHERE unique_key = '{tomorrow}' AND state = 'queued' AND run_at > {}",
+            domain::now()
+        ))
+        .await;
+    assert_eq!(waiting, 1);
     app.sql("INSERT INTO one_time_tokens VALUES (x'00', 'verify_email', 1, 0, 10, NULL)").await;
     app.sql("INSERT INTO refresh_families (user_id, created_at, expires_at) VALUES (1, 0, 10)").await;
     // Run today's purge (again, if 03:00 UTC has passed) now.

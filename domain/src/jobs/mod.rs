@@ -71,8 +71,13 @@ impl Job {
 impl Mublog {
     /// Enqueues a job due now, in its own transaction, and wakes the in-process workers.
     pub async fn enqueue(&self, job: Job) -> Result<(), DomainError> {
+        self.schedule(job, now()).await
+    }
+
+    /// Enqueues a job due at `run_at` (unix seconds).
+    pub async fn schedule(&self, job: Job, run_at: i64) -> Result<(), DomainError> {
         let mut tx = self.db.begin().await?;
-        job.enqueue_in(&mut tx, now(), None).await?;
+        job.enqueue_in(&mut tx, run_at, None).await?;
         tx.commit().await?;
         self.jobs_enqueued();
         Ok(())

@@ -146,3 +146,68 @@ impl Db {
             .rows_affected())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/jobs.db", dir.path().display())).await.unwrap();
+        (dir, db)
+    }
+
+    fn job(run_at: i64) -> NewJob<'static> {
+        NewJob { kind: "test", payload: "{}", run_at, max_attempts: 3, unique_key: None }
+    }
+
+    /// Four workers claiming at once never share a job, and every job is claimed once.
+    #[tokio::test]
+    async fn concurrent_claims_never_share_a_job() {
+        let (_dir, db) = db().await;
+        for _ in 0..40 {
+            db.enqueue(job(0), 0).await.unwrap();
+        }
+        let claimers = (0..4).map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let mut mine = Vec::new();
+                while let Some(row) = db.claim_job(100, 400).await.unwrap() {
+                    mine.push(row.id);
+                }
+                mine
+            })
+        });
+        let mut all: Vec<i64> = Vec::new();
+        for claimer in claimers {
+            all.extend(claimer.await.unwrap());
+        }
+        all.sort_unstable();
+        assert_eq!(all, (1..=40).collect::<Vec<i64>>());
+    }
+
+    #[tokio::test]
+    async fn jobs_wait_for_their_time_and_lapsed_leases_are_reclaimed() {
+        let (_dir, db) = db().await;
+        db.enqueue(job(500), 0).await.unwrap();
+        assert!(db.claim_job(499, 600).await.unwrap().is_none(), "not due yet");
+        let first = db.claim_job(500, 600).await.unwrap().unwrap();
+        assert_eq!((first.state.as_str(), first.attempts), ("running", 1));
+        assert!(db.claim_job(599, 700).await.unwrap().is_none(), "leased");
+        let again = db.claim_job(601, 700).await.unwrap().unwrap();
+        assert_eq!((again.id, again.attempts), (first.id, 2), "the lease lapsed: a crashed worker's job");
+        db.fail_job(again.id, "boom", None, 650).await.unwrap();
+        let dead = db.job(again.id).await.unwrap().unwrap();
+        assert_eq!((dead.state.as_str(), dead.last_error.as_deref()), ("dead", Some("boom")));
+        assert!(db.claim_job(10_000, 10_100).await.unwrap().is_none(), "dead jobs stay dead");
+    }
+
+    #[tokio::test]
+    async fn a_unique_key_schedules_once() {
+        let (_dir, db) = db().await;
+        let keyed = |key| NewJob { unique_key: Some(key), ..job(0) };
+        assert!(db.enqueue(keyed("daily:1"), 0).await.unwrap());
+        assert!(!db.enqueue(keyed("daily:1"), 0).await.unwrap());
+        assert!(db.enqueue(keyed("daily:2"), 0).await.unwrap());
+    }
+}
