@@ -470,3 +470,37 @@ async fn wait_for_job(app: &TestApp, kind: &str, done: impl Fn(&str, i64) -> boo
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn api_clients_manage_sessions_and_the_password_over_rest() {
+    let app = TestApp::new().await;
+    let laptop = app.user("ada@example.com").await;
+    let phone = login_with_agent(&app, "MublogPhone/1.0").await;
+    let list = app.api("GET", "/api/v1/me/sessions", None, Some(&laptop.access)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let sessions = list.json()["sessions"].as_array().unwrap().clone();
+    assert_eq!(sessions.len(), 2);
+    let phone_id =
+        sessions.iter().find(|s| s["user_agent"] == "MublogPhone/1.0").unwrap()["id"].as_i64().unwrap();
+    assert_eq!(app.api("GET", "/api/v1/me/sessions", None, None).await.status, StatusCode::UNAUTHORIZED);
+
+    let res = app.api("DELETE", &format!("/api/v1/me/sessions/{phone_id}"), None, Some(&laptop.access)).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT);
+    let again =
+        app.api("DELETE", &format!("/api/v1/me/sessions/{phone_id}"), None, Some(&laptop.access)).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post("/api/auth/refresh", json!({}), None, Some(&phone.refresh)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let body = json!({ "current_password": PASSWORD, "new_password": NEW_PASSWORD });
+    let res = app.api("POST", "/api/v1/me/password", Some(body), Some(&laptop.access)).await;
+    assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text());
+    let wrong = json!({ "current_password": PASSWORD, "new_password": NEW_PASSWORD });
+    assert_eq!(
+        app.api("POST", "/api/v1/me/password", Some(wrong), Some(&laptop.access)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(app.login("ada@example.com", NEW_PASSWORD).await.status, StatusCode::OK);
+}

@@ -3,8 +3,8 @@
 
 use axum::response::Html;
 use shared::{
-    ApiError, ErrorCode, FieldError, LikeState, LoginRequest, Me, NewPost, PostPage, PostView,
-    RefreshTokenRequest, TokenResponse, UpdateMe, UserView,
+    ApiError, ChangePasswordRequest, ErrorCode, FieldError, LikeState, LoginRequest, Me, NewPost, PostPage,
+    PostView, RefreshTokenRequest, SessionList, SessionView, TokenResponse, UpdateMe, UserView,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -22,11 +22,13 @@ use utoipa::{Modify, OpenApi};
         super::posts::list, super::posts::create, super::posts::get, super::posts::update,
         super::posts::delete, super::posts::like, super::posts::unlike,
         super::users::get, super::users::posts, super::users::me, super::users::update_me,
+        super::account::sessions, super::account::revoke_session, super::account::change_password,
         super::tokens::issue, super::tokens::refresh, super::tokens::revoke,
     ),
     components(schemas(
         ApiError, ErrorCode, FieldError, LikeState, LoginRequest, Me, NewPost, PostPage, PostView,
-        RefreshTokenRequest, TokenResponse, UpdateMe, UserView,
+        RefreshTokenRequest, TokenResponse, UpdateMe, UserView, ChangePasswordRequest, SessionList,
+        SessionView,
     )),
     modifiers(&BearerAuth),
     tags(

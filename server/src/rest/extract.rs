@@ -89,8 +89,21 @@ where
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let caller = caller(parts, &Mublog::from_ref(state))?.ok_or(DomainError::Unauthenticated)?;
-        Ok(AuthUser(caller.user))
+        Ok(AuthUser(AuthCaller::from_request_parts(parts, state).await?.0.user))
+    }
+}
+
+/// The signed-in caller with the sign-in their token belongs to; 401 without a valid token.
+pub struct AuthCaller(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for AuthCaller
+where
+    Mublog: FromRef<S>,
+{
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(AuthCaller(caller(parts, &Mublog::from_ref(state))?.ok_or(DomainError::Unauthenticated)?))
     }
 }
 

@@ -1,6 +1,7 @@
 //! REST v1 under `/api/v1`: the public API for apps, scripts and third parties. Handlers are
 //! thin: extract, call the domain, answer. Types come from `shared`, rules from `domain`.
 
+mod account;
 pub mod docs;
 mod extract;
 pub use extract::Viewer;
@@ -10,7 +11,7 @@ mod users;
 
 use crate::http_errors::error_response;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use domain::{DomainError, Mublog};
 use shared::{ApiError, ErrorCode};
@@ -23,6 +24,9 @@ pub fn router() -> Router<Mublog> {
         .route("/users/{id}", get(users::get))
         .route("/users/{id}/posts", get(users::posts))
         .route("/me", get(users::me).patch(users::update_me))
+        .route("/me/sessions", get(account::sessions))
+        .route("/me/sessions/{id}", delete(account::revoke_session))
+        .route("/me/password", post(account::change_password))
         .route("/token", post(tokens::issue))
         .route("/token/refresh", post(tokens::refresh))
         .route("/token/revoke", post(tokens::revoke))
