@@ -58,3 +58,8 @@ fn sign_in_first() -> AnyView {
     }
     .into_any()
 }
+
+/// The message for one form field from the last refusal, as a reactive view.
+fn field_error(problem: RwSignal<Option<ApiError>>, name: &'static str) -> impl Fn() -> Option<String> {
+    move || problem.get().and_then(|e| e.field(name).map(str::to_owned))
+}

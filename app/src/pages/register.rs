@@ -14,8 +14,7 @@ pub fn RegisterPage() -> impl IntoView {
     let display_name = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
-    let field =
-        move |name: &'static str| move || problem.get().and_then(|e| e.field(name).map(str::to_owned));
+    let field = move |name: &'static str| super::field_error(problem, name);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

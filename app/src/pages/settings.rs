@@ -37,8 +37,7 @@ fn ProfileForm(me: Me) -> impl IntoView {
     let display_name = RwSignal::new(me.display_name.clone());
     let problem = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
-    let field =
-        move |name: &'static str| move || problem.get().and_then(|e| e.field(name).map(str::to_owned));
+    let field = move |name: &'static str| super::field_error(problem, name);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -92,8 +91,7 @@ fn PasswordForm() -> impl IntoView {
     let sign_out_others = RwSignal::new(true);
     let problem = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
-    let field =
-        move |name: &'static str| move || problem.get().and_then(|e| e.field(name).map(str::to_owned));
+    let field = move |name: &'static str| super::field_error(problem, name);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
