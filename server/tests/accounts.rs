@@ -34,6 +34,15 @@ async fn an_unverified_account_reads_but_cannot_post_or_like_until_the_link_is_o
         app.sql_scalar(&format!("SELECT COUNT(*) FROM one_time_tokens WHERE token_hash = '{token}'")).await;
     assert_eq!(raw_stored, 0, "only the hash is stored");
 
+    // The mail job was written with the account, in its transaction.
+    let jobs = app
+        .sql_scalar(
+            "SELECT COUNT(*) FROM jobs j JOIN users u ON json_extract(j.payload, '$.user') = u.id
+             WHERE j.kind = 'send_verification' AND u.email = 'ada@example.com'",
+        )
+        .await;
+    assert_eq!(jobs, 1);
+
     let ada = app.signed_in("ada@example.com", PASSWORD).await;
     let res = app.create_post(&ada, "too soon").await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
@@ -103,6 +112,12 @@ async fn forgot_password_answers_identically_and_a_reset_signs_out_everywhere() 
     assert_eq!((known.status, &known.body), (unknown.status, &unknown.body), "byte-for-byte the same");
     let bad = app.post("/api/auth/password/forgot", json!({ "email": "not an email" }), None, None).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let huge = json!({ "email": format!("{}@example.com", "a".repeat(20_000)) }).to_string();
+    let res = app.post_raw("/api/auth/password/forgot", huge, None, None, &[]).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let huge = json!({ "token": "t".repeat(20_000), "password": NEW_PASSWORD }).to_string();
+    let res = app.post_raw("/api/auth/password/reset", huge, None, None, &[]).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
 
     let mail = app.mail.wait_for_subject("ada@example.com", "Reset your mublog password").await;
     let token = mail.token("/reset/");
