@@ -65,7 +65,7 @@ test("settings: profile handle, and the sessions page signs out another device",
   await signIn(otherPage, email, password);
   await signIn(page, email, password);
 
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("link", { name: "Settings", exact: true }).click();
   await expect(page.getByText("Add your first and last name")).toBeVisible();
   const handle = `h${Date.now()}`;
   await page.getByLabel("First name").fill("Test");

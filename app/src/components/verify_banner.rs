@@ -18,16 +18,24 @@ pub fn VerifyBanner() -> impl IntoView {
             status.set(Some(message));
         });
     };
+    // Inside Suspense: the session comes from a resource the server resolves first.
     view! {
-        <Show when=move || session.user().is_some_and(|me| !me.email_verified)>
-            <aside class="banner" role="note">
-                <p>
-                    "Confirm your email address to post and like: open the link we sent to "
-                    <strong>{move || session.user().map(|me| me.email)}</strong> ". "
-                    <button class="link" on:click=resend>"Send the link again"</button>
-                </p>
-                <p class="notice" role="status">{move || status.get()}</p>
-            </aside>
-        </Show>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let _ = session.initial.await;
+                view! {
+                    <Show when=move || session.user().is_some_and(|me| !me.email_verified)>
+                        <aside class="banner" role="note">
+                            <p>
+                                "Confirm your email address to post and like: open the link we sent to "
+                                <strong>{move || session.user().map(|me| me.email)}</strong> ". "
+                                <button class="link" on:click=resend>"Send the link again"</button>
+                            </p>
+                            <p class="notice" role="status">{move || status.get()}</p>
+                        </aside>
+                    </Show>
+                }
+            })}
+        </Suspense>
     }
 }

@@ -14,7 +14,9 @@ pub fn SettingsPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let _ = session.initial.await;
-                match session.user() {
+                // Untracked: saving the profile updates the session, and must not rebuild the
+                // forms (and lose their "saved" notes).
+                match session.user_untracked() {
                     Some(me) => view! {
                         <h1>"Settings"</h1>
                         <ProfileForm me />
