@@ -1,3 +1,4 @@
+use crate::media::image::ImageError;
 use shared::{ApiError, ErrorCode, FieldError};
 
 /// Everything the domain can refuse or fail with. Converted once into the wire-level
@@ -20,6 +21,12 @@ pub enum DomainError {
     InvalidLink,
     #[error("the email address is not verified yet")]
     EmailUnverified,
+    #[error("the upload is too large")]
+    TooLarge,
+    #[error("image: {0}")]
+    Image(#[from] crate::media::image::ImageError),
+    #[error("{0}")]
+    Storage(#[from] crate::media::store::StoreError),
     #[error("too many attempts; retry in {retry_after}s")]
     RateLimited { retry_after: u64 },
     #[error("database: {0}")]
@@ -64,7 +71,24 @@ impl From<DomainError> for ApiError {
                     format!("Too many attempts. Try again in {retry_after} seconds."),
                 )
             },
-            DomainError::Database(_) | DomainError::Internal(_) => {
+            DomainError::TooLarge => ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                format!(
+                    "Images are limited to {} MB.",
+                    crate::media::image::MAX_UPLOAD_BYTES / (1024 * 1024)
+                ),
+            ),
+            DomainError::Image(ImageError::Unsupported) => ApiError {
+                fields: vec![FieldError::new("image", "Upload a JPEG, PNG, WebP or GIF image.")],
+                ..ApiError::new(ErrorCode::UnsupportedMediaType, "Upload a JPEG, PNG, WebP or GIF image.")
+            },
+            DomainError::Image(e @ (ImageError::TooManyPixels | ImageError::Corrupt)) => {
+                ApiError::validation(vec![FieldError::new("image", format!("This image is {e}."))])
+            }
+            DomainError::Database(_)
+            | DomainError::Internal(_)
+            | DomainError::Image(ImageError::Encode(_))
+            | DomainError::Storage(_) => {
                 tracing::error!(error = %e, "internal error");
                 ApiError::new(ErrorCode::Internal, "Something went wrong on our side.")
             }

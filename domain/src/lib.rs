@@ -5,6 +5,7 @@ pub mod auth;
 mod error;
 pub mod jobs;
 pub mod mail;
+pub mod media;
 mod posts;
 pub mod seed;
 pub mod store;
@@ -14,6 +15,7 @@ pub use auth::{AccessTokens, Caller, Client, Credentials, Refreshed, SignedIn};
 pub use error::DomainError;
 pub use jobs::Job;
 pub use mail::Mailer;
+pub use media::MediaStore;
 pub use store::Db;
 
 use std::sync::Arc;
@@ -29,10 +31,13 @@ pub struct Mublog {
     /// Where the app is reached (`https://mublog.example`), for links in emails.
     public_url: Arc<str>,
     job_signal: Arc<tokio::sync::Notify>,
+    media: Arc<MediaStore>,
+    /// Image decodes running at once (each may use up to the decoder's memory cap).
+    image_permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl Mublog {
-    pub fn new(db: Db, tokens: AccessTokens, mailer: Mailer, public_url: &str) -> Self {
+    pub fn new(db: Db, tokens: AccessTokens, mailer: Mailer, media: MediaStore, public_url: &str) -> Self {
         Mublog {
             db,
             tokens,
@@ -40,6 +45,8 @@ impl Mublog {
             mailer: Arc::new(mailer),
             public_url: public_url.trim_end_matches('/').into(),
             job_signal: Default::default(),
+            media: Arc::new(media),
+            image_permits: Arc::new(tokio::sync::Semaphore::new(2)),
         }
     }
 

@@ -1,5 +1,7 @@
 //! Posts and likes. Ownership is checked here, so every adapter gets it for free.
 
+use crate::jobs::Job;
+use crate::store::{Db, ImageColumns};
 use crate::{now, DomainError, Mublog};
 use shared::{validate, FieldError, LikeState, PostId, PostPage, PostQuery, PostView, UserId};
 
@@ -30,10 +32,31 @@ impl Mublog {
     }
 
     pub async fn create_post(&self, author: UserId, body: &str) -> Result<PostView, DomainError> {
+        self.create_post_with_image(author, body, None).await
+    }
+
+    /// A post with an optional picture (the raw upload). The picture is re-encoded and stored
+    /// first; the post and the job that renders its sizes are then written in one transaction.
+    pub async fn create_post_with_image(
+        &self,
+        author: UserId,
+        body: &str,
+        image: Option<Vec<u8>>,
+    ) -> Result<PostView, DomainError> {
         self.require_verified(author).await?;
         let body = validate::post_body(body)?;
-        let id = self.db.insert_post(author, &body, now()).await?;
-        tracing::info!(post = id, author, "post created");
+        let image = match image {
+            Some(bytes) => self.store_upload(bytes).await?,
+            None => ImageColumns::default(),
+        };
+        let mut tx = self.db.begin().await?;
+        let id = Db::insert_post_in(&mut tx, author, &body, &image, now()).await?;
+        if image.image_key.is_some() {
+            Job::RenderImageSizes { post: id }.enqueue_in(&mut tx, now(), None).await?;
+        }
+        tx.commit().await?;
+        self.jobs_enqueued();
+        tracing::info!(post = id, author, image = image.image_key.is_some(), "post created");
         self.post(Some(author), id).await
     }
 
@@ -49,9 +72,14 @@ impl Mublog {
 
     pub async fn delete_post(&self, actor: UserId, id: PostId) -> Result<(), DomainError> {
         self.authorize_post_change(actor, id).await?;
-        if !self.db.delete_post(id).await? {
-            return Err(DomainError::NotFound("post"));
+        let mut tx = self.db.begin().await?;
+        let image = Db::delete_post_in(&mut tx, id).await?.ok_or(DomainError::NotFound("post"))?;
+        let names = image.file_names();
+        if !names.is_empty() {
+            Job::DeleteMedia { names }.enqueue_in(&mut tx, now(), None).await?;
         }
+        tx.commit().await?;
+        self.jobs_enqueued();
         tracing::info!(post = id, actor, "post deleted");
         Ok(())
     }

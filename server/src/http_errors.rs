@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use shared::{ApiError, ErrorCode};
-use tower_http::limit::RequestBodyLimitLayer;
 
 /// Requests to mublog are small JSON documents; anything bigger is refused unread.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -50,36 +49,55 @@ pub fn error_response(error: ApiError) -> Response {
     response
 }
 
-/// A declared `Content-Length` over the limit gets a JSON 413 before anything is read.
-pub async fn reject_oversize(req: Request, next: Next) -> Response {
+/// Caps every request body: 16 KiB, or 10 MiB (plus form overhead) for a picture uploaded to
+/// `POST /api/v1/posts`. A declared `Content-Length` over the cap gets a JSON 413 before
+/// anything is read; a streamed body is cut off where it crosses the cap.
+pub async fn limit_body(req: Request, next: Next) -> Response {
+    let limit = body_limit_for(&req);
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES) {
-        return too_large();
+    if declared.is_some_and(|len| len > limit) {
+        return too_large(limit);
     }
+    let (parts, body) = req.into_parts();
+    let req = Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit)));
     let response = next.run(req).await;
-    // A streamed body that outgrew the limit is cut off by `body_limit`, whose 413 is plain text.
+    // Extractors report a body cut off by the cap as a plain-text 413; answer in our shape.
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE
         && !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+        && response.headers().get(header::CONTENT_TYPE).is_none_or(|t| t != "application/json")
     {
-        return too_large();
+        return too_large(limit);
     }
     response
 }
 
-/// Caps bodies that do not declare their length (chunked uploads).
-pub fn body_limit() -> RequestBodyLimitLayer {
-    RequestBodyLimitLayer::new(MAX_BODY_BYTES)
+fn body_limit_for(req: &Request) -> usize {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if multipart && req.method() == http::Method::POST && req.uri().path() == "/api/v1/posts" {
+        MAX_UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
 }
 
-fn too_large() -> Response {
-    error_response(ApiError::new(
-        ErrorCode::PayloadTooLarge,
-        format!("Request bodies are limited to {} KiB.", MAX_BODY_BYTES / 1024),
-    ))
+/// The picture plus the post text and multipart framing.
+pub const MAX_UPLOAD_BODY_BYTES: usize = domain::media::image::MAX_UPLOAD_BYTES + 64 * 1024;
+
+fn too_large(limit: usize) -> Response {
+    let message = if limit > MAX_BODY_BYTES {
+        format!("Images are limited to {} MB.", domain::media::image::MAX_UPLOAD_BYTES / (1024 * 1024))
+    } else {
+        format!("Request bodies are limited to {} KiB.", MAX_BODY_BYTES / 1024)
+    };
+    error_response(ApiError::new(ErrorCode::PayloadTooLarge, message))
 }
 
 fn status_of(code: ErrorCode) -> StatusCode {

@@ -7,6 +7,7 @@ mod dev_mail;
 mod graphql;
 mod hosts;
 mod http_errors;
+mod media;
 mod rest;
 
 use app::{shell, App};
@@ -14,7 +15,7 @@ use axum::routing::post;
 use axum::{middleware, Router};
 use config::Environment;
 use domain::jobs::worker;
-use domain::{AccessTokens, Db, Mailer, Mublog};
+use domain::{AccessTokens, Db, Mailer, MediaStore, Mublog};
 use http::{header, HeaderName, HeaderValue, Method};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -35,6 +36,8 @@ pub enum StartupError {
     Seed(#[from] domain::DomainError),
     #[error("mail: {0}")]
     Mail(#[from] domain::mail::MailError),
+    #[error("{0}")]
+    Media(#[from] domain::media::store::StoreError),
 }
 
 /// A running app: its router, and the job workers started with it.
@@ -71,7 +74,8 @@ pub async fn domain(config: &Config) -> Result<Mublog, StartupError> {
     let db = Db::connect(&config.database_url).await?;
     let mailer =
         Mailer::new(config.smtp_url.as_deref(), &Mailer::outbox(&config.data_dir), &config.mail_from)?;
-    Ok(Mublog::new(db, AccessTokens::new(&config.jwt_secret), mailer, &config.public_url))
+    let media = MediaStore::local(config.data_dir.join("media"))?;
+    Ok(Mublog::new(db, AccessTokens::new(&config.jwt_secret), mailer, media, &config.public_url))
 }
 
 /// Opens the database (applying migrations), seeds demo content where configured, starts the
@@ -93,6 +97,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
         .with_state(graphql::GraphqlState::new(mublog.clone()))
         .layer(cors(cors_origins));
+    let media = axum::routing::get(media::serve).with_state(mublog.clone());
     let context = move || provide_context(mublog.clone());
 
     let server_fns = post({
@@ -113,6 +118,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .merge(dev_mail)
         .merge(graphql)
         .route("/api/docs", axum::routing::get(rest::docs::docs_page))
+        .route("/media/{name}", media)
         // Server functions live under these two prefixes (see `app::api`).
         .route("/api/auth/{*fn_name}", server_fns.clone())
         .route("/api/posts/{*fn_name}", server_fns)
@@ -123,8 +129,10 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .layer(middleware::from_fn(http_errors::status_from_error_code))
         .layer(CookieManagerLayer::new())
-        .layer(http_errors::body_limit())
-        .layer(middleware::from_fn(http_errors::reject_oversize))
+        // Bodies are capped by `limit_body` (per route); axum's own default cap would cut
+        // uploads at 2 MB.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(http_errors::limit_body))
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::REFERRER_POLICY, "same-origin"))
         .layer(always(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))

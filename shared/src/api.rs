@@ -200,6 +200,28 @@ pub struct PostView {
     pub like_count: i64,
     /// Whether the viewer likes this post (always false for anonymous viewers).
     pub liked: bool,
+    /// The attached picture, if any.
+    #[serde(default)]
+    pub image: Option<PostImage>,
+}
+
+/// A post's picture: the full re-encoded image, and smaller widths for `srcset`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostImage {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub sizes: Vec<ImageSize>,
+    /// False until the sizes are rendered (the page shows a placeholder meanwhile).
+    pub ready: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImageSize {
+    pub url: String,
+    pub width: u32,
 }
 
 /// One page of posts, newest first.
@@ -239,6 +261,17 @@ pub struct PostQuery {
 pub struct NewPost {
     #[cfg_attr(feature = "openapi", schema(example = "Hello, mublog!", min_length = 1, max_length = 280))]
     pub body: String,
+}
+
+/// `POST /posts` as `multipart/form-data`: the text and an optional picture.
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+pub struct NewPostUpload {
+    #[schema(example = "Sunset", min_length = 1, max_length = 280)]
+    pub body: String,
+    /// JPEG, PNG, WebP or GIF, at most 10 MB and 8192 pixels a side.
+    #[schema(value_type = Option<String>, format = Binary)]
+    pub image: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

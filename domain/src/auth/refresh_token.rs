@@ -8,7 +8,12 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 pub fn generate() -> String {
-    let mut bytes = [0u8; 32];
+    random_token(32)
+}
+
+/// `len` random bytes from the OS, base64url without padding.
+pub fn random_token(len: usize) -> String {
+    let mut bytes = vec![0u8; len];
     OsRng.fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }

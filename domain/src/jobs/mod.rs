@@ -38,6 +38,14 @@ pub enum Job {
     },
     /// The daily purge of expired tokens, links and old jobs.
     PurgeExpired,
+    /// Renders the `srcset` widths of a post's picture.
+    RenderImageSizes {
+        post: shared::PostId,
+    },
+    /// Removes the files of a deleted post's picture.
+    DeleteMedia {
+        names: Vec<String>,
+    },
 }
 
 impl Job {
@@ -47,6 +55,8 @@ impl Job {
             Job::SendPasswordReset { .. } => "send_password_reset",
             Job::SendAccountExists { .. } => "send_account_exists",
             Job::PurgeExpired => "purge_expired",
+            Job::RenderImageSizes { .. } => "render_image_sizes",
+            Job::DeleteMedia { .. } => "delete_media",
         }
     }
 
@@ -121,6 +131,8 @@ impl Mublog {
                 };
                 self.send_mail(&user.email, &mail).await
             }
+            Job::RenderImageSizes { post } => self.render_image_sizes(post).await,
+            Job::DeleteMedia { ref names } => self.delete_media(names).await,
             Job::PurgeExpired => {
                 let now = now();
                 let links = self.db.purge_one_time_tokens(now).await?;

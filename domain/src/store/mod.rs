@@ -9,7 +9,7 @@ mod users;
 
 pub use jobs::{JobRow, NewJob};
 pub use one_time_tokens::Purpose;
-pub use posts::PostRow;
+pub use posts::{ImageColumns, PostRow};
 pub use sessions::{FamilyRow, SessionRow, TokenRow};
 /// Errors from the database driver.
 pub use sqlx::Error as DbError;

@@ -1,5 +1,5 @@
-use super::Db;
-use shared::{LikeState, PostId, PostView, UserId, UserView};
+use super::{Db, Tx};
+use shared::{ImageSize, LikeState, PostId, PostImage, PostView, UserId, UserView};
 
 /// A post as the feed shows it. Like count and the viewer's like come with the row, so a page
 /// costs one query however many posts it holds.
@@ -14,6 +14,45 @@ pub struct PostRow {
     pub edited_at: Option<i64>,
     pub like_count: i64,
     pub liked: bool,
+    #[sqlx(flatten)]
+    pub image: ImageColumns,
+}
+
+/// A post's image as stored: the file key and type, its size, and the rendered widths
+/// (comma-separated; `None` until the rendering job has run).
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct ImageColumns {
+    pub image_key: Option<String>,
+    pub image_ext: Option<String>,
+    pub image_width: Option<i64>,
+    pub image_height: Option<i64>,
+    pub image_sizes: Option<String>,
+}
+
+impl ImageColumns {
+    /// Every stored file of this image: the full picture and its rendered sizes.
+    pub fn file_names(&self) -> Vec<String> {
+        let (Some(key), Some(ext)) = (&self.image_key, &self.image_ext) else { return Vec::new() };
+        std::iter::once(crate::media::file_name(key, ext, None))
+            .chain(self.widths().map(|w| crate::media::file_name(key, ext, Some(w))))
+            .collect()
+    }
+
+    fn widths(&self) -> impl Iterator<Item = u32> + '_ {
+        self.image_sizes.iter().flat_map(|s| s.split(',')).filter_map(|w| w.parse().ok())
+    }
+
+    fn view(&self) -> Option<PostImage> {
+        let (key, ext) = (self.image_key.as_deref()?, self.image_ext.as_deref()?);
+        let url = |width| format!("/media/{}", crate::media::file_name(key, ext, width));
+        Some(PostImage {
+            url: url(None),
+            width: self.image_width.unwrap_or_default() as u32,
+            height: self.image_height.unwrap_or_default() as u32,
+            sizes: self.widths().map(|w| ImageSize { url: url(Some(w)), width: w }).collect(),
+            ready: self.image_sizes.is_some(),
+        })
+    }
 }
 
 impl From<PostRow> for PostView {
@@ -26,6 +65,7 @@ impl From<PostRow> for PostView {
             edited_at: r.edited_at,
             like_count: r.like_count,
             liked: r.liked,
+            image: r.image.view(),
         }
     }
 }
@@ -34,7 +74,8 @@ impl From<PostRow> for PostView {
 const POST_COLUMNS: &str = "
     p.id, p.author_id, u.display_name AS author_name, u.handle AS author_handle, p.body, p.created_at, p.edited_at,
     (SELECT COUNT(*) FROM likes l WHERE l.post_id = p.id) AS like_count,
-    EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1) AS liked";
+    EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1) AS liked,
+    p.image_key, p.image_ext, p.image_width, p.image_height, p.image_sizes";
 
 /// Plain range conditions only (no `? IS NULL OR ...`), so SQLite seeks straight to the
 /// cursor: through the rowid for the feed, through `posts_by_author` for an author's page.
@@ -92,12 +133,53 @@ impl Db {
     }
 
     pub async fn insert_post(&self, author: UserId, body: &str, now: i64) -> Result<PostId, sqlx::Error> {
-        sqlx::query_scalar("INSERT INTO posts (author_id, body, created_at) VALUES (?, ?, ?) RETURNING id")
-            .bind(author)
-            .bind(body)
-            .bind(now)
-            .fetch_one(self.pool())
-            .await
+        let mut tx = self.begin().await?;
+        let id = Self::insert_post_in(&mut tx, author, body, &ImageColumns::default(), now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Inserts a post inside the caller's transaction (which also enqueues its image job).
+    pub async fn insert_post_in(
+        tx: &mut Tx,
+        author: UserId,
+        body: &str,
+        image: &ImageColumns,
+        now: i64,
+    ) -> Result<PostId, sqlx::Error> {
+        sqlx::query_scalar(
+            "INSERT INTO posts (author_id, body, created_at, image_key, image_ext, image_width, image_height)
+             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(author)
+        .bind(body)
+        .bind(now)
+        .bind(&image.image_key)
+        .bind(&image.image_ext)
+        .bind(image.image_width)
+        .bind(image.image_height)
+        .fetch_one(&mut **tx)
+        .await
+    }
+
+    /// A post's image columns (for the rendering job).
+    pub async fn post_image(&self, id: PostId) -> Result<Option<ImageColumns>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT image_key, image_ext, image_width, image_height, image_sizes FROM posts WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+    }
+
+    pub async fn set_image_sizes(&self, id: PostId, widths: &[u32]) -> Result<(), sqlx::Error> {
+        let sizes = widths.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        sqlx::query("UPDATE posts SET image_sizes = ? WHERE id = ?")
+            .bind(sizes)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     pub async fn update_post(&self, id: PostId, body: &str, now: i64) -> Result<bool, sqlx::Error> {
@@ -110,9 +192,16 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn delete_post(&self, id: PostId) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM posts WHERE id = ?").bind(id).execute(self.pool()).await?;
-        Ok(done.rows_affected() == 1)
+    /// Deletes a post inside the caller's transaction; returns its image columns, or `None`
+    /// when there was no such post.
+    pub async fn delete_post_in(tx: &mut Tx, id: PostId) -> Result<Option<ImageColumns>, sqlx::Error> {
+        sqlx::query_as(
+            "DELETE FROM posts WHERE id = ?
+             RETURNING image_key, image_ext, image_width, image_height, image_sizes",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
     }
 
     /// Likes or unlikes idempotently and returns the resulting count. The primary key on

@@ -3,8 +3,9 @@
 
 use axum::response::Html;
 use shared::{
-    ApiError, ChangePasswordRequest, ErrorCode, FieldError, LikeState, LoginRequest, Me, NewPost, PostPage,
-    PostView, RefreshTokenRequest, SessionList, SessionView, TokenResponse, UpdateMe, UserView,
+    ApiError, ChangePasswordRequest, ErrorCode, FieldError, ImageSize, LikeState, LoginRequest, Me, NewPost,
+    NewPostUpload, PostImage, PostPage, PostView, RefreshTokenRequest, SessionList, SessionView,
+    TokenResponse, UpdateMe, UserView,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -28,7 +29,7 @@ use utoipa::{Modify, OpenApi};
     components(schemas(
         ApiError, ErrorCode, FieldError, LikeState, LoginRequest, Me, NewPost, PostPage, PostView,
         RefreshTokenRequest, TokenResponse, UpdateMe, UserView, ChangePasswordRequest, SessionList,
-        SessionView,
+        SessionView, NewPostUpload, PostImage, ImageSize,
     )),
     modifiers(&BearerAuth),
     tags(

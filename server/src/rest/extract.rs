@@ -41,6 +41,61 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     }
 }
 
+/// A new post: JSON `{"body"}`, or `multipart/form-data` with a `body` field and an optional
+/// `image` file (whose name and Content-Type are ignored: the bytes decide).
+pub struct PostForm {
+    pub body: String,
+    pub image: Option<Vec<u8>>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for PostForm {
+    type Rejection = RestError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("multipart/form-data"));
+        if !multipart {
+            let Json(new) = Json::<shared::NewPost>::from_request(req, state).await?;
+            return Ok(PostForm { body: new.body, image: None });
+        }
+        let mut form = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::BadRequest, e.body_text()))?;
+        let (mut body, mut image) = (None, None);
+        while let Some(field) = form.next_field().await.map_err(multipart_error)? {
+            match field.name() {
+                Some("body") => body = Some(field.text().await.map_err(multipart_error)?),
+                Some("image") => image = Some(field.bytes().await.map_err(multipart_error)?.to_vec()),
+                other => {
+                    let name = other.unwrap_or_default().to_owned();
+                    return Err(ApiError::new(
+                        ErrorCode::Validation,
+                        format!("Unknown form field `{name}`."),
+                    )
+                    .into());
+                }
+            }
+        }
+        let body = body.ok_or_else(|| {
+            ApiError::validation(vec![shared::FieldError::new("body", "Write something first.")])
+        })?;
+        // An empty file input sends an empty part: no picture.
+        Ok(PostForm { body, image: image.filter(|bytes| !bytes.is_empty()) })
+    }
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+    match e.status() {
+        http::StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(ErrorCode::PayloadTooLarge, "The upload is too large.")
+        }
+        _ => ApiError::new(ErrorCode::BadRequest, e.body_text()),
+    }
+}
+
 /// Query-string parameters.
 pub struct Query<T>(pub T);
 

@@ -1,10 +1,10 @@
-use super::extract::{AuthUser, Id, Json, Query, Viewer};
+use super::extract::{AuthUser, Id, Json, PostForm, Query, Viewer};
 use super::RestResult;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use domain::Mublog;
-use shared::{ApiError, LikeState, NewPost, PostPage, PostQuery, PostView};
+use shared::{ApiError, LikeState, NewPost, NewPostUpload, PostPage, PostQuery, PostView};
 
 #[utoipa::path(get, path = "/posts", tag = "posts", params(PostQuery), security(("bearer" = []), ()),
     responses((status = 200, description = "A page of posts, newest first", body = PostPage), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
@@ -17,15 +17,18 @@ pub async fn list(
     Ok(axum::Json(app.list_posts(viewer, &query).await?))
 }
 
-#[utoipa::path(post, path = "/posts", tag = "posts", request_body = NewPost, security(("bearer" = [])),
-    responses((status = 201, description = "Created", body = PostView, headers(("Location" = String))), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
-/// Create a post of 1 to 280 characters (after trimming).
+#[utoipa::path(post, path = "/posts", tag = "posts",
+    request_body(content((NewPost = "application/json"), (NewPostUpload = "multipart/form-data"))), security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = PostView, headers(("Location" = String))), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 400, description = "Malformed JSON, form or query string", body = ApiError), (status = 403, description = "Email not verified yet", body = ApiError), (status = 413, description = "JSON over 16 KiB, or an image over 10 MB", body = ApiError), (status = 415, description = "Neither JSON nor a form; or the image is not JPEG, PNG, WebP or GIF", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+/// Create a post of 1 to 280 characters (after trimming), optionally with one picture
+/// (multipart `image`): it is re-encoded, stripped of metadata, and rendered in smaller sizes
+/// in the background.
 pub async fn create(
     State(app): State<Mublog>,
     AuthUser(user): AuthUser,
-    Json(new): Json<NewPost>,
+    form: PostForm,
 ) -> RestResult<impl IntoResponse> {
-    let post = app.create_post(user, &new.body).await?;
+    let post = app.create_post_with_image(user, &form.body, form.image).await?;
     let location = format!("/api/v1/posts/{}", post.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(post)))
 }

@@ -1,0 +1,233 @@
+//! Pictures on posts, attacked: polyglots, scripts, pixel floods, bombs, truncation, lies in
+//! file names, oversize bodies. Each gets the right 4xx or a safe re-encode, never a 500.
+
+mod common;
+
+use axum::body::Body;
+use common::{TestApp, User};
+use http::{header, Method, Request, StatusCode};
+use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+use std::io::{Cursor, Write};
+use std::time::{Duration, Instant};
+
+const BOUNDARY: &str = "mublog-test-boundary";
+
+/// `POST /api/v1/posts` as a form with `body` and an `image` file.
+async fn upload(
+    app: &TestApp,
+    user: &User,
+    file_name: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> common::TestResponse {
+    let mut form = Vec::new();
+    write!(form, "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nA picture\r\n")
+        .unwrap();
+    write!(
+        form,
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"{file_name}\"\r\n\
+         Content-Type: {content_type}\r\n\r\n"
+    )
+    .unwrap();
+    form.extend_from_slice(bytes);
+    write!(form, "\r\n--{BOUNDARY}--\r\n").unwrap();
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/posts")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::AUTHORIZATION, format!("Bearer {}", user.access))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::CONTENT_LENGTH, form.len())
+        .body(Body::from(form))
+        .unwrap();
+    app.send(req).await
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    RgbaImage::from_pixel(width, height, Rgba([10, 120, 200, 255]))
+        .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
+        .unwrap();
+    bytes
+}
+
+fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    RgbImage::from_pixel(width, height, Rgb([200, 30, 30]))
+        .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Jpeg)
+        .unwrap();
+    bytes
+}
+
+/// A PNG chunk with its length and CRC.
+fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    crc.update(data);
+    out.extend_from_slice(&crc.finalize().to_be_bytes());
+    out
+}
+
+/// A well-formed RGB PNG of `width`×`height` black pixels: tiny on the wire, huge decoded.
+fn black_png(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let row = vec![0u8; 1 + 3 * width as usize];
+    for _ in 0..height {
+        z.write_all(&row).unwrap();
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    out.extend(chunk(b"IHDR", &ihdr));
+    out.extend(chunk(b"IDAT", &z.finish().unwrap()));
+    out.extend(chunk(b"IEND", &[]));
+    out
+}
+
+/// A JPEG with an EXIF block: orientation 6 (rotate 90° clockwise) and a GPS pointer.
+fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
+    let plain = jpeg(width, height);
+    let mut tiff = b"II*\x00\x08\x00\x00\x00".to_vec();
+    tiff.extend_from_slice(&2u16.to_le_bytes()); // two entries
+    tiff.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0]); // Orientation = 6
+    tiff.extend_from_slice(&[0x25, 0x88, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0]); // GPSInfo pointer
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    let mut app1 = b"Exif\x00\x00".to_vec();
+    app1.extend(tiff);
+    let mut out = plain[..2].to_vec(); // SOI
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
+    out.extend(app1);
+    out.extend_from_slice(&plain[2..]);
+    out
+}
+
+async fn fetch(app: &TestApp, url: &str) -> common::TestResponse {
+    app.get(url, None).await
+}
+
+#[tokio::test]
+async fn a_picture_is_re_encoded_stripped_rotated_and_rendered_in_sizes() {
+    let app = TestApp::new().await;
+    let ada = app.user("ada@example.com").await;
+    let res = upload(&app, &ada, "holiday.jpg", "image/jpeg", &jpeg_with_exif(1600, 900)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let post = res.json();
+    let image = &post["image"];
+    // Orientation 6 turns a 1600×900 picture upright as 900×1600.
+    assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(900), Some(1600)));
+    assert_eq!(image["ready"], false, "sizes come from a background job");
+
+    let full = fetch(&app, image["url"].as_str().unwrap()).await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert_eq!(full.headers[header::CONTENT_TYPE], "image/jpeg");
+    assert_eq!(full.headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(full.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(!full.body.windows(4).any(|w| w == b"Exif"), "metadata is stripped");
+
+    let id = post["id"].as_i64().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let sizes = loop {
+        let post = app.api("GET", &format!("/api/v1/posts/{id}"), None, None).await.json();
+        if post["image"]["ready"] == true {
+            break post["image"]["sizes"].as_array().unwrap().clone();
+        }
+        assert!(Instant::now() < deadline, "sizes were never rendered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let widths: Vec<u64> = sizes.iter().map(|s| s["width"].as_u64().unwrap()).collect();
+    assert_eq!(widths, [320, 640], "only sizes narrower than the 900 px original");
+    let small = fetch(&app, sizes[0]["url"].as_str().unwrap()).await;
+    let decoded = image::load_from_memory(&small.body).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (320, 568));
+
+    // Deleting the post deletes its files.
+    assert_eq!(
+        app.api("DELETE", &format!("/api/v1/posts/{id}"), None, Some(&ada.access)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for url in [image["url"].as_str().unwrap(), sizes[0]["url"].as_str().unwrap()] {
+        while fetch(&app, url).await.status != StatusCode::NOT_FOUND {
+            assert!(Instant::now() < deadline, "{url} outlived its post");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn hostile_uploads_get_a_4xx_or_a_safe_re_encode() {
+    let app = TestApp::new().await;
+    let ada = app.user("ada@example.com").await;
+
+    // A PNG with an HTML page appended: stored as a clean PNG, served as an image.
+    let mut polyglot = png(16, 16);
+    polyglot.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
+    let res = upload(&app, &ada, "page.html", "text/html", &polyglot).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let stored = fetch(&app, res.json()["image"]["url"].as_str().unwrap()).await;
+    assert!(stored.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("image/"));
+    assert!(!stored.body.windows(7).any(|w| w == b"<script"));
+
+    // An SVG carrying script is refused, whatever it claims to be.
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>"#;
+    let res = upload(&app, &ada, "cat.png", "image/png", svg).await;
+    assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", res.text());
+    assert_eq!(res.json()["fields"][0]["field"], "image");
+
+    // A 20000×20000 pixel flood is refused before decoding.
+    let res = upload(&app, &ada, "flood.png", "image/png", &black_png(20_000, 1)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+
+    // A decompression bomb: 8000×8000 pixels in a few hundred KB.
+    let bomb = black_png(8000, 8000);
+    assert!(bomb.len() < 1024 * 1024, "{}", bomb.len());
+    let res = upload(&app, &ada, "bomb.png", "image/png", &bomb).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+
+    // A truncated file.
+    let whole = jpeg(64, 64);
+    let res = upload(&app, &ada, "cut.jpg", "image/jpeg", &whole[..whole.len() / 2]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+
+    // A `.jpg` name on a PNG body: the bytes decide.
+    let res = upload(&app, &ada, "photo.jpg", "image/jpeg", &png(8, 8)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+
+    // Over 10 MB.
+    let res = upload(&app, &ada, "big.png", "image/png", &vec![0u8; 11 * 1024 * 1024]).await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", res.text());
+    assert_eq!(res.error_code(), "payload_too_large");
+
+    // Through all of that the server stayed healthy, and its memory bounded.
+    assert_eq!(app.get("/", None).await.status, StatusCode::OK);
+    let peak_kb: u64 = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap();
+    assert!(peak_kb < 600 * 1024, "peak memory {peak_kb} kB");
+}
+
+#[tokio::test]
+async fn uploads_need_a_verified_author_and_json_posts_still_work() {
+    let app = TestApp::new().await;
+    let ada = app.user("ada@example.com").await;
+    let res = app
+        .api("POST", "/api/v1/posts", Some(serde_json::json!({ "body": "text only" })), Some(&ada.access))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    assert!(res.json()["image"].is_null());
+    app.sql("UPDATE users SET email_verified_at = NULL").await;
+    let res = upload(&app, &ada, "a.png", "image/png", &png(4, 4)).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    // Names that this server never generates are simply not found.
+    for url in ["/media/..%2Fmublog.db", "/media/x.svg", "/media/missing.png"] {
+        assert_eq!(fetch(&app, url).await.status, StatusCode::NOT_FOUND, "{url}");
+    }
+}
