@@ -5,6 +5,7 @@ pub mod api;
 mod components;
 mod pages;
 pub mod session;
+mod upload;
 mod when;
 
 use leptos::prelude::*;

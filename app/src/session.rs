@@ -25,6 +25,11 @@ fn set_access_token(token: Option<String>) {
     ACCESS_TOKEN.with(|t| *t.borrow_mut() = token);
 }
 
+/// The `Authorization` header value for calls made outside server functions (uploads).
+pub(crate) fn bearer_header() -> Option<String> {
+    access_token().map(|token| format!("Bearer {token}"))
+}
+
 /// Refresh this long before the access token expires, so calls never carry a stale one.
 const REFRESH_MARGIN_SECS: i64 = 60;
 

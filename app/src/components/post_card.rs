@@ -4,7 +4,7 @@ use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::{validate, PostView};
+use shared::{validate, PostImage, PostView};
 
 /// One post: author, age, body, likes, and — for its author — edit and delete.
 /// `on_deleted` lets the surrounding list or page react when the post goes away.
@@ -47,6 +47,7 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
             >
                 <PostEditor id body editing edited />
             </Show>
+            {post.image.clone().map(|image| view! { <PostPicture image /> })}
             <footer>
                 <LikeButton post_id=id liked=post.liked count=post.like_count />
                 <Show when=is_mine.clone()>
@@ -96,4 +97,41 @@ fn PostEditor(
             <button type="button" class="link" on:click=move |_| editing.set(false)>"Cancel"</button>
         </form>
     }
+}
+
+/// A post's picture. Width and height are always set, so nothing shifts while it loads;
+/// smaller sizes come through `srcset` once the background job has rendered them, and a
+/// placeholder of the same shape stands in until then.
+#[component]
+fn PostPicture(image: PostImage) -> impl IntoView {
+    if !image.ready {
+        // An SVG with the picture's viewBox keeps its shape without inline styles (the CSP
+        // forbids them).
+        let view_box = format!("0 0 {} {}", image.width.max(1), image.height.max(1));
+        return view! {
+            <svg class="picture placeholder" viewBox=view_box role="img" aria-label="Picture being prepared"></svg>
+        }
+        .into_any();
+    }
+    let srcset = image
+        .sizes
+        .iter()
+        .map(|s| format!("{} {}w", s.url, s.width))
+        .chain(std::iter::once(format!("{} {}w", image.url, image.width)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    view! {
+        <img
+            class="picture"
+            src=image.url
+            srcset=srcset
+            sizes="(max-width: 40rem) 100vw, 40rem"
+            width=image.width
+            height=image.height
+            loading="lazy"
+            decoding="async"
+            alt=""
+        />
+    }
+    .into_any()
 }
