@@ -55,14 +55,21 @@ ensure_node_tools() {
     end2end/node_modules/react-dom/umd/react-dom.production.min.js public/vendor/graphiql/
 }
 
-# schemathesis (PyPI) checks the REST API against its OpenAPI document, from a private venv.
+# From PyPI, in a private venv: schemathesis checks the REST API against its OpenAPI document;
+# moto is the local S3-compatible server the storage tests run against.
 PY_TOOLS="$ROOT/target/py"
 SCHEMATHESIS_VERSION=4.32.5
-ensure_schemathesis() {
+MOTO_VERSION=5.1.22
+
+ensure_python_tools() {
   if ! "$PY_TOOLS/bin/schemathesis" --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION$"; then
     say "installing schemathesis $SCHEMATHESIS_VERSION"
     python3 -m venv "$PY_TOOLS"
     "$PY_TOOLS/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  if ! "$PY_TOOLS/bin/pip" show moto 2>/dev/null | grep -q "^Version: $MOTO_VERSION$"; then
+    say "installing moto $MOTO_VERSION (local S3)"
+    "$PY_TOOLS/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
   fi
 }
 

@@ -42,9 +42,20 @@ pub struct Config {
     pub mail_from: String,
     /// Local state: the development signing key and the mail outbox (`MUBLOG_DATA_DIR`).
     pub data_dir: PathBuf,
+    /// Where pictures are stored.
+    pub media: MediaConfig,
     /// Background workers of this process (`MUBLOG_WORKERS`: how many; 0 when a separate
     /// `mublog worker` runs them).
     pub jobs: WorkerConfig,
+}
+
+/// Picture storage: `<data>/media` by default, or an S3-compatible bucket when
+/// `MUBLOG_S3_URL` is set (with `MUBLOG_S3_ACCESS_KEY`, `MUBLOG_S3_SECRET_KEY` and optionally
+/// `MUBLOG_S3_REGION`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaConfig {
+    Local,
+    S3 { url: String, region: String, access_key: String, secret_key: String },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +72,8 @@ pub enum ConfigError {
     File { path: PathBuf, detail: String },
     #[error("MUBLOG_WORKERS must be a number, not `{0}`")]
     BadWorkers(String),
+    #[error("MUBLOG_S3_URL needs MUBLOG_S3_ACCESS_KEY and MUBLOG_S3_SECRET_KEY")]
+    S3Credentials,
 }
 
 /// Reads settings from the environment, then the optional config file.
@@ -170,6 +183,15 @@ impl Config {
             smtp_url: var("MUBLOG_SMTP_URL"),
             mail_from: var("MUBLOG_MAIL_FROM").unwrap_or_else(|| "mublog <no-reply@mublog.localhost>".into()),
             data_dir,
+            media: match var("MUBLOG_S3_URL") {
+                None => MediaConfig::Local,
+                Some(url) => MediaConfig::S3 {
+                    url,
+                    region: var("MUBLOG_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                    access_key: var("MUBLOG_S3_ACCESS_KEY").ok_or(ConfigError::S3Credentials)?,
+                    secret_key: var("MUBLOG_S3_SECRET_KEY").ok_or(ConfigError::S3Credentials)?,
+                },
+            },
             jobs,
         })
     }

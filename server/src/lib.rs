@@ -13,7 +13,7 @@ mod rest;
 use app::{shell, App};
 use axum::routing::post;
 use axum::{middleware, Router};
-use config::Environment;
+use config::{Environment, MediaConfig};
 use domain::jobs::worker;
 use domain::{AccessTokens, Db, Mailer, MediaStore, Mublog};
 use http::{header, HeaderName, HeaderValue, Method};
@@ -74,7 +74,12 @@ pub async fn domain(config: &Config) -> Result<Mublog, StartupError> {
     let db = Db::connect(&config.database_url).await?;
     let mailer =
         Mailer::new(config.smtp_url.as_deref(), &Mailer::outbox(&config.data_dir), &config.mail_from)?;
-    let media = MediaStore::local(config.data_dir.join("media"))?;
+    let media = match &config.media {
+        MediaConfig::Local => MediaStore::local(config.data_dir.join("media"))?,
+        MediaConfig::S3 { url, region, access_key, secret_key } => {
+            MediaStore::s3(url, region, access_key, secret_key)?
+        }
+    };
     Ok(Mublog::new(db, AccessTokens::new(&config.jwt_secret), mailer, media, &config.public_url))
 }
 

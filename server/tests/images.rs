@@ -7,6 +7,7 @@ use axum::body::Body;
 use common::{TestApp, User};
 use http::{header, Method, Request, StatusCode};
 use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+use rusty_s3::S3Action;
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
@@ -230,4 +231,106 @@ async fn uploads_need_a_verified_author_and_json_posts_still_work() {
     for url in ["/media/..%2Fmublog.db", "/media/x.svg", "/media/missing.png"] {
         assert_eq!(fetch(&app, url).await.status, StatusCode::NOT_FOUND, "{url}");
     }
+}
+
+/// A local S3-compatible server: moto (from PyPI, installed by `scripts/test` into
+/// `target/py`), stopped when dropped.
+struct Moto {
+    url: String,
+    process: std::process::Child,
+}
+
+impl Moto {
+    async fn start() -> Self {
+        let binary = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/py/bin/moto_server");
+        assert!(
+            std::path::Path::new(binary).exists(),
+            "{binary} is missing: run ./scripts/test, which installs it"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let process = std::process::Command::new(binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Moto { url, process }
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+#[tokio::test]
+async fn pictures_can_live_in_s3_compatible_storage() {
+    let moto = Moto::start().await;
+    let http = reqwest::Client::new();
+    let bucket = format!("{}/mublog-media", moto.url);
+    let s3_bucket = rusty_s3::Bucket::new(
+        moto.url.parse().unwrap(),
+        rusty_s3::UrlStyle::Path,
+        "mublog-media",
+        "us-east-1",
+    )
+    .unwrap();
+    let keys = rusty_s3::Credentials::new("test-access-key", "test-secret-key");
+    // moto takes an unsigned bucket creation; the app's own requests are all signed.
+    assert!(http.put(&bucket).send().await.unwrap().status().is_success(), "bucket created");
+    // Objects are private: reads are signed, as the app's are.
+    let object = |name: &str| {
+        let url = s3_bucket.get_object(Some(&keys), name).sign(Duration::from_secs(60));
+        let http = http.clone();
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let app = TestApp::with(|c| {
+        c.media = mublog::config::MediaConfig::S3 {
+            url: bucket.clone(),
+            region: "us-east-1".into(),
+            access_key: "test-access-key".into(),
+            secret_key: "test-secret-key".into(),
+        }
+    })
+    .await;
+    let ada = app.user("ada@example.com").await;
+    let res = upload(&app, &ada, "p.png", "image/png", &png(700, 400)).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let url = res.json()["image"]["url"].as_str().unwrap().to_owned();
+    let name = url.trim_start_matches("/media/");
+
+    // The object is in the bucket, and the app serves it from there.
+    let stored = object(name).await;
+    assert_eq!(stored.status(), reqwest::StatusCode::OK);
+    let served = fetch(&app, &url).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.body, stored.bytes().await.unwrap().to_vec());
+
+    let id = res.json()["id"].as_i64().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app.api("GET", &format!("/api/v1/posts/{id}"), None, None).await.json()["image"]["ready"] != true {
+        assert!(Instant::now() < deadline, "sizes were never rendered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sized = name.replace(".png", "-320.png");
+    assert_eq!(object(&sized).await.status(), reqwest::StatusCode::OK);
+
+    assert_eq!(
+        app.api("DELETE", &format!("/api/v1/posts/{id}"), None, Some(&ada.access)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while object(name).await.status() != reqwest::StatusCode::NOT_FOUND {
+        assert!(Instant::now() < deadline, "the object outlived its post");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(object(&sized).await.status(), reqwest::StatusCode::NOT_FOUND);
 }

@@ -116,6 +116,7 @@ impl TestApp {
             smtp_url: Some(mail.url.clone()),
             mail_from: "mublog <no-reply@mublog.test>".into(),
             data_dir: dir.path().to_owned(),
+            media: mublog::config::MediaConfig::Local,
             jobs: WorkerConfig {
                 poll_interval: Duration::from_millis(100),
                 backoff_base: Duration::from_secs(1),
