@@ -45,6 +45,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_OUTPUT_NAME: "mublog",
+      LEPTOS_HASH_FILES: "true",
       DATABASE_URL: `sqlite://${dataDir}/e2e.db`,
       // No SMTP: mail goes to this run's own outbox, listed at /dev/mail.
       MUBLOG_DATA_DIR: dataDir,

@@ -9,15 +9,15 @@ mod upload;
 mod when;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::nav::Nav;
 use components::verify_banner::VerifyBanner;
 use pages::{
-    AuthorPage, ForgotPage, HomePage, LoginPage, NotFound, PostPage, RegisterPage, ResetPage, SessionsPage,
-    SettingsPage, VerifyPage,
+    AuthorPage, ForgotPage, HomePage, LoginPage, NotFound, OfflinePage, PostPage, RegisterPage, ResetPage,
+    SessionsPage, SettingsPage, VerifyPage,
 };
 use session::Session;
 
@@ -31,6 +31,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#5b5bd6" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+                // The file name carries this build's hash (cargo-leptos `hash-files`).
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -72,7 +77,6 @@ pub fn App() -> impl IntoView {
     Session::provide();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/mublog.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Meta name="description" content="mublog: short posts, likes and a fast feed." />
         <Title formatter=|page: String| if page.is_empty() { "mublog".to_owned() } else { format!("{page} · mublog") } />
@@ -92,6 +96,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset/:token") view=ResetPage />
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/settings/sessions") view=SessionsPage />
+                    <Route path=path!("/offline") view=OfflinePage />
                 </Routes>
             </main>
         </Router>

@@ -9,6 +9,14 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
     mark_ready();
+    register_service_worker();
+}
+
+/// Installs `/sw.js` (offline pages, precached assets). Failure only costs offline support.
+#[cfg(feature = "hydrate")]
+fn register_service_worker() {
+    let container = leptos::prelude::window().navigator().service_worker();
+    let _ = container.register("/sw.js");
 }
 
 #[cfg(all(feature = "csr", not(feature = "hydrate")))]

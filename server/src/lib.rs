@@ -8,6 +8,7 @@ mod graphql;
 mod hosts;
 mod http_errors;
 mod media;
+mod pwa;
 mod rest;
 
 use app::{shell, App};
@@ -103,6 +104,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .with_state(graphql::GraphqlState::new(mublog.clone()))
         .layer(cors(cors_origins));
     let media = axum::routing::get(media::serve).with_state(mublog.clone());
+    let service_worker: std::sync::Arc<str> = pwa::service_worker(&leptos_options).into();
     let context = move || provide_context(mublog.clone());
 
     let server_fns = post({
@@ -124,6 +126,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .merge(graphql)
         .route("/api/docs", axum::routing::get(rest::docs::docs_page))
         .route("/media/{name}", media)
+        .route("/sw.js", axum::routing::get(move || pwa::serve(service_worker.clone())))
         // Server functions live under these two prefixes (see `app::api`).
         .route("/api/auth/{*fn_name}", server_fns.clone())
         .route("/api/posts/{*fn_name}", server_fns)

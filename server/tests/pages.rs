@@ -87,3 +87,25 @@ async fn post_and_author_pages_render_and_missing_ones_are_404() {
         assert_eq!(app.get(missing, None).await.status, StatusCode::NOT_FOUND, "{missing}");
     }
 }
+
+#[tokio::test]
+async fn the_service_worker_and_manifest_are_linked_and_served() {
+    let app = TestApp::new().await;
+    let sw = app.get("/sw.js", None).await;
+    assert_eq!(sw.status, StatusCode::OK);
+    assert_eq!(sw.headers[http::header::CACHE_CONTROL], "no-cache");
+    assert!(sw.headers[http::header::CONTENT_TYPE].to_str().unwrap().starts_with("text/javascript"));
+    let script = sw.text();
+    assert!(script.contains(r#""/pkg/mublog.wasm""#), "precaches this build's WASM");
+    assert!(script.contains("/api/auth/"), "keeps authentication out of the cache");
+    assert!(!script.contains("__ASSETS__") && !script.contains("__VERSION__"));
+    let page = app.get("/", None).await.text();
+    for needle in [
+        r#"rel="manifest" href="/manifest.webmanifest""#,
+        r#"name="theme-color""#,
+        r#"rel="apple-touch-icon""#,
+    ] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    assert_eq!(app.get("/offline", None).await.status, StatusCode::OK);
+}

@@ -1,4 +1,5 @@
 pub mod composer;
+pub mod install_button;
 pub mod like_button;
 pub mod nav;
 pub mod post_card;

@@ -1,3 +1,4 @@
+use crate::components::install_button::InstallButton;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,6 +21,7 @@ pub fn Nav() -> impl IntoView {
         <header class="top">
             <A href="/" attr:class="brand">"μblog"</A>
             <nav aria-label="Account">
+                <InstallButton />
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         let _ = session.initial.await;

@@ -1,0 +1,77 @@
+// mublog's service worker, generated per build by the server (`/sw.js`): VERSION and ASSETS
+// name this build's hashed files, so a deploy changes this script, the browser installs the
+// new worker, and the old cache (with the old WASM) is dropped as it activates.
+const VERSION = "__VERSION__";
+const CACHE = `mublog-${VERSION}`;
+const OFFLINE = "/offline";
+const ASSETS = __ASSETS__;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll([OFFLINE, ...ASSETS])).then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+// Never cached: anything but GET, other origins, authentication, and any request that carries
+// a token. Server functions are POSTs, so they always go to the network.
+function passThrough(request, url) {
+  return (
+    request.method !== "GET" ||
+    url.origin !== self.location.origin ||
+    url.pathname.startsWith("/api/auth/") ||
+    url.pathname.startsWith("/api/v1/token") ||
+    url.pathname.startsWith("/dev/") ||
+    request.headers.has("authorization")
+  );
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (passThrough(request, url)) return;
+
+  // This build's files never change under their names: cache first.
+  if (ASSETS.includes(url.pathname) || url.pathname.startsWith("/media/")) {
+    event.respondWith(
+      caches.match(request).then(
+        (hit) =>
+          hit ||
+          fetch(request).then((response) => {
+            if (response.ok) {
+              const copy = response.clone();
+              caches.open(CACHE).then((cache) => cache.put(request, copy));
+            }
+            return response;
+          }),
+      ),
+    );
+    return;
+  }
+
+  // Pages and API reads: the network first, so they are always current; the last copy (or the
+  // offline page) when there is no network. A response that sets a cookie is never stored.
+  event.respondWith(
+    fetch(request)
+      .then((response) => {
+        if (response.ok && !response.headers.has("set-cookie")) {
+          const copy = response.clone();
+          caches.open(CACHE).then((cache) => cache.put(request, copy));
+        }
+        return response;
+      })
+      .catch(() =>
+        caches
+          .match(request)
+          .then((hit) => hit || (request.mode === "navigate" ? caches.match(OFFLINE) : Response.error())),
+      ),
+  );
+});
