@@ -21,6 +21,10 @@ use pages::{
 };
 use session::Session;
 
+/// Sets `<html data-theme>` from the stored choice, if any (`components::theme_toggle`).
+const THEME_BOOT: &str =
+    "try{var t=localStorage.getItem('mublog-theme');if(t)document.documentElement.dataset.theme=t}catch(e){}";
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -32,6 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#5b5bd6" />
+                // Before first paint: apply a remembered light/dark choice, so there is no flash.
+                <script nonce=leptos::nonce::use_nonce()>{THEME_BOOT}</script>
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
                 // The file name carries this build's hash (cargo-leptos `hash-files`).

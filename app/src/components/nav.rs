@@ -1,4 +1,5 @@
 use crate::components::install_button::InstallButton;
+use crate::components::theme_toggle::ThemeToggle;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,6 +23,7 @@ pub fn Nav() -> impl IntoView {
             <A href="/" attr:class="brand">"μblog"</A>
             <nav aria-label="Account">
                 <InstallButton />
+                <ThemeToggle />
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         let _ = session.initial.await;
