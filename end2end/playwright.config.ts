@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 // SQLite file (seeded with the demo content), so runs never disturb a developer's database.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
+const spaPort = Number(process.env.E2E_SPA_PORT ?? 3200);
+const spaURL = `http://127.0.0.1:${spaPort}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mublog-e2e-"));
 
 export default defineConfig({
@@ -34,7 +36,7 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium" }],
-  webServer: {
+  webServer: [{
     command: "./target/debug/mublog",
     cwd: "..",
     url: `${baseURL}/favicon.svg`,
@@ -52,6 +54,15 @@ export default defineConfig({
       MUBLOG_PUBLIC_URL: baseURL,
       MUBLOG_JWT_SECRET: "end-to-end-tests-only-secret-0123456789",
       RUST_LOG: "warn",
+      // The Trunk build below calls this server from its own origin.
+      MUBLOG_CORS_ORIGINS: spaURL,
     },
-  },
+  }, {
+    // The static (client-side-rendered) build from `trunk build`, on another origin.
+    command: `python3 -m http.server ${spaPort} --bind 127.0.0.1 --directory target/csr`,
+    cwd: "..",
+    url: `${spaURL}/index.html`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+  }],
 });

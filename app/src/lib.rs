@@ -2,6 +2,7 @@
 //! in the browser (`hydrate`), or render entirely in the browser (`csr`, built by Trunk).
 
 pub mod api;
+mod client;
 mod components;
 mod pages;
 pub mod session;

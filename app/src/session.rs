@@ -4,10 +4,6 @@
 
 use crate::api::auth::{current_user, logout, refresh};
 use leptos::prelude::*;
-use server_fn::client::{browser::BrowserClient, Client};
-use server_fn::error::FromServerFnError;
-use server_fn::request::browser::BrowserRequest;
-use server_fn::response::browser::BrowserResponse;
 use shared::{ApiError, AuthResponse, Me};
 use std::cell::RefCell;
 use std::future::Future;
@@ -32,44 +28,6 @@ pub(crate) fn bearer_header() -> Option<String> {
 
 /// Refresh this long before the access token expires, so calls never carry a stale one.
 const REFRESH_MARGIN_SECS: i64 = 60;
-
-/// The server-function client: the browser's fetch, plus `Authorization: Bearer`.
-pub struct AuthClient;
-
-impl<E, IS, OS> Client<E, IS, OS> for AuthClient
-where
-    E: FromServerFnError,
-    IS: FromServerFnError,
-    OS: FromServerFnError,
-{
-    type Request = BrowserRequest;
-    type Response = BrowserResponse;
-
-    fn send(req: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
-        if let Some(token) = access_token() {
-            req.headers().append("Authorization", &format!("Bearer {token}"));
-        }
-        <BrowserClient as Client<E, IS, OS>>::send(req)
-    }
-
-    fn open_websocket(
-        path: &str,
-    ) -> impl Future<
-        Output = Result<
-            (
-                impl futures::Stream<Item = Result<server_fn::Bytes, server_fn::Bytes>> + Send + 'static,
-                impl futures::Sink<server_fn::Bytes> + Send + 'static,
-            ),
-            E,
-        >,
-    > + Send {
-        <BrowserClient as Client<E, IS, OS>>::open_websocket(path)
-    }
-
-    fn spawn(future: impl Future<Output = ()> + Send + 'static) {
-        <BrowserClient as Client<E, IS, OS>>::spawn(future)
-    }
-}
 
 /// Who is signed in. `initial` comes from the refresh cookie when the page is rendered (so the
 /// server and the hydrating browser agree); `changed` records sign-in and sign-out after that.

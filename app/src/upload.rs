@@ -19,7 +19,8 @@ pub async fn post_with_picture(
     form.append_with_str("body", &body).map_err(|_| failed("form"))?;
     form.append_with_blob("image", &file).map_err(|_| failed("form"))?;
     let xhr = XmlHttpRequest::new().map_err(|_| failed("request"))?;
-    xhr.open("POST", "/api/v1/posts").map_err(|_| failed("request"))?;
+    let url = format!("{}/api/v1/posts", server_fn::client::get_server_url());
+    xhr.open("POST", &url).map_err(|_| failed("request"))?;
     if let Some(auth) = bearer_header() {
         xhr.set_request_header("Authorization", &auth).map_err(|_| failed("request"))?;
     }

@@ -23,6 +23,11 @@ fn register_service_worker() {
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn main() {
     console_error_panic_hook::set_once();
+    // The mublog server this static build talks to, fixed when it is built:
+    // `MUBLOG_SERVER_URL=https://mublog.example trunk build --release` (same origin if unset).
+    if let Some(url) = option_env!("MUBLOG_SERVER_URL") {
+        leptos::server_fn::client::set_server_url(url.trim_end_matches('/'));
+    }
     leptos::mount::mount_to_body(app::App);
     mark_ready();
 }

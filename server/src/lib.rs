@@ -98,14 +98,17 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Sta
 fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Router {
     let cors_origins = &config.cors_origins;
     let routes = route_list();
-    let rest = rest::router().with_state(mublog.clone()).layer(cors(cors_origins));
+    let rest = rest::router().with_state(mublog.clone());
     let graphql = Router::new()
         .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
-        .with_state(graphql::GraphqlState::new(mublog.clone()))
-        .layer(cors(cors_origins));
+        .with_state(graphql::GraphqlState::new(mublog.clone()));
     let media = axum::routing::get(media::serve).with_state(mublog.clone());
     let service_worker: std::sync::Arc<str> = pwa::service_worker(&leptos_options).into();
-    let context = move || provide_context(mublog.clone());
+    let trusted = app::api::server::TrustedOrigins(config.cors_origins.clone().into());
+    let context = move || {
+        provide_context(mublog.clone());
+        provide_context(trusted.clone());
+    };
 
     let server_fns = post({
         let context = context.clone();
@@ -141,6 +144,10 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         // uploads at 2 MB.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(middleware::from_fn(http_errors::limit_body))
+        // One CORS policy for the whole server (REST, GraphQL, and the server functions the
+        // Trunk build calls); it answers preflights before routing, and its headers reach
+        // error answers too.
+        .layer(cors(cors_origins))
         .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(always(header::REFERRER_POLICY, "same-origin"))
         .layer(always(HeaderName::from_static("cross-origin-opener-policy"), "same-origin"))

@@ -1,7 +1,7 @@
 //! `/api/auth/*`: register, login, refresh and logout. The refresh token only ever travels in
 //! the HttpOnly cookie; bodies carry the short-lived access token.
 
-use crate::session::AuthClient;
+use crate::client::AuthClient;
 use leptos::prelude::*;
 use server_fn::codec::Json;
 use shared::{

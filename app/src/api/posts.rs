@@ -1,6 +1,6 @@
 //! `/api/posts/*`: the feed, single posts, author pages, and the mutations on them.
 
-use crate::session::AuthClient;
+use crate::client::AuthClient;
 use leptos::prelude::*;
 use server_fn::codec::Json;
 use shared::{ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView};

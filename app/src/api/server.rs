@@ -77,10 +77,20 @@ pub async fn viewer() -> Result<Option<UserId>, ApiError> {
     }
 }
 
-/// Refresh and logout act on the cookie alone, so they must come from our own pages: browsers
-/// send `Sec-Fetch-Site` and `Origin` on such requests; clients that send neither are not
-/// browsers and carry no ambient cookie to abuse.
+/// Origins other than the server's own whose pages may use the cookie flow: the configured
+/// CORS origins (the Trunk build of the app, served elsewhere).
+#[derive(Clone, Default)]
+pub struct TrustedOrigins(pub std::sync::Arc<[String]>);
+
+/// Refresh and logout act on the cookie alone, so they must come from our own pages (or a
+/// trusted origin): browsers send `Sec-Fetch-Site` and `Origin` on such requests; clients that
+/// send neither are not browsers and carry no ambient cookie to abuse.
 pub fn reject_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
+    let trusted = use_context::<TrustedOrigins>().unwrap_or_default();
+    let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
+    if origin.is_some_and(|o| trusted.0.iter().any(|t| t == o)) {
+        return Ok(());
+    }
     let forbidden = || ApiError::new(ErrorCode::Forbidden, "Cross-site requests are not allowed.");
     if let Some(site) = headers.get("sec-fetch-site") {
         if site.as_bytes() != b"same-origin" {

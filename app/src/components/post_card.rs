@@ -113,17 +113,19 @@ fn PostPicture(image: PostImage) -> impl IntoView {
         }
         .into_any();
     }
+    // The Trunk build runs on another origin than the server that stores the pictures.
+    let server = server_fn::client::get_server_url();
     let srcset = image
         .sizes
         .iter()
-        .map(|s| format!("{} {}w", s.url, s.width))
-        .chain(std::iter::once(format!("{} {}w", image.url, image.width)))
+        .map(|s| format!("{server}{} {}w", s.url, s.width))
+        .chain(std::iter::once(format!("{server}{} {}w", image.url, image.width)))
         .collect::<Vec<_>>()
         .join(", ");
     view! {
         <img
             class="picture"
-            src=image.url
+            src=format!("{server}{}", image.url)
             srcset=srcset
             sizes="(max-width: 40rem) 100vw, 40rem"
             width=image.width
