@@ -1,18 +1,8 @@
 import { test, expect, type Page } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
 import { openMailLink } from "./mail";
 
-async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-}
 
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
-}
 
 test("forgot password, reset by email, and the old session is signed out", async ({ page, browser, request }) => {
   const email = `reset-${Date.now()}@example.com`;

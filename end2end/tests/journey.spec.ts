@@ -1,4 +1,5 @@
 import { test, expect, type Page, type Locator } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
 import { openMailLink } from "./mail";
 
 /** Fails the test on any console error, page error or hydration warning. */
@@ -10,11 +11,6 @@ function watchConsole(page: Page): string[] {
   });
   page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
   return problems;
-}
-
-/** The WASM app marks <body> once it has taken over the server-rendered page. */
-async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
 }
 
 function postWith(page: Page, text: string): Locator {
@@ -214,12 +210,7 @@ test("a refused like rolls back and says why", async ({ page, request }) => {
 
 test("a 401 triggers one refresh and one retry", async ({ page }) => {
   const problems = watchConsole(page);
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill("linus@example.com");
-  await page.getByLabel("Password").fill("mublog-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await signIn(page, "linus@example.com");
 
   // The server answers the next like as if the access token had expired.
   const calls: string[] = [];

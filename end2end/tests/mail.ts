@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { hydrated } from "./helpers";
 
 /**
  * Opens the development outbox (/dev/mail), finds the newest mail to `to` with `subject`, and
@@ -13,5 +14,5 @@ export async function openMailLink(page: Page, to: string, subject: string, path
   }).toPass({ timeout: 15_000 });
   await mail.locator(`a[href*="${path}"]`).first().click();
   await expect(page).toHaveURL(new RegExp(path));
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await hydrated(page);
 }

@@ -1,8 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
+import { hydrated, signIn } from "./helpers";
 
-async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-}
 
 /** Visible controls whose accessible name is empty, or whose box is under 44 px. */
 async function auditControls(page: Page) {
@@ -37,12 +35,7 @@ test.describe("on a 320 px phone", () => {
       expect(await auditControls(page), path).toEqual([]);
     }
     // Signed in, with the composer and the account links.
-    await page.goto("/login");
-    await hydrated(page);
-    await page.getByLabel("Email").fill("linus@example.com");
-    await page.getByLabel("Password").fill("mublog-demo");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+    await signIn(page, "linus@example.com");
     expect(await auditControls(page)).toEqual([]);
     await page.goto("/settings");
     await hydrated(page);

@@ -1,4 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
+import { signIn } from "./helpers";
 import * as zlib from "node:zlib";
 
 /** A solid-colour RGB PNG, built here so the test needs no fixture files. */
@@ -25,17 +26,9 @@ function png(width: number, height: number): Buffer {
   ]);
 }
 
-async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-}
 
 test("a post with a picture: uploaded with progress, then shown with srcset and fixed size", async ({ page }) => {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email").fill("margaret@example.com");
-  await page.getByLabel("Password").fill("mublog-demo");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await signIn(page, "margaret@example.com");
 
   const text = `Picture post ${Date.now()}`;
   await page.getByRole("textbox", { name: "New post" }).fill(text);
