@@ -93,3 +93,20 @@ test("the service worker never stores authentication responses", async ({ page }
   expect(cached).toEqual(expect.arrayContaining(["/offline"]));
   expect(cached.some((u) => /^\/pkg\/mublog\.[^.]+\.wasm$/.test(u))).toBe(true);
 });
+
+test("an Install button appears when the browser offers installation, and asks", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  const install = page.getByRole("button", { name: "Install" });
+  await expect(install).toHaveCount(0);
+  // What Chrome fires when the app is installable (a real install cannot run headless).
+  await page.evaluate(() => {
+    const offer = new Event("beforeinstallprompt", { cancelable: true }) as any;
+    offer.prompt = () => ((window as any).prompted = true);
+    window.dispatchEvent(offer);
+  });
+  await expect(install).toBeVisible();
+  await install.click();
+  expect(await page.evaluate(() => (window as any).prompted)).toBe(true);
+  await expect(install).toHaveCount(0);
+});
