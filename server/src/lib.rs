@@ -5,6 +5,7 @@ pub mod config;
 pub mod deploy_check;
 mod dev_mail;
 mod graphql;
+mod health;
 mod hosts;
 mod http_errors;
 mod media;
@@ -103,6 +104,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
         .with_state(graphql::GraphqlState::new(mublog.clone()));
     let media = axum::routing::get(media::serve).with_state(mublog.clone());
+    let mublog_for_health = mublog.clone();
     let service_worker: std::sync::Arc<str> = pwa::service_worker(&leptos_options).into();
     let trusted = app::api::server::TrustedOrigins(config.cors_origins.clone().into());
     let context = move || {
@@ -129,6 +131,13 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .merge(graphql)
         .route("/api/docs", axum::routing::get(rest::docs::docs_page))
         .route("/media/{name}", media)
+        .merge(
+            Router::new()
+                .route("/healthz", axum::routing::get(health::healthz))
+                .route("/readyz", axum::routing::get(health::readyz))
+                .route("/api/version", axum::routing::get(health::version))
+                .with_state(mublog_for_health),
+        )
         .route("/sw.js", axum::routing::get(move || pwa::serve(service_worker.clone())))
         // Server functions live under these two prefixes (see `app::api`).
         .route("/api/auth/{*fn_name}", server_fns.clone())

@@ -24,9 +24,25 @@ use sqlx::SqlitePool;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The schema: `migrations/`, embedded at build time.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+
 #[derive(Clone)]
 pub struct Db {
     pool: SqlitePool,
+    /// The database file (`None` for in-memory databases).
+    file: Option<std::sync::Arc<std::path::Path>>,
+}
+
+/// Why the database cannot serve requests (for `/readyz`).
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    #[error("the database file is gone")]
+    FileGone,
+    #[error("the database does not answer: {0}")]
+    NoAnswer(#[from] sqlx::Error),
+    #[error("{applied} of {known} migrations applied")]
+    Migrations { applied: i64, known: usize },
 }
 
 impl Db {
@@ -38,9 +54,27 @@ impl Db {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        let file = Some(options.get_filename())
+            .filter(|path| !path.as_os_str().is_empty() && *path != std::path::Path::new(":memory:"))
+            .map(std::sync::Arc::from);
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("../migrations").run(&pool).await?;
-        Ok(Db { pool })
+        MIGRATOR.run(&pool).await?;
+        Ok(Db { pool, file })
+    }
+
+    /// Whether the database answers and has every migration this build knows.
+    pub async fn ready(&self) -> Result<(), NotReady> {
+        if self.file.as_deref().is_some_and(|path| !path.exists()) {
+            return Err(NotReady::FileGone);
+        }
+        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await?;
+        let known = MIGRATOR.migrations.len();
+        if applied != known as i64 {
+            return Err(NotReady::Migrations { applied, known });
+        }
+        Ok(())
     }
 
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {

@@ -1,0 +1,28 @@
+//! What operators rely on: liveness, readiness and the running version.
+
+mod common;
+
+use common::TestApp;
+use http::StatusCode;
+
+#[tokio::test]
+async fn health_readiness_and_version() {
+    let app = TestApp::new().await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!((health.status, health.json()["status"].clone()), (StatusCode::OK, "ok".into()));
+    let ready = app.get("/readyz", None).await;
+    assert_eq!((ready.status, ready.json()["status"].clone()), (StatusCode::OK, "ready".into()));
+    let version = app.get("/api/version", None).await.json();
+    assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
+    assert!(version["revision"].as_str().is_some_and(|r| !r.is_empty()));
+
+    // A missing migration, then a missing database file: not ready, and nothing leaks.
+    app.sql("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)").await;
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.json(), serde_json::json!({ "status": "unavailable" }));
+    let file = app.db_url.trim_start_matches("sqlite://").to_owned();
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK, "alive all the same");
+}
