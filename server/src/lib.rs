@@ -23,6 +23,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_cookies::CookieManagerLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -165,7 +166,15 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
             hosts::AllowedHosts::new(&config.allowed_hosts),
             hosts::reject_unknown_host,
         ))
-        .layer(TraceLayer::new_for_http())
+        // Every request gets an `X-Request-Id` (or keeps the one it came with); it is echoed in
+        // the response and recorded on the request's span, so every log line of the request
+        // carries it.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &http::Request<axum::body::Body>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(leptos_options)
 }
 

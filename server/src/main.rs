@@ -29,11 +29,14 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
+    // JSON lines in production (for log collectors), readable text in development.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if std::env::var("MUBLOG_ENV").as_deref() == Ok("production") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     match Cli::parse().command.unwrap_or(Command::Serve) {
         Command::Serve => exit_code(serve().await),
         Command::Worker => exit_code(work().await),

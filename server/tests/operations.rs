@@ -26,3 +26,19 @@ async fn health_readiness_and_version() {
     assert_eq!(app.get("/readyz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK, "alive all the same");
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_keeps_a_given_one() {
+    let app = TestApp::new().await;
+    let first = app.get("/healthz", None).await;
+    let second = app.get("/healthz", None).await;
+    let id = |r: &common::TestResponse| r.headers["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id(&first).len(), 36, "a UUID");
+    assert_ne!(id(&first), id(&second));
+    let req = http::Request::builder()
+        .uri("/api/version")
+        .header("x-request-id", "trace-me-42")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(id(&app.send(req).await), "trace-me-42");
+}
