@@ -6,6 +6,7 @@ mod error;
 pub mod jobs;
 pub mod mail;
 pub mod media;
+mod operations;
 mod posts;
 pub mod seed;
 pub mod store;

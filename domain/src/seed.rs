@@ -69,3 +69,104 @@ pub async fn seed_demo(app: &Mublog) -> Result<(), DomainError> {
     tracing::info!(users = ids.len(), posts = DEMO_POSTS, "seeded demo content");
     Ok(())
 }
+
+const FIRST_NAMES: [&str; 12] = [
+    "Ada",
+    "Alan",
+    "Barbara",
+    "Dennis",
+    "Edsger",
+    "Frances",
+    "Grace",
+    "John",
+    "Katherine",
+    "Leslie",
+    "Radia",
+    "Tim",
+];
+const LAST_NAMES: [&str; 10] = [
+    "Lovelace", "Turing", "Liskov", "Ritchie", "Dijkstra", "Allen", "Hopper", "McCarthy", "Johnson",
+    "Lamport",
+];
+const WORDS: [&str; 24] = [
+    "shipping",
+    "coffee",
+    "rust",
+    "tests",
+    "deploy",
+    "keyset",
+    "pagination",
+    "sqlite",
+    "refactor",
+    "review",
+    "lunch",
+    "bug",
+    "feature",
+    "today",
+    "finally",
+    "again",
+    "tiny",
+    "huge",
+    "release",
+    "docs",
+    "hydration",
+    "wasm",
+    "queue",
+    "index",
+];
+
+/// What `seed_at_scale` created.
+pub struct Seeded {
+    pub users: u64,
+    pub posts: u64,
+    pub likes: u64,
+}
+
+/// `mublog seed --users N --posts N`: realistic content at scale, in one transaction. Users are
+/// verified, sign in with [`DEMO_PASSWORD`], and are named `seed{n}@example.com`; posts spread
+/// over the last 30 days, with a few likes each.
+pub async fn seed_at_scale(app: &Mublog, users: u64, posts: u64) -> Result<Seeded, DomainError> {
+    use rand::Rng;
+    let db = app.db();
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let now = now();
+    let start = now - 30 * 24 * 3600;
+    let mut rng = rand::thread_rng();
+    let mut tx = db.begin().await?;
+    let first_id = db.next_user_id().await?;
+    let mut ids = Vec::with_capacity(users as usize);
+    for n in first_id..first_id + users as i64 {
+        let (first, last) = (
+            FIRST_NAMES[rng.gen_range(0..FIRST_NAMES.len())],
+            LAST_NAMES[rng.gen_range(0..LAST_NAMES.len())],
+        );
+        let (email, handle) = (format!("seed{n}@example.com"), format!("seed{n}"));
+        let user = NewUser {
+            email: &email,
+            display_name: &format!("{first} {last}"),
+            handle: &handle,
+            password_hash: &hash,
+        };
+        if let Inserted::New(u) = Db::insert_user(&mut tx, user, start).await? {
+            Db::seed_profile(&mut tx, u.id, first, last, start).await?;
+            ids.push(u.id);
+        }
+    }
+    if ids.is_empty() {
+        return Ok(Seeded { users: 0, posts: 0, likes: 0 });
+    }
+    let mut likes = 0;
+    for i in 0..posts {
+        let author = ids[rng.gen_range(0..ids.len())];
+        let words: Vec<&str> =
+            (0..rng.gen_range(3..20)).map(|_| WORDS[rng.gen_range(0..WORDS.len())]).collect();
+        let at = start + (i as i64 * 30 * 24 * 3600) / posts.max(1) as i64;
+        let id = Db::insert_post_in(&mut tx, author, &words.join(" "), &Default::default(), at).await?;
+        for _ in 0..rng.gen_range(0..4.min(ids.len() + 1)) {
+            let liker = ids[rng.gen_range(0..ids.len())];
+            likes += Db::seed_like(&mut tx, id, liker, at + 60).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Seeded { users: ids.len() as u64, posts, likes })
+}

@@ -19,6 +19,30 @@ enum Command {
     /// Run background job workers only (for deployments that separate them from the web
     /// servers; set MUBLOG_WORKERS=0 on those).
     Worker,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a verified staff account. Asks for what is not given.
+    Createsuperuser {
+        #[arg(long, env = "MUBLOG_SUPERUSER_EMAIL")]
+        email: Option<String>,
+        /// Prefer the environment variable: arguments show up in process lists.
+        #[arg(long, env = "MUBLOG_SUPERUSER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Generate realistic content at scale (users sign in with the demo password).
+    Seed {
+        #[arg(long, default_value_t = 100)]
+        users: u64,
+        #[arg(long, default_value_t = 1000)]
+        posts: u64,
+    },
+    /// Write users, posts and likes as JSON (to a file, or standard output).
+    Export {
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Load a JSON export into an empty database.
+    Import { input: std::path::PathBuf },
     /// Report configuration problems.
     Check {
         /// Check that the settings are safe for a production deployment; exit 1 if not.
@@ -31,7 +55,8 @@ enum Command {
 async fn main() -> ExitCode {
     // JSON lines in production (for log collectors), readable text in development.
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to standard error: standard output is for command results (`mublog export`).
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if std::env::var("MUBLOG_ENV").as_deref() == Ok("production") {
         logs.json().init();
     } else {
@@ -41,7 +66,95 @@ async fn main() -> ExitCode {
         Command::Serve => exit_code(serve().await),
         Command::Worker => exit_code(work().await),
         Command::Check { deploy } => check(deploy),
+        Command::Migrate => exit_code(operate(|_| async { Ok("Migrations applied.".to_owned()) }).await),
+        Command::Createsuperuser { email, password } => exit_code(
+            operate(|app| async move {
+                let email = match email {
+                    Some(email) => email,
+                    None => prompt("Email: ")?,
+                };
+                let password = match password {
+                    Some(password) => password,
+                    None => rpassword::prompt_password("Password: ")?,
+                };
+                let me = app.create_superuser(&email, &password).await.map_err(explain)?;
+                Ok(format!("Staff account {} created (id {}).", me.email, me.id))
+            })
+            .await,
+        ),
+        Command::Seed { users, posts } => exit_code(
+            operate(|app| async move {
+                let seeded = domain::seed::seed_at_scale(&app, users, posts).await.map_err(explain)?;
+                Ok(format!("Seeded {} users, {} posts, {} likes.", seeded.users, seeded.posts, seeded.likes))
+            })
+            .await,
+        ),
+        Command::Export { output } => exit_code(
+            operate(|app| async move {
+                let dump = app.export().await.map_err(explain)?;
+                let json = serde_json::to_string_pretty(&dump)?;
+                match output {
+                    Some(path) => std::fs::write(&path, json)?,
+                    None => println!("{json}"),
+                }
+                Ok(format!(
+                    "Exported {} users, {} posts, {} likes.",
+                    dump.users.len(),
+                    dump.posts.len(),
+                    dump.likes.len()
+                ))
+            })
+            .await,
+        ),
+        Command::Import { input } => exit_code(
+            operate(|app| async move {
+                let dump: domain::store::Dump = serde_json::from_slice(&std::fs::read(&input)?)?;
+                app.import(&dump).await.map_err(explain)?;
+                Ok(format!(
+                    "Imported {} users, {} posts, {} likes.",
+                    dump.users.len(),
+                    dump.posts.len(),
+                    dump.likes.len()
+                ))
+            })
+            .await,
+        ),
     }
+}
+
+type CliResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Runs an operator command against the configured database (migrated on connect) and prints
+/// its report on standard error, so `export` can write JSON to standard output.
+async fn operate<F, Fut>(command: F) -> CliResult<()>
+where
+    F: FnOnce(domain::Mublog) -> Fut,
+    Fut: std::future::Future<Output = CliResult<String>>,
+{
+    let config = mublog::Config::from_env()?;
+    let app = mublog::domain(&config).await?;
+    eprintln!("{}", command(app).await?);
+    Ok(())
+}
+
+/// A domain refusal in words an operator can act on (field messages included).
+fn explain(e: domain::DomainError) -> Box<dyn std::error::Error> {
+    let api = shared::ApiError::from(e);
+    let fields: Vec<String> = api.fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
+    if fields.is_empty() {
+        api.message.into()
+    } else {
+        fields.join("; ").into()
+    }
+}
+
+fn prompt(label: &str) -> std::io::Result<String> {
+    use std::io::Write;
+    eprint!("{label}");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_owned())
 }
 
 fn exit_code(outcome: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
@@ -49,6 +162,7 @@ fn exit_code(outcome: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -13,6 +13,7 @@ mod sessions;
 mod throttle;
 
 pub use access::{AccessTokens, Caller, ACCESS_TTL_SECS};
+pub(crate) use handle::candidates as handle_candidates;
 pub(crate) use refresh_token::random_token;
 pub use throttle::Throttles;
 

@@ -1,12 +1,14 @@
 //! The data layer: every SQL statement lives under this module. Callers see plain functions on
 //! [`Db`], so a PostgreSQL backend can replace SQLite without touching the domain or handlers.
 
+mod dump;
 mod jobs;
 mod one_time_tokens;
 mod posts;
 mod sessions;
 mod users;
 
+pub use dump::{Dump, LikeRecord, PostRecord, UserRecord, DUMP_FORMAT};
 pub use jobs::{JobRow, NewJob};
 pub use one_time_tokens::Purpose;
 pub use posts::{ImageColumns, PostRow};

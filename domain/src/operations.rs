@@ -1,0 +1,51 @@
+//! What operators do from the command line: create staff accounts, dump and load content.
+
+use crate::auth::password;
+use crate::store::{Db, Dump, Inserted, NewUser, DUMP_FORMAT};
+use crate::{now, DomainError, Mublog};
+use shared::{validate, FieldError, Me};
+
+impl Mublog {
+    /// A verified staff account (Django's `createsuperuser`). The password policy applies.
+    pub async fn create_superuser(&self, email: &str, password_text: &str) -> Result<Me, DomainError> {
+        let email = validate::email(email)?;
+        password::check_policy(password_text)?;
+        let name = validate::display_name(None, &email)?;
+        let hash = password::hash(password_text.to_owned()).await?;
+        let mut tx = self.db.begin().await?;
+        let mut candidates = crate::auth::handle_candidates(&email);
+        let user = loop {
+            let handle = candidates.next().ok_or_else(|| DomainError::Internal("no free handle".into()))?;
+            let new = NewUser { email: &email, display_name: &name, handle: &handle, password_hash: &hash };
+            match Db::insert_user(&mut tx, new, now()).await? {
+                Inserted::New(user) => break user,
+                Inserted::Duplicate => {
+                    return Err(FieldError::new("email", "An account with this email exists.").into())
+                }
+                Inserted::HandleTaken => continue,
+            }
+        };
+        tx.commit().await?;
+        self.db.set_staff(user.id, true).await?;
+        self.db.mark_email_verified(user.id, now()).await?;
+        tracing::info!(user = user.id, "staff account created");
+        self.me(user.id).await
+    }
+
+    pub async fn export(&self) -> Result<Dump, DomainError> {
+        Ok(self.db.export().await?)
+    }
+
+    /// Loads a dump into an empty database; refuses to mix it with existing content.
+    pub async fn import(&self, dump: &Dump) -> Result<(), DomainError> {
+        if dump.format != DUMP_FORMAT {
+            return Err(FieldError::new("format", format!("unknown dump format {}", dump.format)).into());
+        }
+        if !self.db.is_empty().await? {
+            return Err(
+                FieldError::new("database", "the database is not empty; import into a new one").into()
+            );
+        }
+        Ok(self.db.import(dump).await?)
+    }
+}

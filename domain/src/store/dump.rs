@@ -1,0 +1,179 @@
+//! The whole content as data: users, posts and likes, ids and all (`mublog export` and
+//! `mublog import`, like Django's dumpdata/loaddata). Sessions, links and jobs are not content
+//! and are left out.
+
+use super::Db;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub handle: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password_hash: String,
+    pub is_staff: bool,
+    pub email_verified_at: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct PostRecord {
+    pub id: i64,
+    pub author_id: i64,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+    pub image_key: Option<String>,
+    pub image_ext: Option<String>,
+    pub image_width: Option<i64>,
+    pub image_height: Option<i64>,
+    pub image_sizes: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct LikeRecord {
+    pub post_id: i64,
+    pub user_id: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dump {
+    /// Format version, so a future import can tell old dumps apart.
+    pub format: u32,
+    pub users: Vec<UserRecord>,
+    pub posts: Vec<PostRecord>,
+    pub likes: Vec<LikeRecord>,
+}
+
+pub const DUMP_FORMAT: u32 = 1;
+
+impl Db {
+    pub async fn export(&self) -> Result<Dump, sqlx::Error> {
+        let users = sqlx::query_as(
+            "SELECT id, email, display_name, handle, first_name, last_name, password_hash, is_staff,
+                    email_verified_at, created_at
+             FROM users ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let posts = sqlx::query_as(
+            "SELECT id, author_id, body, created_at, edited_at, image_key, image_ext, image_width,
+                    image_height, image_sizes
+             FROM posts ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let likes =
+            sqlx::query_as("SELECT post_id, user_id, created_at FROM likes ORDER BY post_id, user_id")
+                .fetch_all(self.pool())
+                .await?;
+        Ok(Dump { format: DUMP_FORMAT, users, posts, likes })
+    }
+
+    /// Loads a dump into this (empty) database in one transaction: all of it or nothing.
+    pub async fn import(&self, dump: &Dump) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin().await?;
+        for u in &dump.users {
+            sqlx::query(
+                "INSERT INTO users (id, email, display_name, handle, first_name, last_name, password_hash,
+                                    is_staff, email_verified_at, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(u.id)
+            .bind(&u.email)
+            .bind(&u.display_name)
+            .bind(&u.handle)
+            .bind(&u.first_name)
+            .bind(&u.last_name)
+            .bind(&u.password_hash)
+            .bind(u.is_staff)
+            .bind(u.email_verified_at)
+            .bind(u.created_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for p in &dump.posts {
+            sqlx::query(
+                "INSERT INTO posts (id, author_id, body, created_at, edited_at, image_key, image_ext,
+                                    image_width, image_height, image_sizes)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(p.id)
+            .bind(p.author_id)
+            .bind(&p.body)
+            .bind(p.created_at)
+            .bind(p.edited_at)
+            .bind(&p.image_key)
+            .bind(&p.image_ext)
+            .bind(p.image_width)
+            .bind(p.image_height)
+            .bind(&p.image_sizes)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for l in &dump.likes {
+            sqlx::query("INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)")
+                .bind(l.post_id)
+                .bind(l.user_id)
+                .bind(l.created_at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    pub async fn set_staff(&self, id: shared::UserId, staff: bool) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET is_staff = ? WHERE id = ?")
+            .bind(staff)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+/// Helpers for bulk seeding inside one transaction.
+impl Db {
+    pub(crate) async fn next_user_id(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetch_one(self.pool()).await
+    }
+
+    pub(crate) async fn seed_profile(
+        tx: &mut super::Tx,
+        user: shared::UserId,
+        first: &str,
+        last: &str,
+        verified_at: i64,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET first_name = ?, last_name = ?, email_verified_at = ? WHERE id = ?")
+            .bind(first)
+            .bind(last)
+            .bind(verified_at)
+            .bind(user)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    /// 1 if the like was new.
+    pub(crate) async fn seed_like(
+        tx: &mut super::Tx,
+        post: i64,
+        user: i64,
+        at: i64,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(
+            "INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        )
+        .bind(post)
+        .bind(user)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+    }
+}
