@@ -44,6 +44,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Where pictures are stored.
     pub media: MediaConfig,
+    /// When set, `/metrics` answers only requests bearing this token (`MUBLOG_METRICS_TOKEN`).
+    pub metrics_token: Option<String>,
     /// Background workers of this process (`MUBLOG_WORKERS`: how many; 0 when a separate
     /// `mublog worker` runs them).
     pub jobs: WorkerConfig,
@@ -192,6 +194,7 @@ impl Config {
                     secret_key: var("MUBLOG_S3_SECRET_KEY").ok_or(ConfigError::S3Credentials)?,
                 },
             },
+            metrics_token: var("MUBLOG_METRICS_TOKEN"),
             jobs,
         })
     }

@@ -9,6 +9,7 @@ mod health;
 mod hosts;
 mod http_errors;
 mod media;
+mod metrics;
 mod pwa;
 mod rest;
 
@@ -98,6 +99,7 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Sta
 }
 
 fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Router {
+    metrics::install();
     let cors_origins = &config.cors_origins;
     let routes = route_list();
     let rest = rest::router().with_state(mublog.clone());
@@ -137,7 +139,14 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
                 .route("/healthz", axum::routing::get(health::healthz))
                 .route("/readyz", axum::routing::get(health::readyz))
                 .route("/api/version", axum::routing::get(health::version))
-                .with_state(mublog_for_health),
+                .with_state(mublog_for_health.clone()),
+        )
+        .route(
+            "/metrics",
+            axum::routing::get(metrics::scrape).with_state(metrics::MetricsState {
+                app: mublog_for_health,
+                token: config.metrics_token.clone(),
+            }),
         )
         .route("/sw.js", axum::routing::get(move || pwa::serve(service_worker.clone())))
         // Server functions live under these two prefixes (see `app::api`).
@@ -169,6 +178,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         // Every request gets an `X-Request-Id` (or keeps the one it came with); it is echoed in
         // the response and recorded on the request's span, so every log line of the request
         // carries it.
+        .layer(middleware::from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &http::Request<axum::body::Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

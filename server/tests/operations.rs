@@ -42,3 +42,29 @@ async fn every_response_carries_a_request_id_and_keeps_a_given_one() {
         .unwrap();
     assert_eq!(id(&app.send(req).await), "trace-me-42");
 }
+
+#[tokio::test]
+async fn prometheus_metrics_count_requests_by_route_and_can_be_restricted() {
+    let app = TestApp::with(|c| c.metrics_token = Some("scrape-secret".into())).await;
+    for _ in 0..3 {
+        app.api("GET", "/api/v1/posts/424242", None, None).await; // 404: one "(unmatched)" label
+        app.get("/healthz", None).await;
+    }
+    assert_eq!(app.get("/metrics", None).await.status, StatusCode::UNAUTHORIZED);
+    let wrong = app.api("GET", "/metrics", None, Some("scrape-secreT")).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let res = app.api("GET", "/metrics", None, Some("scrape-secret")).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let text = res.text();
+    let healthz = text
+        .lines()
+        .find(|l| l.starts_with("mublog_http_requests_total") && l.contains(r#"route="/healthz""#))
+        .unwrap_or_else(|| panic!("{text}"));
+    // The recorder is process-wide and other tests run alongside: at least our three.
+    assert!(healthz.rsplit(' ').next().unwrap().parse::<f64>().unwrap() >= 3.0, "{healthz}");
+    assert!(text.contains(r#"route="(unmatched)""#), "404s share one label");
+    assert!(!text.contains("424242"), "no ids in labels");
+    assert!(text.contains("mublog_http_request_duration_seconds_bucket"));
+    assert!(text.contains("mublog_db_pool_connections"));
+    assert!(text.contains(r#"mublog_jobs{state="done"}"#), "{text}");
+}

@@ -127,6 +127,9 @@ async fn process(app: &Mublog, config: &WorkerConfig, row: JobRow, shutdown: &mu
 
 async fn record(app: &Mublog, config: &WorkerConfig, row: &JobRow, outcome: Result<(), String>) {
     let now = now();
+    if outcome.is_err() {
+        metrics::counter!("mublog_job_failures_total", "kind" => row.kind.clone()).increment(1);
+    }
     let written = match outcome {
         Ok(()) => {
             tracing::info!(job = row.id, kind = %row.kind, attempt = row.attempts, "job done");

@@ -137,6 +137,11 @@ impl Db {
         sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'queued'").fetch_one(self.pool()).await
     }
 
+    /// How many jobs are in each state (queued, running, done, dead).
+    pub async fn job_counts(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetch_all(self.pool()).await
+    }
+
     /// Drops finished jobs older than `before`; dead ones stay for inspection.
     pub async fn purge_done_jobs(&self, before: i64) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?")

@@ -83,6 +83,15 @@ impl Db {
         self.pool.begin().await
     }
 
+    /// Open connections in the pool, and how many of them are idle (for metrics).
+    pub fn pool_size(&self) -> u32 {
+        self.pool.size()
+    }
+
+    pub fn pool_idle(&self) -> usize {
+        self.pool.num_idle()
+    }
+
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }

@@ -117,6 +117,7 @@ impl TestApp {
             mail_from: "mublog <no-reply@mublog.test>".into(),
             data_dir: dir.path().to_owned(),
             media: mublog::config::MediaConfig::Local,
+            metrics_token: None,
             jobs: WorkerConfig {
                 poll_interval: Duration::from_millis(100),
                 backoff_base: Duration::from_secs(1),
