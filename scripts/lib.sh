@@ -67,7 +67,8 @@ ensure_python_tools() {
     python3 -m venv "$PY_TOOLS"
     "$PY_TOOLS/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
   fi
-  if ! "$PY_TOOLS/bin/pip" show moto 2>/dev/null | grep -q "^Version: $MOTO_VERSION$"; then
+  # sed reads all of pip's output (grep -q would stop early, and pipefail would see pip's SIGPIPE).
+  if [ "$("$PY_TOOLS/bin/pip" show moto 2>/dev/null | sed -n 's/^Version: //p')" != "$MOTO_VERSION" ]; then
     say "installing moto $MOTO_VERSION (local S3)"
     "$PY_TOOLS/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
   fi
