@@ -35,6 +35,8 @@ pub struct Mublog {
     media: Arc<MediaStore>,
     /// Image decodes running at once (each may use up to the decoder's memory cap).
     image_permits: Arc<tokio::sync::Semaphore>,
+    /// How long request-log entries are kept (the daily purge removes older ones).
+    request_log_retention_secs: i64,
 }
 
 impl Mublog {
@@ -48,7 +50,14 @@ impl Mublog {
             job_signal: Default::default(),
             media: Arc::new(media),
             image_permits: Arc::new(tokio::sync::Semaphore::new(2)),
+            request_log_retention_secs: 30 * 24 * 3600,
         }
+    }
+
+    /// Keeps request-log entries for `days` (30 by default).
+    pub fn with_request_log_retention(mut self, days: u32) -> Self {
+        self.request_log_retention_secs = i64::from(days) * 24 * 3600;
+        self
     }
 
     pub fn db(&self) -> &Db {

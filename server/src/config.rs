@@ -46,6 +46,12 @@ pub struct Config {
     pub media: MediaConfig,
     /// When set, `/metrics` answers only requests bearing this token (`MUBLOG_METRICS_TOKEN`).
     pub metrics_token: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`MUBLOG_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Days the request log is kept (`MUBLOG_REQUEST_LOG_DAYS`, 30).
+    pub request_log_days: u32,
+    /// Request-log entries that may wait for the writer before new ones are dropped.
+    pub request_log_capacity: usize,
     /// Background workers of this process (`MUBLOG_WORKERS`: how many; 0 when a separate
     /// `mublog worker` runs them).
     pub jobs: WorkerConfig,
@@ -76,6 +82,8 @@ pub enum ConfigError {
     BadWorkers(String),
     #[error("MUBLOG_S3_URL needs MUBLOG_S3_ACCESS_KEY and MUBLOG_S3_SECRET_KEY")]
     S3Credentials,
+    #[error("{0}: `{1}` is not valid")]
+    BadNumber(&'static str, String),
 }
 
 /// Reads settings from the environment, then the optional config file.
@@ -195,6 +203,17 @@ impl Config {
                 },
             },
             metrics_token: var("MUBLOG_METRICS_TOKEN"),
+            trusted_proxies: list(var("MUBLOG_TRUSTED_PROXIES"))
+                .iter()
+                .map(|ip| {
+                    ip.parse().map_err(|_| ConfigError::BadNumber("MUBLOG_TRUSTED_PROXIES", ip.clone()))
+                })
+                .collect::<Result<_, _>>()?,
+            request_log_days: match var("MUBLOG_REQUEST_LOG_DAYS") {
+                Some(d) => d.parse().map_err(|_| ConfigError::BadNumber("MUBLOG_REQUEST_LOG_DAYS", d))?,
+                None => 30,
+            },
+            request_log_capacity: crate::request_log::DEFAULT_CAPACITY,
             jobs,
         })
     }

@@ -11,6 +11,7 @@ mod http_errors;
 mod media;
 mod metrics;
 mod pwa;
+pub mod request_log;
 mod rest;
 
 use app::{shell, App};
@@ -44,10 +45,13 @@ pub enum StartupError {
     Media(#[from] domain::media::store::StoreError),
 }
 
-/// A running app: its router, and the job workers started with it.
+/// A running app: its router, the job workers started with it, and the request-log writer
+/// (which finishes its last batch once the router is dropped).
 pub struct Started {
     pub router: Router,
     pub workers: Workers,
+    pub request_log: tokio::task::JoinHandle<()>,
+    pub request_log_handle: request_log::RequestLog,
 }
 
 /// Background workers; they run until [`Workers::stop`] (or until this is dropped).
@@ -84,7 +88,8 @@ pub async fn domain(config: &Config) -> Result<Mublog, StartupError> {
             MediaStore::s3(url, region, access_key, secret_key)?
         }
     };
-    Ok(Mublog::new(db, AccessTokens::new(&config.jwt_secret), mailer, media, &config.public_url))
+    Ok(Mublog::new(db, AccessTokens::new(&config.jwt_secret), mailer, media, &config.public_url)
+        .with_request_log_retention(config.request_log_days))
 }
 
 /// Opens the database (applying migrations), seeds demo content where configured, starts the
@@ -95,7 +100,11 @@ pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Sta
         domain::seed::seed_demo(&mublog).await?;
     }
     let workers = Workers::start(mublog.clone(), config.jobs.clone());
-    Ok(Started { router: router(mublog, leptos_options, config), workers })
+    let (log, writer) =
+        request_log::RequestLog::start(mublog.clone(), config.request_log_capacity, &config.trusted_proxies);
+    let router = router(mublog, leptos_options, config)
+        .layer(middleware::from_fn_with_state(log.clone(), request_log::record));
+    Ok(Started { router, workers, request_log: writer, request_log_handle: log })
 }
 
 fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Router {

@@ -172,14 +172,20 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = mublog::Config::from_env()?;
     let leptos_options = get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
-    let started = mublog::build(&config, leptos_options).await?;
+    let mublog::Started { router, workers, request_log, request_log_handle } =
+        mublog::build(&config, leptos_options).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(environment = ?config.environment, workers = config.jobs.concurrency, "listening on http://{addr}");
     // Connection info gives rate limits the client's address.
-    let app = started.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
-    // Requests have drained; now let running jobs finish or hand them back.
-    started.workers.stop().await;
+    // Requests have drained: let running jobs finish (or hand them back), and write the last
+    // request-log entries.
+    drop(request_log_handle);
+    workers.stop().await;
+    if tokio::time::timeout(std::time::Duration::from_secs(10), request_log).await.is_err() {
+        tracing::warn!("the request log did not flush within 10 s");
+    }
     Ok(())
 }
 

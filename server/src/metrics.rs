@@ -45,7 +45,7 @@ pub async fn track(req: Request, next: Next) -> Response {
 
 /// A path with its variable parts replaced, so labels stay few: `/api/v1/posts/42/like` →
 /// `/api/v1/posts/{id}/like`.
-fn route_label(path: &str) -> String {
+pub fn route_label(path: &str) -> String {
     let mut out = String::new();
     let mut previous = "";
     for segment in path.split('/').filter(|s| !s.is_empty()) {

@@ -4,6 +4,7 @@ mod common;
 
 use common::TestApp;
 use http::StatusCode;
+use sqlx::Connection;
 
 #[tokio::test]
 async fn health_readiness_and_version() {
@@ -67,4 +68,91 @@ async fn prometheus_metrics_count_requests_by_route_and_can_be_restricted() {
     assert!(text.contains("mublog_http_request_duration_seconds_bucket"));
     assert!(text.contains("mublog_db_pool_connections"));
     assert!(text.contains(r#"mublog_jobs{state="done"}"#), "{text}");
+}
+
+/// Waits (up to 15 s) until the request log holds `rows` rows.
+async fn logged(app: &TestApp, rows: i64) -> i64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let count = app.sql_scalar("SELECT COUNT(*) FROM request_log").await;
+        if count >= rows || std::time::Instant::now() > deadline {
+            return count;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_request_log_records_requests_in_batches_but_not_probes_or_static_files() {
+    let app = TestApp::new().await;
+    let ada = app.user("ada@example.com").await; // register + login: 2 rows
+    let requests = (0..200).map(|i| {
+        let path = if i % 4 == 0 { "/api/v1/posts/424242".to_owned() } else { "/api/v1/posts".to_owned() };
+        let access = ada.access.clone();
+        let app = &app;
+        async move { app.api("GET", &path, None, Some(&access)).await.status }
+    });
+    let statuses = futures::future::join_all(requests).await;
+    assert!(statuses.iter().all(|s| s.is_success() || *s == StatusCode::NOT_FOUND));
+    for skipped in ["/healthz", "/readyz", "/favicon.svg", "/pkg/mublog.js", "/media/x.png", "/sw.js"] {
+        app.get(skipped, None).await;
+    }
+    assert_eq!(logged(&app, 202).await, 202, "every request once, probes and static files never");
+    assert_eq!(app.request_log.dropped(), 0);
+    let with_user = app
+        .sql_scalar(&format!(
+            "SELECT COUNT(*) FROM request_log WHERE user_id = {} AND route = '/api/v1/posts' AND status = 200
+             AND method = 'GET' AND duration_us > 0 AND client_ip = '192.0.2.1'",
+            ada.id
+        ))
+        .await;
+    assert_eq!(with_user, 150);
+    let unmatched =
+        app.sql_scalar("SELECT COUNT(*) FROM request_log WHERE route = '(unmatched)' AND status = 404").await;
+    assert_eq!(unmatched, 50);
+}
+
+#[tokio::test]
+async fn a_stuck_database_never_slows_requests_and_overflow_is_dropped_and_counted() {
+    let app = TestApp::with(|c| c.request_log_capacity = 20).await;
+    // Another connection holds the write lock: the writer must wait.
+    let mut locker = sqlx::SqliteConnection::connect(&app.db_url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut locker).await.unwrap();
+    let started = std::time::Instant::now();
+    for _ in 0..100 {
+        assert_eq!(app.get("/api/v1/posts", None).await.status, StatusCode::OK);
+    }
+    let elapsed = started.elapsed();
+    assert!(elapsed < std::time::Duration::from_secs(3), "100 requests took {elapsed:?} with logging stuck");
+    let dropped = app.request_log.dropped();
+    assert!(dropped >= 70, "only {dropped} dropped with room for 20");
+    sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap();
+    let rows = logged(&app, 100 - dropped as i64).await;
+    assert_eq!(rows + dropped as i64, 100, "every request either logged or counted as dropped");
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy() {
+    for (trusted, expected) in [(true, "203.0.113.5"), (false, "192.0.2.1")] {
+        let app = TestApp::with(|c| {
+            if trusted {
+                c.trusted_proxies = vec![common::DEFAULT_CLIENT];
+            }
+        })
+        .await;
+        let req = http::Request::builder()
+            .uri("/api/v1/posts")
+            .header("x-forwarded-for", "198.51.100.7, 203.0.113.5")
+            .header("user-agent", "ProxyTest/1.0")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        app.send(req).await;
+        assert_eq!(logged(&app, 1).await, 1);
+        let ip = app
+            .sql_scalar(&format!(
+                "SELECT COUNT(*) FROM request_log WHERE client_ip = '{expected}' AND user_agent = 'ProxyTest/1.0'"
+            ))
+            .await;
+        assert_eq!(ip, 1, "trusted: {trusted}");
+    }
 }

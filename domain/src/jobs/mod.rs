@@ -138,7 +138,8 @@ impl Mublog {
                 let links = self.db.purge_one_time_tokens(now).await?;
                 let sessions = self.db.purge_families(now - KEEP_FINISHED_SECS).await?;
                 let jobs = self.db.purge_done_jobs(now - KEEP_FINISHED_SECS).await?;
-                tracing::info!(links, sessions, jobs, "purged expired rows");
+                let requests = self.db.purge_request_log(now - self.request_log_retention_secs).await?;
+                tracing::info!(links, sessions, jobs, requests, "purged expired rows");
                 Ok(())
             }
         }

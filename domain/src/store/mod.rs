@@ -5,6 +5,7 @@ mod dump;
 mod jobs;
 mod one_time_tokens;
 mod posts;
+mod request_log;
 mod sessions;
 mod users;
 
@@ -12,6 +13,7 @@ pub use dump::{Dump, LikeRecord, PostRecord, UserRecord, DUMP_FORMAT};
 pub use jobs::{JobRow, NewJob};
 pub use one_time_tokens::Purpose;
 pub use posts::{ImageColumns, PostRow};
+pub use request_log::RequestEntry;
 pub use sessions::{FamilyRow, SessionRow, TokenRow};
 /// Errors from the database driver.
 pub use sqlx::Error as DbError;

@@ -47,6 +47,7 @@ pub struct TestApp {
     /// The real SMTP server this app delivers to.
     pub mail: MailSink,
     workers: tokio::sync::Mutex<Option<mublog::Workers>>,
+    pub request_log: mublog::request_log::RequestLog,
     /// Each registration comes from its own address, so per-address limits stay out of the way.
     next_client: std::sync::atomic::AtomicU32,
     pub db_url: String,
@@ -118,6 +119,9 @@ impl TestApp {
             data_dir: dir.path().to_owned(),
             media: mublog::config::MediaConfig::Local,
             metrics_token: None,
+            trusted_proxies: Vec::new(),
+            request_log_days: 30,
+            request_log_capacity: 10_000,
             jobs: WorkerConfig {
                 poll_interval: Duration::from_millis(100),
                 backoff_base: Duration::from_secs(1),
@@ -132,6 +136,7 @@ impl TestApp {
             router: started.router,
             mail,
             workers: tokio::sync::Mutex::new(Some(started.workers)),
+            request_log: started.request_log_handle,
             db_url,
             _dir: dir,
             next_client: Default::default(),

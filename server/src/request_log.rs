@@ -1,0 +1,114 @@
+//! μblog's RequestLog without its cost: the middleware hands each entry to a bounded channel
+//! and moves on; a writer task inserts them in batches. When the channel is full the entry is
+//! dropped and counted, so logging can never slow or fail a request.
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use domain::store::RequestEntry;
+use domain::Mublog;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc;
+
+/// Entries waiting for the writer; beyond this they are dropped.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+const BATCH: usize = 500;
+
+/// Not worth a row: probes and static files.
+fn skipped(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/sw.js" | "/favicon.svg" | "/manifest.webmanifest")
+        || ["/pkg/", "/media/", "/icons/", "/vendor/"].iter().any(|p| path.starts_with(p))
+}
+
+#[derive(Clone)]
+pub struct RequestLog {
+    sender: mpsc::Sender<RequestEntry>,
+    dropped: Arc<AtomicU64>,
+    app: Mublog,
+    trusted_proxies: Arc<[IpAddr]>,
+}
+
+impl RequestLog {
+    /// The middleware's handle, and the writer task, which ends (after a last flush) once every
+    /// handle is gone: when the server has stopped.
+    pub fn start(
+        app: Mublog,
+        capacity: usize,
+        trusted_proxies: &[IpAddr],
+    ) -> (Self, tokio::task::JoinHandle<()>) {
+        let (sender, receiver) = mpsc::channel(capacity.max(1));
+        let writer = tokio::spawn(write_batches(app.clone(), receiver));
+        let log =
+            RequestLog { sender, dropped: Default::default(), app, trusted_proxies: trusted_proxies.into() };
+        (log, writer)
+    }
+
+    /// Entries dropped because the writer could not keep up.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// The client: the TCP peer, or the address a trusted proxy says it forwarded for.
+    fn client_ip(&self, req: &Request) -> String {
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = || {
+            let header = req.headers().get("x-forwarded-for")?.to_str().ok()?;
+            // The proxy appends the address it saw last; earlier ones are the client's claims.
+            header.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+        };
+        match peer {
+            Some(peer) if self.trusted_proxies.contains(&peer) => forwarded().unwrap_or(peer).to_string(),
+            Some(peer) => peer.to_string(),
+            None => "-".to_owned(),
+        }
+    }
+}
+
+pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if skipped(&path) {
+        return next.run(req).await;
+    }
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let client_ip = log.client_ip(&req);
+    let user_agent =
+        req.headers().get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let user_agent: String = user_agent.chars().take(300).collect();
+    let user_id = app::api::server::bearer(req.headers()).and_then(|t| log.app.authenticate(t).ok());
+    let response = next.run(req).await;
+    let status = response.status().as_u16();
+    let entry = RequestEntry {
+        at: domain::now(),
+        method,
+        route: if status == 404 { "(unmatched)".to_owned() } else { crate::metrics::route_label(&path) },
+        path: path.chars().take(500).collect(),
+        status,
+        duration_us: started.elapsed().as_micros() as i64,
+        user_id,
+        client_ip,
+        user_agent,
+    };
+    if log.sender.try_send(entry).is_err() {
+        log.dropped.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("mublog_request_log_dropped_total").increment(1);
+    }
+    response
+}
+
+/// Takes whatever is waiting (up to a batch) and writes it in one transaction: one row at a
+/// time when traffic is light, hundreds per insert under load. Ends when every sender is gone
+/// and the channel is drained.
+async fn write_batches(app: Mublog, mut receiver: mpsc::Receiver<RequestEntry>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while receiver.recv_many(&mut batch, BATCH).await > 0 {
+        if let Err(e) = app.db().insert_request_log(&batch).await {
+            tracing::error!(error = %e, entries = batch.len(), "writing the request log failed; entries lost");
+        }
+        batch.clear();
+    }
+    tracing::debug!("request log flushed and closed");
+}
