@@ -2,22 +2,8 @@
 //! `mublog import`, like Django's dumpdata/loaddata). Sessions, links and jobs are not content
 //! and are left out.
 
-use super::Db;
+use super::{Db, ImageColumns, UserRow};
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct UserRecord {
-    pub id: i64,
-    pub email: String,
-    pub display_name: String,
-    pub handle: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub password_hash: String,
-    pub is_staff: bool,
-    pub email_verified_at: Option<i64>,
-    pub created_at: i64,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct PostRecord {
@@ -26,11 +12,9 @@ pub struct PostRecord {
     pub body: String,
     pub created_at: i64,
     pub edited_at: Option<i64>,
-    pub image_key: Option<String>,
-    pub image_ext: Option<String>,
-    pub image_width: Option<i64>,
-    pub image_height: Option<i64>,
-    pub image_sizes: Option<String>,
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub image: ImageColumns,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -44,7 +28,7 @@ pub struct LikeRecord {
 pub struct Dump {
     /// Format version, so a future import can tell old dumps apart.
     pub format: u32,
-    pub users: Vec<UserRecord>,
+    pub users: Vec<UserRow>,
     pub posts: Vec<PostRecord>,
     pub likes: Vec<LikeRecord>,
 }
@@ -107,11 +91,11 @@ impl Db {
             .bind(&p.body)
             .bind(p.created_at)
             .bind(p.edited_at)
-            .bind(&p.image_key)
-            .bind(&p.image_ext)
-            .bind(p.image_width)
-            .bind(p.image_height)
-            .bind(&p.image_sizes)
+            .bind(&p.image.image_key)
+            .bind(&p.image.image_ext)
+            .bind(p.image.image_width)
+            .bind(p.image.image_height)
+            .bind(&p.image.image_sizes)
             .execute(&mut *tx)
             .await?;
         }

@@ -9,7 +9,7 @@ mod request_log;
 mod sessions;
 mod users;
 
-pub use dump::{Dump, LikeRecord, PostRecord, UserRecord, DUMP_FORMAT};
+pub use dump::{Dump, LikeRecord, PostRecord, DUMP_FORMAT};
 pub use jobs::{JobRow, NewJob};
 pub use one_time_tokens::Purpose;
 pub use posts::{ImageColumns, PostRow};

@@ -20,7 +20,7 @@ pub struct PostRow {
 
 /// A post's image as stored: the file key and type, its size, and the rendered widths
 /// (comma-separated; `None` until the rendering job has run).
-#[derive(Debug, Clone, Default, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct ImageColumns {
     pub image_key: Option<String>,
     pub image_ext: Option<String>,

@@ -1,7 +1,8 @@
 use super::{Db, Tx};
 use shared::{Me, UserId, UserView};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+/// A user as stored; also the record `mublog export` writes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct UserRow {
     pub id: UserId,
     pub email: String,
@@ -12,10 +13,12 @@ pub struct UserRow {
     pub password_hash: String,
     pub is_staff: bool,
     pub email_verified_at: Option<i64>,
+    pub created_at: i64,
 }
 
 const USER_COLUMNS: &str =
-    "id, email, display_name, handle, first_name, last_name, password_hash, is_staff, email_verified_at";
+    "id, email, display_name, handle, first_name, last_name, password_hash, is_staff, \
+                            email_verified_at, created_at";
 
 impl UserRow {
     pub fn me(&self) -> Me {
