@@ -115,21 +115,22 @@ async fn the_request_log_records_requests_in_batches_but_not_probes_or_static_fi
 
 #[tokio::test]
 async fn a_stuck_database_never_slows_requests_and_overflow_is_dropped_and_counted() {
-    let app = TestApp::with(|c| c.request_log_capacity = 20).await;
+    let app = TestApp::with(|c| c.request_log_capacity = 10).await;
     // Another connection holds the write lock: the writer must wait.
     let mut locker = sqlx::SqliteConnection::connect(&app.db_url).await.unwrap();
     sqlx::query("BEGIN IMMEDIATE").execute(&mut locker).await.unwrap();
     let started = std::time::Instant::now();
-    for _ in 0..100 {
+    for _ in 0..60 {
         assert_eq!(app.get("/api/v1/posts", None).await.status, StatusCode::OK);
     }
+    // The writer waits up to SQLite's 5 s busy timeout; the requests must not.
     let elapsed = started.elapsed();
-    assert!(elapsed < std::time::Duration::from_secs(3), "100 requests took {elapsed:?} with logging stuck");
+    assert!(elapsed < std::time::Duration::from_secs(3), "60 requests took {elapsed:?} with logging stuck");
     let dropped = app.request_log.dropped();
-    assert!(dropped >= 70, "only {dropped} dropped with room for 20");
+    assert!(dropped >= 40, "only {dropped} dropped with room for 10");
     sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap();
-    let rows = logged(&app, 100 - dropped as i64).await;
-    assert_eq!(rows + dropped as i64, 100, "every request either logged or counted as dropped");
+    let rows = logged(&app, 60 - dropped as i64).await;
+    assert_eq!(rows + dropped as i64, 60, "every request either logged or counted as dropped");
 }
 
 #[tokio::test]
