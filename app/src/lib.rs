@@ -16,6 +16,9 @@ use leptos_router::{path, SsrMode};
 
 use components::nav::Nav;
 use components::verify_banner::VerifyBanner;
+use pages::admin::{
+    AdminAuditPage, AdminHome, AdminJobsPage, AdminPostsPage, AdminRequestsPage, AdminUserPage, AdminUsersPage,
+};
 use pages::{
     AuthorPage, ForgotPage, HomePage, LoginPage, NotFound, OfflinePage, PostPage, RegisterPage, ResetPage,
     SessionsPage, SettingsPage, VerifyPage,
@@ -104,6 +107,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage />
                     <Route path=path!("/settings/sessions") view=SessionsPage />
                     <Route path=path!("/offline") view=OfflinePage />
+                    // Staff only; async, so a refusal is answered with its status (401, 403).
+                    <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/posts") view=AdminPostsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/requests") view=AdminRequestsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/jobs") view=AdminJobsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -15,6 +15,10 @@ pub enum DomainError {
     SessionEnded,
     #[error("not allowed")]
     Forbidden,
+    #[error("the account is deactivated")]
+    AccountDeactivated,
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("the link is unknown, used or expired")]
@@ -53,6 +57,11 @@ impl From<DomainError> for ApiError {
                 ApiError::new(ErrorCode::Unauthenticated, "Your session has ended. Please sign in again.")
             }
             DomainError::Forbidden => ApiError::new(ErrorCode::Forbidden, "You are not allowed to do that."),
+            DomainError::AccountDeactivated => ApiError::new(
+                ErrorCode::Forbidden,
+                "This account has been deactivated. Contact the site's staff if you think this is a mistake.",
+            ),
+            DomainError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
             DomainError::NotFound(what) => {
                 ApiError::new(ErrorCode::NotFound, format!("That {what} does not exist."))
             }

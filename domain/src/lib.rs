@@ -1,6 +1,7 @@
 //! mublog's domain layer. Server functions (and later REST and GraphQL) are thin adapters over
 //! [`Mublog`]: every rule — validation, ownership, token rotation — is written here once.
 
+pub mod admin;
 pub mod auth;
 mod error;
 pub mod jobs;

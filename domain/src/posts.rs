@@ -124,7 +124,7 @@ impl Mublog {
     }
 }
 
-fn parse_cursor(cursor: &str) -> Result<PostId, DomainError> {
+pub(crate) fn parse_cursor(cursor: &str) -> Result<PostId, DomainError> {
     cursor
         .parse::<PostId>()
         .ok()

@@ -158,9 +158,10 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
             }),
         )
         .route("/sw.js", axum::routing::get(move || pwa::serve(service_worker.clone())))
-        // Server functions live under these two prefixes (see `app::api`).
+        // Server functions live under these prefixes (see `app::api`).
         .route("/api/auth/{*fn_name}", server_fns.clone())
-        .route("/api/posts/{*fn_name}", server_fns)
+        .route("/api/posts/{*fn_name}", server_fns.clone())
+        .route("/api/admin/{*fn_name}", server_fns)
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

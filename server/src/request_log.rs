@@ -78,7 +78,7 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
     let user_agent =
         req.headers().get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let user_agent: String = user_agent.chars().take(300).collect();
-    let user_id = app::api::server::bearer(req.headers()).and_then(|t| log.app.authenticate(t).ok());
+    let user_id = app::api::server::bearer(req.headers()).and_then(|t| log.app.claimed_user(t));
     let response = next.run(req).await;
     let status = response.status().as_u16();
     let entry = RequestEntry {

@@ -1,6 +1,7 @@
 //! What the browser and the server agree on: request/response shapes, validation rules and
 //! error codes. Compiles for wasm32 and native; nothing here touches a database or the network.
 
+pub mod admin;
 pub mod api;
 pub mod error;
 pub mod validate;

@@ -4,6 +4,7 @@
 //! All of them take and return JSON at fixed paths under `/api`, so any HTTP client can call
 //! them, and all fail with [`shared::ApiError`], whose `code` decides the HTTP status.
 
+pub mod admin;
 pub mod auth;
 pub mod posts;
 #[cfg(feature = "ssr")]

@@ -60,7 +60,21 @@ pub async fn require_caller() -> Result<domain::Caller, ApiError> {
     let app = mublog()?;
     let headers = headers().await?;
     let token = bearer(&headers).ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
-    Ok(app.caller(token)?)
+    Ok(app.caller(token).await?)
+}
+
+/// The signed-in caller, if they are active staff: 401 without a valid access token, 403 for
+/// everyone else. Every admin server function starts here.
+pub async fn require_staff() -> Result<domain::admin::Staff, ApiError> {
+    let caller = require_caller().await?;
+    Ok(mublog()?.staff(caller.user).await?)
+}
+
+/// Staff reading an admin page: as [`viewer`] tells (the access token, or the refresh cookie
+/// on a server-rendered page), then checked to be active staff. Reads only.
+pub async fn staff_reader() -> Result<domain::admin::Staff, ApiError> {
+    let user = viewer().await?.ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
+    Ok(mublog()?.staff(user).await?)
 }
 
 /// Who is reading, for personalising a page: the access token if one is sent, otherwise the
@@ -68,8 +82,10 @@ pub async fn require_caller() -> Result<domain::Caller, ApiError> {
 pub async fn viewer() -> Result<Option<UserId>, ApiError> {
     let app = mublog()?;
     let headers = headers().await?;
-    if let Some(user) = bearer(&headers).and_then(|t| app.authenticate(t).ok()) {
-        return Ok(Some(user));
+    if let Some(token) = bearer(&headers) {
+        if let Ok(caller) = app.caller(token).await {
+            return Ok(Some(caller.user));
+        }
     }
     match cookies().await?.get(REFRESH_COOKIE) {
         Some(cookie) => Ok(app.viewer_from_refresh(cookie.value()).await?.map(|me| me.id)),

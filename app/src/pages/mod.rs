@@ -1,3 +1,4 @@
+pub mod admin;
 mod author;
 mod forgot;
 mod home;
@@ -30,12 +31,7 @@ use shared::{ApiError, ErrorCode};
 /// A failed page load. On the server it also sets the response status, so a missing post is a
 /// real 404 and not a 200 that says "not found".
 fn load_error(error: ApiError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(error.code.http_status()) {
-            options.set_status(status);
-        }
-    }
+    set_status(error.code);
     let title = match error.code {
         ErrorCode::NotFound => "Not found",
         _ => "Something went wrong",
@@ -48,6 +44,18 @@ fn load_error(error: ApiError) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// On the server, answers the page with the status of `code`; in the browser, nothing.
+fn set_status(code: ErrorCode) {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(code.http_status()) {
+            options.set_status(status);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
 }
 
 /// What account pages show to a visitor who is not signed in.

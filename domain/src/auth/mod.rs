@@ -18,7 +18,7 @@ pub(crate) use refresh_token::random_token;
 pub use throttle::Throttles;
 
 use crate::jobs::Job;
-use crate::store::{Db, Inserted, NewUser};
+use crate::store::{Db, Inserted, NewUser, UserRow};
 use crate::{now, DomainError, Mublog};
 use shared::{validate, Accepted, AuthResponse, LoginRequest, Me, RegisterRequest, UserId};
 use std::net::IpAddr;
@@ -116,6 +116,11 @@ impl Mublog {
             return Err(DomainError::InvalidCredentials);
         }
         let user = user.ok_or(DomainError::InvalidCredentials)?;
+        // Said only to someone who knows the password.
+        if user.deactivated_at.is_some() {
+            tracing::info!(user = user.id, "sign-in refused: account deactivated");
+            return Err(DomainError::AccountDeactivated);
+        }
 
         let now = now();
         let token = refresh_token::generate();
@@ -159,7 +164,8 @@ impl Mublog {
                 won.then_some((token, row.expires_at))
             }
         };
-        let user = self.db.user_by_id(row.user_id).await?.ok_or(DomainError::SessionEnded)?;
+        let user = self.db.user_by_id(row.user_id).await?.filter(UserRow::is_active);
+        let user = user.ok_or(DomainError::SessionEnded)?;
         Ok(Refreshed { response: self.auth_response(user.me(), row.family_id, now)?, rotated })
     }
 
@@ -184,17 +190,26 @@ impl Mublog {
         if row.revoked_at.is_some() || row.expires_at <= now || !in_grace {
             return Ok(None);
         }
-        Ok(self.db.user_by_id(row.user_id).await?.map(|u| u.me()))
+        Ok(self.db.user_by_id(row.user_id).await?.filter(UserRow::is_active).map(|u| u.me()))
     }
 
-    /// The user an access token speaks for.
-    pub fn authenticate(&self, bearer: &str) -> Result<UserId, DomainError> {
-        Ok(self.tokens.verify(bearer)?.user)
+    /// The user an access token names, from its signature alone (no database read): for
+    /// attributing a request in the request log, never for authorising anything.
+    pub fn claimed_user(&self, bearer: &str) -> Option<UserId> {
+        self.tokens.verify(bearer).ok().map(|caller| caller.user)
     }
 
-    /// The user and sign-in an access token speaks for.
-    pub fn caller(&self, bearer: &str) -> Result<Caller, DomainError> {
-        self.tokens.verify(bearer)
+    /// The user and sign-in an access token speaks for. Besides the signature, the sign-in must
+    /// still be live and the account active: signing out a device, resetting the password or
+    /// deactivating the account takes effect on the very next request, not when the token
+    /// expires. One primary-key lookup.
+    pub async fn caller(&self, bearer: &str) -> Result<Caller, DomainError> {
+        let caller = self.tokens.verify(bearer)?;
+        if !self.db.session_is_live(caller.user, caller.session, now()).await? {
+            tracing::info!(user = caller.user, session = caller.session, "access token of an ended session");
+            return Err(DomainError::SessionEnded);
+        }
+        Ok(caller)
     }
 
     pub async fn me(&self, user: UserId) -> Result<Me, DomainError> {

@@ -15,6 +15,13 @@ pub struct PostRecord {
     #[sqlx(flatten)]
     #[serde(flatten)]
     pub image: ImageColumns,
+    /// Set while staff keep the post hidden, with their reason.
+    #[serde(default)]
+    pub hidden_at: Option<i64>,
+    #[serde(default)]
+    pub hidden_reason: Option<String>,
+    #[serde(default)]
+    pub hidden_by: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -37,16 +44,12 @@ pub const DUMP_FORMAT: u32 = 1;
 
 impl Db {
     pub async fn export(&self) -> Result<Dump, sqlx::Error> {
-        let users = sqlx::query_as(
-            "SELECT id, email, display_name, handle, first_name, last_name, password_hash, is_staff,
-                    email_verified_at, created_at
-             FROM users ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let users = sqlx::query_as(&format!("SELECT {} FROM users ORDER BY id", super::users::USER_COLUMNS))
+            .fetch_all(self.pool())
+            .await?;
         let posts = sqlx::query_as(
             "SELECT id, author_id, body, created_at, edited_at, image_key, image_ext, image_width,
-                    image_height, image_sizes
+                    image_height, image_sizes, hidden_at, hidden_reason, hidden_by
              FROM posts ORDER BY id",
         )
         .fetch_all(self.pool())
@@ -64,8 +67,8 @@ impl Db {
         for u in &dump.users {
             sqlx::query(
                 "INSERT INTO users (id, email, display_name, handle, first_name, last_name, password_hash,
-                                    is_staff, email_verified_at, created_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    is_staff, email_verified_at, created_at, deactivated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(u.id)
             .bind(&u.email)
@@ -77,14 +80,16 @@ impl Db {
             .bind(u.is_staff)
             .bind(u.email_verified_at)
             .bind(u.created_at)
+            .bind(u.deactivated_at)
             .execute(&mut *tx)
             .await?;
         }
         for p in &dump.posts {
             sqlx::query(
                 "INSERT INTO posts (id, author_id, body, created_at, edited_at, image_key, image_ext,
-                                    image_width, image_height, image_sizes)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    image_width, image_height, image_sizes, hidden_at, hidden_reason,
+                                    hidden_by)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(p.id)
             .bind(p.author_id)
@@ -96,6 +101,9 @@ impl Db {
             .bind(p.image.image_width)
             .bind(p.image.image_height)
             .bind(&p.image.image_sizes)
+            .bind(p.hidden_at)
+            .bind(&p.hidden_reason)
+            .bind(p.hidden_by)
             .execute(&mut *tx)
             .await?;
         }

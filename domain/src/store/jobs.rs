@@ -13,6 +13,7 @@ pub struct JobRow {
     pub max_attempts: i64,
     pub run_at: i64,
     pub last_error: Option<String>,
+    pub created_at: i64,
 }
 
 /// A job to write: what to do, when, and how often to try.
@@ -24,7 +25,7 @@ pub struct NewJob<'a> {
     pub unique_key: Option<&'a str>,
 }
 
-const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_at, last_error";
+const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at";
 
 impl Db {
     /// Adds a job inside the caller's transaction: it exists exactly when that data does.
@@ -130,6 +131,38 @@ impl Db {
             .bind(kind)
             .fetch_all(self.pool())
             .await
+    }
+
+    /// Jobs in `state` (or all), newest first, below `before`.
+    pub async fn select_jobs(
+        &self,
+        state: Option<&str>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<JobRow>, sqlx::Error> {
+        let filter = if state.is_some() { "state = ?1 AND" } else { "" };
+        sqlx::query_as(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE {filter} id < ?2 ORDER BY id DESC LIMIT ?3"
+        ))
+        .bind(state)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await
+    }
+
+    /// Puts a dead job, or a queued one waiting out its backoff, back in line to run now, with
+    /// fresh attempts; false for any other job (running, done, or unknown).
+    pub async fn retry_job_in(tx: &mut Tx, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+        let changed = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_until = NULL, finished_at = NULL
+             WHERE id = ? AND (state = 'dead' OR (state = 'queued' AND last_error IS NOT NULL))",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+        Ok(changed.rows_affected() == 1)
     }
 
     /// When the next queued job is due, so an idle worker sleeps exactly that long.

@@ -1,19 +1,24 @@
 //! The data layer: every SQL statement lives under this module. Callers see plain functions on
 //! [`Db`], so a PostgreSQL backend can replace SQLite without touching the domain or handlers.
 
+mod audit;
 mod dump;
 mod jobs;
+mod moderation;
 mod one_time_tokens;
 mod posts;
 mod request_log;
 mod sessions;
 mod users;
 
+pub use audit::{AuditEvent, AuditRow};
 pub use dump::{Dump, LikeRecord, PostRecord, DUMP_FORMAT};
 pub use jobs::{JobRow, NewJob};
 pub use one_time_tokens::Purpose;
+pub use moderation::{ModeratedPost, PostSelection, UserSelection};
+pub(crate) use posts::like_pattern;
 pub use posts::{ImageColumns, PostRow};
-pub use request_log::RequestEntry;
+pub use request_log::{LoggedRequest, RequestEntry, RequestSelection};
 pub use sessions::{FamilyRow, SessionRow, TokenRow};
 /// Errors from the database driver.
 pub use sqlx::Error as DbError;
@@ -107,4 +112,14 @@ impl Db {
 /// SQLite reports constraint names in its messages; this tells a unique violation apart.
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// The steps of SQLite's plan for a built query (tests check that lists seek, never scan).
+#[cfg(test)]
+pub(crate) async fn query_plan(db: &Db, mut q: sqlx::QueryBuilder<'static, sqlx::Sqlite>) -> Vec<String> {
+    use sqlx::Execute;
+    let sql = format!("EXPLAIN QUERY PLAN {}", q.sql());
+    let args = q.build().take_arguments().ok().flatten().unwrap_or_default();
+    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await.unwrap();
+    rows.into_iter().map(|r| r.3).collect()
 }

@@ -79,21 +79,21 @@ const POST_COLUMNS: &str = "
 
 /// Plain range conditions only (no `? IS NULL OR ...`), so SQLite seeks straight to the
 /// cursor: through the rowid for the feed, through `posts_by_author` for an author's page.
-/// A search filters the rows of that same walk.
+/// A search, and the rare hidden post, filter the rows of that same walk.
 fn list_posts_sql(by_author: bool, search: bool) -> String {
     let author_filter = if by_author { "p.author_id = ?2 AND" } else { "" };
     let search_filter = if search { r"p.body LIKE ?5 ESCAPE '\' AND" } else { "" };
     format!(
         "SELECT {POST_COLUMNS}
          FROM posts p JOIN users u ON u.id = p.author_id
-         WHERE {author_filter} {search_filter} p.id < ?3
+         WHERE {author_filter} {search_filter} p.id < ?3 AND p.hidden_at IS NULL
          ORDER BY p.id DESC
          LIMIT ?4"
     )
 }
 
 /// `text` as a LIKE pattern matching it anywhere, with LIKE's wildcards taken literally.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let escaped = text.replace('\\', r"\\").replace('%', r"\%").replace('_', r"\_");
     format!("%{escaped}%")
 }
@@ -121,12 +121,13 @@ impl Db {
 
     pub async fn post(&self, viewer: Option<UserId>, id: PostId) -> Result<Option<PostRow>, sqlx::Error> {
         let sql =
-            format!("SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?2");
+            format!("SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?2 AND p.hidden_at IS NULL");
         sqlx::query_as(&sql).bind(viewer).bind(id).fetch_optional(self.pool()).await
     }
 
+    /// The author of a visible post (a hidden one is, to its readers and author, gone).
     pub async fn post_author(&self, id: PostId) -> Result<Option<UserId>, sqlx::Error> {
-        sqlx::query_scalar("SELECT author_id FROM posts WHERE id = ?")
+        sqlx::query_scalar("SELECT author_id FROM posts WHERE id = ? AND hidden_at IS NULL")
             .bind(id)
             .fetch_optional(self.pool())
             .await

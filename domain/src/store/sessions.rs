@@ -112,6 +112,21 @@ impl Db {
         Ok(true)
     }
 
+    /// Whether `family` is a live sign-in of `user` and the account is active.
+    pub async fn session_is_live(&self, user: UserId, family: i64, now: i64) -> Result<bool, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT EXISTS (
+                 SELECT 1 FROM refresh_families f JOIN users u ON u.id = f.user_id
+                 WHERE f.id = ? AND f.user_id = ? AND f.revoked_at IS NULL AND f.expires_at > ?
+                   AND u.deactivated_at IS NULL)",
+        )
+        .bind(family)
+        .bind(user)
+        .bind(now)
+        .fetch_one(self.pool())
+        .await
+    }
+
     /// The user's live sign-ins, most recently used first.
     pub async fn sessions_of(&self, user: UserId, now: i64) -> Result<Vec<SessionRow>, sqlx::Error> {
         sqlx::query_as(

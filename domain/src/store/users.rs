@@ -14,13 +14,19 @@ pub struct UserRow {
     pub is_staff: bool,
     pub email_verified_at: Option<i64>,
     pub created_at: i64,
+    /// Set while the account is deactivated by staff.
+    #[serde(default)]
+    pub deactivated_at: Option<i64>,
 }
 
-const USER_COLUMNS: &str =
-    "id, email, display_name, handle, first_name, last_name, password_hash, is_staff, \
-                            email_verified_at, created_at";
+pub(crate) const USER_COLUMNS: &str = "id, email, display_name, handle, first_name, last_name, \
+     password_hash, is_staff, email_verified_at, created_at, deactivated_at";
 
 impl UserRow {
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
+
     pub fn me(&self) -> Me {
         Me {
             id: self.id,

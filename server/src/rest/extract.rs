@@ -126,12 +126,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
 
 /// The caller: `None` without an `Authorization` header; any header that is not a valid bearer
 /// access token is a 401 (never a silent downgrade to anonymous).
-fn caller(parts: &Parts, app: &Mublog) -> Result<Option<Caller>, RestError> {
+async fn caller(parts: &Parts, app: &Mublog) -> Result<Option<Caller>, RestError> {
     if !parts.headers.contains_key(header::AUTHORIZATION) {
         return Ok(None);
     }
     let token = app::api::server::bearer(&parts.headers).ok_or(DomainError::Unauthenticated)?;
-    Ok(Some(app.caller(token)?))
+    Ok(Some(app.caller(token).await?))
 }
 
 /// The signed-in caller; 401 without a valid access token.
@@ -158,7 +158,7 @@ where
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(AuthCaller(caller(parts, &Mublog::from_ref(state))?.ok_or(DomainError::Unauthenticated)?))
+        Ok(AuthCaller(caller(parts, &Mublog::from_ref(state)).await?.ok_or(DomainError::Unauthenticated)?))
     }
 }
 
@@ -172,7 +172,7 @@ where
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Viewer(caller(parts, &Mublog::from_ref(state))?.map(|c| c.user)))
+        Ok(Viewer(caller(parts, &Mublog::from_ref(state)).await?.map(|c| c.user)))
     }
 }
 

@@ -1,0 +1,87 @@
+//! `/admin/jobs`: the job queue by state, with each job's last error, and retrying.
+
+use super::{act, action_problem, admin_problem, loading, next_page, text, AdminFrame};
+use crate::api::admin::{admin_jobs, retry_job};
+use crate::session::use_session;
+use crate::when;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use shared::admin::{JobFilter, JobRecord};
+use shared::ApiError;
+
+#[component]
+pub fn AdminJobsPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        JobFilter { state: text(&q, "state"), cursor: text(&q, "cursor") }
+    };
+    let page = Resource::new(filter, admin_jobs);
+
+    view! {
+        <AdminFrame title="Jobs">
+            {move || {
+                let state = filter().state.unwrap_or_default();
+                view! {
+                    <form class="filters" method="get" action="/admin/jobs">
+                        <label>
+                            "State"
+                            <select name="state">
+                                {["", "queued", "running", "done", "dead"].into_iter().map(|s| view! {
+                                    <option value=s selected=s == state>{if s.is_empty() { "Any" } else { s }}</option>
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit">"Filter"</button>
+                    </form>
+                }
+            }}
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => {
+                            let now = page.now;
+                            view! {
+                                <div class="table-scroll">
+                                    <table class="admin-table">
+                                        <thead><tr><th>"Job"</th><th>"State"</th><th>"Attempts"</th><th>"Due"</th><th>"Last error"</th><th></th></tr></thead>
+                                        <tbody>
+                                            {page.items.into_iter().map(|job| view! { <JobRow job now /> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                {next_page(page.next_cursor)}
+                            }.into_any()
+                        }
+                        Err(e) => admin_problem(e),
+                    }
+                })}
+            </Suspense>
+        </AdminFrame>
+    }
+}
+
+#[component]
+fn JobRow(job: JobRecord, now: i64) -> impl IntoView {
+    let session = use_session();
+    let id = job.id;
+    let current = RwSignal::new(job);
+    let problem = RwSignal::new(None::<ApiError>);
+    let retry = move |_| act(session, problem, move || retry_job(id), move |job| current.set(job));
+    let retryable = move || current.with(|j| j.state == "dead" || (j.state == "queued" && j.last_error.is_some()));
+    view! {
+        <tr data-job=id>
+            <td>"#" {id} " " {move || current.with(|j| j.kind.clone())}</td>
+            <td>{move || current.with(|j| j.state.clone())}</td>
+            <td>{move || current.with(|j| format!("{}/{}", j.attempts, j.max_attempts))}</td>
+            <td>{move || current.with(|j| when::absolute(j.run_at))} <span class="notice">" (created " {when::age(current.with_untracked(|j| j.created_at), now)} ")"</span></td>
+            <td class="error-text">{move || current.with(|j| j.last_error.clone())}</td>
+            <td>
+                <Show when=retryable>
+                    <button on:click=retry>"Retry"</button>
+                </Show>
+                {action_problem(problem)}
+            </td>
+        </tr>
+    }
+}

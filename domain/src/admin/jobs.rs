@@ -1,0 +1,47 @@
+//! The job queue in the admin: jobs by state with their last error, and retrying.
+
+use super::{commit_audited, filled, page_of, parse_cursor, Staff, PAGE_SIZE};
+use crate::store::{Db, JobRow};
+use crate::{now, DomainError, Mublog};
+use shared::admin::{JobFilter, JobRecord, Page};
+use shared::FieldError;
+
+const STATES: [&str; 4] = ["queued", "running", "done", "dead"];
+
+impl Mublog {
+    pub async fn admin_jobs(&self, _: Staff, filter: &JobFilter) -> Result<Page<JobRecord>, DomainError> {
+        let state = filled(&filter.state);
+        if state.is_some_and(|s| !STATES.contains(&s)) {
+            return Err(FieldError::new("state", "Choose queued, running, done or dead.").into());
+        }
+        let rows = self.db.select_jobs(state, parse_cursor(filter.cursor.as_deref())?, PAGE_SIZE + 1).await?;
+        Ok(page_of(rows, |j| j.id, JobRecord::from))
+    }
+
+    /// Runs a dead job (or one waiting out its backoff) again now, with fresh attempts.
+    pub async fn retry_job(&self, staff: Staff, id: i64) -> Result<JobRecord, DomainError> {
+        let job = self.db.job(id).await?.ok_or(DomainError::NotFound("job"))?;
+        let mut tx = self.db.begin().await?;
+        if !Db::retry_job_in(&mut tx, id, now()).await? {
+            return Err(DomainError::Conflict("Only dead jobs and jobs waiting to retry can be retried."));
+        }
+        commit_audited(tx, staff, ("retry_job", "job", id), &job.kind).await?;
+        self.jobs_enqueued();
+        Ok(self.db.job(id).await?.ok_or(DomainError::NotFound("job"))?.into())
+    }
+}
+
+impl From<JobRow> for JobRecord {
+    fn from(j: JobRow) -> Self {
+        JobRecord {
+            id: j.id,
+            kind: j.kind,
+            state: j.state,
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            run_at: j.run_at,
+            last_error: j.last_error,
+            created_at: j.created_at,
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! The staff admin (Django's admin, for mublog's operators). Every method takes a [`Staff`],
+//! which only [`Mublog::staff`] makes: no admin rule can be reached without the staff check.
+//! Every change is written together with its audit-trail row, in one transaction.
+
+mod jobs;
+mod posts;
+mod requests;
+mod users;
+
+use crate::store::{AuditEvent, Db, Tx};
+use crate::{now, DomainError, Mublog};
+use shared::admin::{AuditRecord, Page};
+use shared::{FieldError, UserId, UserView};
+
+/// Rows on one admin page.
+pub const PAGE_SIZE: u32 = 50;
+
+/// Proof that the caller is active staff.
+#[derive(Debug, Clone, Copy)]
+pub struct Staff(UserId);
+
+impl Staff {
+    pub fn id(self) -> UserId {
+        self.0
+    }
+}
+
+impl Mublog {
+    /// The caller as staff; `Forbidden` for everyone else (the caller's session and account
+    /// were checked when they were authenticated).
+    pub async fn staff(&self, user: UserId) -> Result<Staff, DomainError> {
+        match self.db.user_by_id(user).await? {
+            Some(u) if u.is_staff && u.is_active() => Ok(Staff(u.id)),
+            _ => {
+                tracing::warn!(user, "admin access refused");
+                Err(DomainError::Forbidden)
+            }
+        }
+    }
+
+    /// The audit trail, newest first.
+    pub async fn audit_trail(&self, _: Staff, cursor: Option<&str>) -> Result<Page<AuditRecord>, DomainError> {
+        let rows = self.db.audit_trail(parse_cursor(cursor)?, PAGE_SIZE + 1).await?;
+        Ok(page_of(rows, |r| r.id, |r| AuditRecord {
+            id: r.id,
+            at: r.at,
+            actor: r.actor_id.zip(r.actor_name).zip(r.actor_handle).map(|((id, display_name), handle)| {
+                UserView { id, display_name, handle }
+            }),
+            action: r.action,
+            target_type: r.target_type,
+            target_id: r.target_id,
+            detail: r.detail,
+        }))
+    }
+}
+
+/// Records a staff action inside the transaction that makes the change, then commits both.
+async fn commit_audited(mut tx: Tx, staff: Staff, event: (&str, &str, i64), detail: &str) -> Result<(), DomainError> {
+    let (action, target_type, target_id) = event;
+    let audit = AuditEvent { actor: staff.0, action, target_type, target_id, detail };
+    Db::record_audit_in(&mut tx, audit, now()).await?;
+    tx.commit().await?;
+    tracing::info!(staff = staff.0, action, target_type, target_id, "staff action");
+    Ok(())
+}
+
+/// Rows fetched with one extra (`PAGE_SIZE + 1`) as a page: the extra row only says that
+/// another page exists, so no COUNT is ever run.
+fn page_of<R, T>(mut rows: Vec<R>, id: impl Fn(&R) -> i64, view: impl FnMut(R) -> T) -> Page<T> {
+    let has_more = rows.len() > PAGE_SIZE as usize;
+    rows.truncate(PAGE_SIZE as usize);
+    let next_cursor = has_more.then(|| rows.last().map(|r| id(r).to_string())).flatten();
+    Page { items: rows.into_iter().map(view).collect(), next_cursor, now: now() }
+}
+
+fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, DomainError> {
+    cursor.filter(|c| !c.is_empty()).map(crate::posts::parse_cursor).transpose()
+}
+
+/// A blank text filter is no filter.
+fn filled(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A time-range bound: `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` (what a date or datetime-local input
+/// sends), in UTC. A bare date as the end of a range includes that whole day.
+fn parse_time(field: &str, raw: &Option<String>, end_of_range: bool) -> Result<Option<i64>, FieldError> {
+    use time::macros::format_description;
+    let Some(raw) = filled(raw) else { return Ok(None) };
+    if let Ok(at) = time::PrimitiveDateTime::parse(raw, format_description!("[year]-[month]-[day]T[hour]:[minute]")) {
+        return Ok(Some(at.assume_utc().unix_timestamp()));
+    }
+    if let Ok(day) = time::Date::parse(raw, format_description!("[year]-[month]-[day]")) {
+        let start = day.midnight().assume_utc().unix_timestamp();
+        return Ok(Some(if end_of_range { start + 24 * 3600 } else { start }));
+    }
+    Err(FieldError::new(field, "Use a date like 2026-11-22, or 2026-11-22T14:30 (UTC)."))
+}
+
+/// Both ends of a time range, checked together.
+fn parse_range(from: &Option<String>, until: &Option<String>) -> Result<(Option<i64>, Option<i64>), DomainError> {
+    let mut problems = Vec::new();
+    let from = parse_time("from", from, false).map_err(|e| problems.push(e)).ok().flatten();
+    let until = parse_time("until", until, true).map_err(|e| problems.push(e)).ok().flatten();
+    if let (Some(f), Some(u)) = (from, until) {
+        if f >= u {
+            problems.push(FieldError::new("until", "The end must come after the start."));
+        }
+    }
+    if problems.is_empty() {
+        Ok((from, until))
+    } else {
+        Err(DomainError::Validation(problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_datetimes_are_utc_and_whole_days_end_inclusive() {
+        let day = Some("2026-11-22".to_owned());
+        assert_eq!(parse_time("from", &day, false).unwrap(), Some(1_795_305_600));
+        assert_eq!(parse_time("until", &day, true).unwrap(), Some(1_795_305_600 + 86_400));
+        let minute = Some("2026-11-22T14:30".to_owned());
+        assert_eq!(parse_time("from", &minute, false).unwrap(), Some(1_795_305_600 + 14 * 3600 + 1800));
+        assert_eq!(parse_time("from", &Some(" ".to_owned()), false).unwrap(), None);
+        assert_eq!(parse_time("from", &Some("22/11/2026".to_owned()), false).unwrap_err().field, "from");
+        let backwards = parse_range(&Some("2026-11-23".into()), &Some("2026-11-21".into()));
+        assert!(matches!(backwards, Err(DomainError::Validation(f)) if f[0].field == "until"));
+    }
+}

@@ -1,0 +1,239 @@
+//! The staff admin's reads and writes on users and posts. Every list is a keyset page (`id <
+//! cursor`, newest first) through an index chosen so that a page costs the same at a million
+//! rows as at a hundred; `admin_queries_use_indexes` below checks the plans.
+
+use super::users::USER_COLUMNS;
+use super::{Db, Tx, UserRow};
+use shared::{PostId, UserId};
+use sqlx::{QueryBuilder, Sqlite};
+
+/// Which users to list. `search` is an FTS5 phrase of three or more characters.
+#[derive(Debug, Default)]
+pub struct UserSelection<'a> {
+    pub search: Option<&'a str>,
+    pub verified: Option<bool>,
+    pub staff: Option<bool>,
+    pub active: Option<bool>,
+    pub before: Option<i64>,
+}
+
+/// Which posts to list. `ids` bounds a date range (ids grow with time; see `ids_between`).
+#[derive(Debug, Default)]
+pub struct PostSelection<'a> {
+    pub author: Option<UserId>,
+    /// A LIKE pattern.
+    pub body_like: Option<&'a str>,
+    pub hidden: Option<bool>,
+    pub created: (Option<i64>, Option<i64>),
+    pub before: Option<i64>,
+}
+
+/// A post as the admin lists it, hidden or not.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ModeratedPost {
+    pub id: PostId,
+    pub author_id: UserId,
+    pub author_name: String,
+    pub author_handle: String,
+    pub body: String,
+    pub created_at: i64,
+    pub hidden_at: Option<i64>,
+    pub hidden_reason: Option<String>,
+    pub hidden_by: Option<UserId>,
+}
+
+fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite> {
+    let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let mut q = QueryBuilder::new(format!("SELECT {columns} FROM "));
+    // A search walks the trigram index in rowid order, newest first, and stops at the limit.
+    match s.search {
+        Some(phrase) => {
+            q.push("users_search s JOIN users u ON u.id = s.rowid WHERE users_search MATCH ");
+            q.push_bind(fts_phrase(phrase));
+            q.push(" AND s.rowid < ");
+        }
+        None => {
+            q.push("users u WHERE u.id < ");
+        }
+    }
+    q.push_bind(s.before.unwrap_or(i64::MAX));
+    // Written exactly as the partial indexes' conditions, so SQLite can use them.
+    let conditions = [
+        (s.staff, "u.is_staff = 1", "u.is_staff = 0"),
+        (s.active, "u.deactivated_at IS NULL", "u.deactivated_at IS NOT NULL"),
+        (s.verified, "u.email_verified_at IS NOT NULL", "u.email_verified_at IS NULL"),
+    ];
+    for (wanted, yes, no) in conditions {
+        if let Some(wanted) = wanted {
+            q.push(" AND ").push(if wanted { yes } else { no });
+        }
+    }
+    q.push(if s.search.is_some() { " ORDER BY s.rowid DESC" } else { " ORDER BY u.id DESC" });
+    q.push(" LIMIT ").push_bind(limit);
+    q
+}
+
+/// User text as one FTS5 phrase: quoted, so its characters are matched, never parsed.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+const MODERATED_POST_COLUMNS: &str = "p.id, p.author_id, u.display_name AS author_name, \
+     u.handle AS author_handle, p.body, p.created_at, p.hidden_at, p.hidden_reason, p.hidden_by";
+
+fn posts_sql(s: &PostSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite> {
+    let mut q = QueryBuilder::new(format!(
+        "SELECT {MODERATED_POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id < "
+    ));
+    q.push_bind(s.before.unwrap_or(i64::MAX));
+    if let Some(author) = s.author {
+        q.push(" AND p.author_id = ").push_bind(author);
+    }
+    if let Some(pattern) = s.body_like {
+        q.push(r" AND p.body LIKE ").push_bind(pattern.to_owned()).push(r" ESCAPE '\'");
+    }
+    match s.hidden {
+        Some(true) => q.push(" AND p.hidden_at IS NOT NULL"),
+        Some(false) => q.push(" AND p.hidden_at IS NULL"),
+        None => &mut q,
+    };
+    // The id bounds make the walk start and stop at the range's ends; the time conditions keep
+    // the answer exact even where ids and times disagree (rows imported out of order).
+    if let Some(from) = s.created.0 {
+        q.push(" AND p.created_at >= ").push_bind(from);
+        q.push(" AND p.id >= (SELECT id FROM posts WHERE created_at >= ")
+            .push_bind(from)
+            .push(" ORDER BY created_at, id LIMIT 1)");
+    }
+    if let Some(until) = s.created.1 {
+        q.push(" AND p.created_at < ").push_bind(until);
+        q.push(" AND p.id <= (SELECT id FROM posts WHERE created_at < ")
+            .push_bind(until)
+            .push(" ORDER BY created_at DESC, id DESC LIMIT 1)");
+    }
+    q.push(" ORDER BY p.id DESC LIMIT ").push_bind(limit);
+    q
+}
+
+impl Db {
+    pub async fn select_users(&self, s: &UserSelection<'_>, limit: u32) -> Result<Vec<UserRow>, sqlx::Error> {
+        users_sql(s, limit).build_query_as().fetch_all(self.pool()).await
+    }
+
+    pub async fn select_posts(
+        &self,
+        s: &PostSelection<'_>,
+        limit: u32,
+    ) -> Result<Vec<ModeratedPost>, sqlx::Error> {
+        posts_sql(s, limit).build_query_as().fetch_all(self.pool()).await
+    }
+
+    pub async fn moderated_post(&self, id: PostId) -> Result<Option<ModeratedPost>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT {MODERATED_POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await
+    }
+
+    /// Deactivates (`Some(now)`) or reactivates (`None`) an account; false if nothing changed.
+    pub async fn set_deactivated_in(tx: &mut Tx, user: UserId, at: Option<i64>) -> Result<bool, sqlx::Error> {
+        let changed = sqlx::query(
+            "UPDATE users SET deactivated_at = ?1 WHERE id = ?2 AND (deactivated_at IS NULL) = (?1 IS NOT NULL)",
+        )
+        .bind(at)
+        .bind(user)
+        .execute(&mut **tx)
+        .await?;
+        Ok(changed.rows_affected() == 1)
+    }
+
+    /// Grants or removes staff; false if nothing changed.
+    pub async fn set_staff_in(tx: &mut Tx, user: UserId, staff: bool) -> Result<bool, sqlx::Error> {
+        let changed = sqlx::query("UPDATE users SET is_staff = ?1 WHERE id = ?2 AND is_staff != ?1")
+            .bind(staff)
+            .bind(user)
+            .execute(&mut **tx)
+            .await?;
+        Ok(changed.rows_affected() == 1)
+    }
+
+    /// Ends every live sign-in of `user`; how many there were.
+    pub async fn revoke_all_families_in(tx: &mut Tx, user: UserId, now: i64) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(user)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected())
+    }
+
+    /// Hides a visible post (`Some`) or shows a hidden one (`None`); false if nothing changed.
+    pub async fn set_hidden_in(
+        tx: &mut Tx,
+        post: PostId,
+        hidden: Option<(i64, &str, UserId)>,
+    ) -> Result<bool, sqlx::Error> {
+        let (at, reason, by) = match hidden {
+            Some((at, reason, by)) => (Some(at), Some(reason), Some(by)),
+            None => (None, None, None),
+        };
+        let changed = sqlx::query(
+            "UPDATE posts SET hidden_at = ?1, hidden_reason = ?2, hidden_by = ?3
+             WHERE id = ?4 AND (hidden_at IS NULL) = (?1 IS NOT NULL)",
+        )
+        .bind(at)
+        .bind(reason)
+        .bind(by)
+        .bind(post)
+        .execute(&mut **tx)
+        .await?;
+        Ok(changed.rows_affected() == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::query_plan as plan;
+
+    fn assert_seeks(steps: &[String], through: &str) {
+        assert!(steps.iter().all(|s| !s.starts_with("SCAN u") && !s.starts_with("SCAN p")), "{steps:#?}");
+        assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "no sort step: {steps:#?}");
+        assert!(steps.iter().any(|s| s.contains(through)), "expected {through}: {steps:#?}");
+    }
+
+    /// Every admin list is a seek plus `limit` rows: no full scans, no sorts.
+    #[tokio::test]
+    async fn admin_queries_use_indexes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display())).await.unwrap();
+        let users = |s| users_sql(&s, 51);
+        assert_seeks(&plan(&db, users(UserSelection::default())).await, "INTEGER PRIMARY KEY (rowid<?)");
+        let staff = UserSelection { staff: Some(true), ..Default::default() };
+        assert_seeks(&plan(&db, users(staff)).await, "users_staff");
+        let inactive = UserSelection { active: Some(false), ..Default::default() };
+        assert_seeks(&plan(&db, users(inactive)).await, "users_deactivated");
+        let unverified = UserSelection { verified: Some(false), ..Default::default() };
+        assert_seeks(&plan(&db, users(unverified)).await, "users_unverified");
+        let search = UserSelection { search: Some("ada"), staff: Some(true), ..Default::default() };
+        assert_seeks(&plan(&db, users(search)).await, "VIRTUAL TABLE INDEX");
+
+        let posts = |s| posts_sql(&s, 51);
+        assert_seeks(&plan(&db, posts(PostSelection::default())).await, "(rowid<?)");
+        let by_author = PostSelection { author: Some(1), ..Default::default() };
+        assert_seeks(&plan(&db, posts(by_author)).await, "posts_by_author");
+        let hidden = PostSelection { hidden: Some(true), ..Default::default() };
+        assert_seeks(&plan(&db, posts(hidden)).await, "posts_hidden");
+        let dated = PostSelection { created: (Some(10), Some(20)), ..Default::default() };
+        let steps = plan(&db, posts(dated)).await;
+        assert_seeks(&steps, "(rowid>? AND rowid<?)");
+        assert!(steps.iter().any(|s| s.contains("posts_by_time (created_at>?)")), "{steps:#?}");
+    }
+
+    #[test]
+    fn search_text_is_one_quoted_phrase() {
+        assert_eq!(fts_phrase(r#"a"b OR c"#), r#""a""b OR c""#);
+    }
+}
