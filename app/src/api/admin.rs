@@ -20,7 +20,7 @@ pub async fn admin_users(#[server(flatten)] filter: UserFilter) -> Result<Page<A
     Ok(mublog()?.admin_users(staff, &filter).await?)
 }
 
-#[server(endpoint = "admin/user", input = Json, output = Json, client = AuthClient)]
+#[server(endpoint = "admin/account", input = Json, output = Json, client = AuthClient)]
 pub async fn admin_account(id: UserId) -> Result<AdminUserDetail, ApiError> {
     let staff = staff_reader().await?;
     Ok(mublog()?.admin_user(staff, id).await?)
