@@ -27,6 +27,8 @@ const DEMO_LINES: [&str; 10] = [
     "Small commits, big smiles.",
 ];
 const DEMO_POSTS: usize = 50;
+/// The demo account that can try the staff admin at `/admin`.
+pub const DEMO_STAFF: &str = "margaret@example.com";
 
 /// Seeds users, ~50 posts spread over the last days, and likes. Only call on an empty database.
 pub async fn seed_demo(app: &Mublog) -> Result<(), DomainError> {
@@ -48,6 +50,9 @@ pub async fn seed_demo(app: &Mublog) -> Result<(), DomainError> {
             };
             db.update_profile(u.id, names).await?;
             db.mark_email_verified(u.id, start).await?;
+            if email == DEMO_STAFF {
+                db.set_staff(u.id, true).await?;
+            }
             ids.push(u.id);
         }
     }

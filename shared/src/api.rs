@@ -42,7 +42,7 @@ pub struct UserView {
 /// The signed-in user's own account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada", "email": "ada@example.com", "handle": "ada", "first_name": "Ada", "last_name": "Lovelace", "email_verified": true})))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada", "email": "ada@example.com", "handle": "ada", "first_name": "Ada", "last_name": "Lovelace", "email_verified": true, "staff": false})))]
 pub struct Me {
     pub id: UserId,
     pub display_name: String,
@@ -52,6 +52,9 @@ pub struct Me {
     pub last_name: String,
     /// Until the email is verified the account can read but not post or like.
     pub email_verified: bool,
+    /// Staff may use the admin at `/admin`.
+    #[serde(default)]
+    pub staff: bool,
 }
 
 impl Me {

@@ -31,6 +31,7 @@ pub fn Nav() -> impl IntoView {
                             {move || match session.user() {
                                 Some(me) => view! {
                                     <A href=format!("/u/{}", me.handle) attr:class="me">{me.display_name}</A>
+                                    {me.staff.then(|| view! { <A href="/admin">"Admin"</A> })}
                                     <A href="/settings">"Settings"</A>
                                     <button class="link" on:click=sign_out>"Sign out"</button>
                                 }.into_any(),

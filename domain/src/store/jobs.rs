@@ -47,7 +47,7 @@ impl Db {
     }
 
     pub async fn enqueue(&self, job: NewJob<'_>, now: i64) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let inserted = Self::enqueue_in(&mut tx, job, now).await?;
         tx.commit().await?;
         Ok(inserted)

@@ -86,8 +86,12 @@ impl Db {
         Ok(())
     }
 
+    /// Starts a write transaction. `IMMEDIATE` takes the write lock first, so concurrent
+    /// writers queue on the busy timeout; a deferred one that read before writing (as the
+    /// search index's triggers do) would fail at once with "database is locked" whenever
+    /// another writer committed in between.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin().await
+        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Open connections in the pool, and how many of them are idle (for metrics).

@@ -40,7 +40,7 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> Result<FamilyRow, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let family: FamilyRow = sqlx::query_as(
             "INSERT INTO refresh_families (user_id, created_at, last_used_at, expires_at, user_agent)
              VALUES (?, ?, ?, ?, ?)
@@ -84,7 +84,7 @@ impl Db {
         new_hash: &[u8],
         now: i64,
     ) -> Result<bool, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let won = sqlx::query(
             "UPDATE refresh_tokens SET superseded_at = ? WHERE token_hash = ? AND superseded_at IS NULL",
         )

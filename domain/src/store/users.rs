@@ -36,6 +36,7 @@ impl UserRow {
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
             email_verified: self.email_verified_at.is_some(),
+            staff: self.is_staff,
         }
     }
 
