@@ -103,26 +103,38 @@ pub fn AdminUserPage() -> impl IntoView {
         },
     );
 
+    // Outside the reloaded part, so an action's outcome stays on screen after the reload.
+    let outcome = Outcome { done: RwSignal::new(None), problem: RwSignal::new(None) };
+
     view! {
         <AdminFrame title="User">
-            <Suspense fallback=loading>
+            // A transition keeps the account on screen while it reloads after an action.
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     match detail.await {
-                        Ok(detail) => user_detail(detail, version).into_any(),
+                        Ok(detail) => user_detail(detail, version, outcome).into_any(),
                         Err(e) => admin_problem(e),
                     }
                 })}
-            </Suspense>
+            </Transition>
+            <p class="notice" role="status">{move || outcome.done.get()}</p>
+            {action_problem(outcome.problem)}
         </AdminFrame>
     }
 }
 
-fn user_detail(detail: AdminUserDetail, version: RwSignal<u32>) -> impl IntoView {
+/// What the last action on the account said.
+#[derive(Clone, Copy)]
+struct Outcome {
+    done: RwSignal<Option<&'static str>>,
+    problem: RwSignal<Option<ApiError>>,
+}
+
+fn user_detail(detail: AdminUserDetail, version: RwSignal<u32>, outcome: Outcome) -> impl IntoView {
     let session = use_session();
     let u = detail.user;
     let id = u.id;
-    let problem = RwSignal::new(None::<ApiError>);
-    let done = RwSignal::new(None::<&'static str>);
+    let Outcome { done, problem } = outcome;
     let run = move |action: UserAction, message: &'static str| {
         act(session, problem, move || act_on_user(id, action), move |_| {
             done.set(Some(message));
@@ -156,8 +168,6 @@ fn user_detail(detail: AdminUserDetail, version: RwSignal<u32>) -> impl IntoView
                 {(!u.verified).then(|| button(UserAction::ResendVerification, "Resend verification", "Verification email queued.", false))}
                 {button(UserAction::SignOutEverywhere, "Sign out everywhere", "Signed out everywhere.", true)}
             </div>
-            <p class="notice" role="status">{move || done.get()}</p>
-            {action_problem(problem)}
         </section>
         <section aria-label="Sessions">
             <h2>"Sessions"</h2>
