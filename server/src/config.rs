@@ -52,6 +52,8 @@ pub struct Config {
     pub request_log_days: u32,
     /// Request-log entries that may wait for the writer before new ones are dropped.
     pub request_log_capacity: usize,
+    /// How long requests in flight may run on after SIGTERM (`MUBLOG_SHUTDOWN_GRACE_SECS`, 30).
+    pub shutdown_grace: std::time::Duration,
     /// Background workers of this process (`MUBLOG_WORKERS`: how many; 0 when a separate
     /// `mublog worker` runs them).
     pub jobs: WorkerConfig,
@@ -214,6 +216,10 @@ impl Config {
                 None => 30,
             },
             request_log_capacity: crate::request_log::DEFAULT_CAPACITY,
+            shutdown_grace: std::time::Duration::from_secs(match var("MUBLOG_SHUTDOWN_GRACE_SECS") {
+                Some(s) => s.parse().map_err(|_| ConfigError::BadNumber("MUBLOG_SHUTDOWN_GRACE_SECS", s))?,
+                None => 30,
+            }),
             jobs,
         })
     }

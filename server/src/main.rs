@@ -178,10 +178,26 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(environment = ?config.environment, workers = config.jobs.concurrency, "listening on http://{addr}");
     // Connection info gives rate limits the client's address.
     let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
-    // Requests have drained: let running jobs finish (or hand them back), and write the last
+    // On SIGTERM: stop accepting connections and let requests in flight finish, for at most
+    // the grace period; a request still running then is cut off.
+    let signalled = std::sync::Arc::new(tokio::sync::Notify::new());
+    let server = axum::serve(listener, app).with_graceful_shutdown({
+        let signalled = signalled.clone();
+        async move {
+            shutdown_signal().await;
+            signalled.notify_one();
+        }
+    });
+    tokio::select! {
+        served = server => served?,
+        () = async {
+            signalled.notified().await;
+            tokio::time::sleep(config.shutdown_grace).await;
+        } => tracing::warn!(grace = ?config.shutdown_grace, "requests still running after the grace period; stopping"),
+    }
+    // Requests are over: let running jobs finish (or hand them back), and write the last
     // request-log entries.
-    drop(request_log_handle);
+    request_log_handle.close();
     workers.stop().await;
     if tokio::time::timeout(std::time::Duration::from_secs(10), request_log).await.is_err() {
         tracing::warn!("the request log did not flush within 10 s");

@@ -26,6 +26,8 @@ fn skipped(path: &str) -> bool {
 #[derive(Clone)]
 pub struct RequestLog {
     sender: mpsc::Sender<RequestEntry>,
+    /// Tells the writer to take no more entries, write what it has, and end.
+    closing: Arc<tokio::sync::Notify>,
     dropped: Arc<AtomicU64>,
     app: Mublog,
     trusted_proxies: Arc<[IpAddr]>,
@@ -33,17 +35,29 @@ pub struct RequestLog {
 
 impl RequestLog {
     /// The middleware's handle, and the writer task, which ends (after a last flush) once every
-    /// handle is gone: when the server has stopped.
+    /// handle is gone or [`RequestLog::close`] is called.
     pub fn start(
         app: Mublog,
         capacity: usize,
         trusted_proxies: &[IpAddr],
     ) -> (Self, tokio::task::JoinHandle<()>) {
         let (sender, receiver) = mpsc::channel(capacity.max(1));
-        let writer = tokio::spawn(write_batches(app.clone(), receiver));
-        let log =
-            RequestLog { sender, dropped: Default::default(), app, trusted_proxies: trusted_proxies.into() };
+        let closing = Arc::new(tokio::sync::Notify::new());
+        let writer = tokio::spawn(write_batches(app.clone(), receiver, closing.clone()));
+        let log = RequestLog {
+            sender,
+            closing,
+            dropped: Default::default(),
+            app,
+            trusted_proxies: trusted_proxies.into(),
+        };
         (log, writer)
+    }
+
+    /// Stops taking entries and lets the writer flush and end, even while requests cut off at
+    /// shutdown still hold handles.
+    pub fn close(&self) {
+        self.closing.notify_one();
     }
 
     /// Entries dropped because the writer could not keep up.
@@ -100,15 +114,24 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
 }
 
 /// Takes whatever is waiting (up to a batch) and writes it in one transaction: one row at a
-/// time when traffic is light, hundreds per insert under load. Ends when every sender is gone
-/// and the channel is drained.
-async fn write_batches(app: Mublog, mut receiver: mpsc::Receiver<RequestEntry>) {
+/// time when traffic is light, hundreds per insert under load. Ends when the channel is closed
+/// (every sender gone, or `closing` notified) and drained.
+async fn write_batches(app: Mublog, mut receiver: mpsc::Receiver<RequestEntry>, closing: Arc<tokio::sync::Notify>) {
     let mut batch = Vec::with_capacity(BATCH);
-    while receiver.recv_many(&mut batch, BATCH).await > 0 {
-        if let Err(e) = app.db().insert_request_log(&batch).await {
-            tracing::error!(error = %e, entries = batch.len(), "writing the request log failed; entries lost");
+    loop {
+        tokio::select! {
+            received = receiver.recv_many(&mut batch, BATCH) => {
+                if received == 0 {
+                    break;
+                }
+                if let Err(e) = app.db().insert_request_log(&batch).await {
+                    tracing::error!(error = %e, entries = batch.len(), "writing the request log failed; entries lost");
+                }
+                batch.clear();
+            }
+            // Buffered entries stay readable after this; new ones are refused (and counted).
+            () = closing.notified() => receiver.close(),
         }
-        batch.clear();
     }
     tracing::debug!("request log flushed and closed");
 }

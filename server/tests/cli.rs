@@ -192,3 +192,84 @@ fn createsuperuser_runs_without_questions_from_the_environment() {
     assert_eq!(code, 1);
     assert!(err.contains("exists"), "{err}");
 }
+
+/// Sends `head` (and no more) on a new connection to the server at `addr`.
+async fn start_request(addr: &str, head: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// Reads a response's status line (up to 10 s).
+async fn status_line(stream: &mut tokio::net::TcpStream) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut buf = vec![0; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf)).await.unwrap().unwrap();
+    String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_owned()
+}
+
+/// `mublog serve` on SIGTERM stops accepting connections, lets a request in flight finish,
+/// cuts off one that outlives the grace period, and writes the request log before it exits.
+#[tokio::test]
+async fn serve_drains_requests_on_sigterm_within_the_grace_and_flushes_the_request_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}/serve.db", dir.path().display());
+    let addr = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        free.local_addr().unwrap().to_string()
+    };
+    let mut server = Command::new(env!("CARGO_BIN_EXE_mublog"))
+        .arg("serve")
+        .env("DATABASE_URL", &db_url)
+        .env("MUBLOG_DATA_DIR", dir.path())
+        .env("MUBLOG_JWT_SECRET", "serve-test-secret-0123456789abcdef0123")
+        .env("LEPTOS_SITE_ADDR", &addr)
+        .env("LEPTOS_OUTPUT_NAME", "mublog")
+        .env("MUBLOG_SEED_DEMO", "0")
+        .env("MUBLOG_WORKERS", "0")
+        .env("MUBLOG_SHUTDOWN_GRACE_SECS", "2")
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(&addr).await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let get = "GET /api/v1/posts HTTP/1.1\r\nHost: mublog.test\r\nConnection: close\r\n\r\n";
+    for _ in 0..3 {
+        assert_eq!(status_line(&mut start_request(&addr, get).await).await, "HTTP/1.1 200 OK");
+    }
+    // Two requests in flight, each with half of its body sent.
+    let half = "POST /api/posts/list HTTP/1.1\r\nHost: mublog.test\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{";
+    let mut finishing = start_request(&addr, half).await;
+    let _hung = start_request(&addr, half).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    let signalled = Instant::now();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(tokio::net::TcpStream::connect(&addr).await.is_err(), "no new connections after SIGTERM");
+    {
+        use tokio::io::AsyncWriteExt;
+        finishing.write_all(b"}").await.unwrap();
+    }
+    assert_eq!(status_line(&mut finishing).await, "HTTP/1.1 200 OK", "the request in flight finished");
+
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(signalled.elapsed() < Duration::from_secs(10), "the server did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert!(signalled.elapsed() >= Duration::from_millis(1900), "the hung request had its grace period");
+    let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
+    let logged: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT method, path, status FROM request_log ORDER BY id").fetch_all(&pool).await.unwrap();
+    let expected = [("GET", "/api/v1/posts", 200); 3].into_iter().chain([("POST", "/api/posts/list", 200)]);
+    let expected: Vec<(String, String, i64)> = expected.map(|(m, p, s)| (m.into(), p.into(), s)).collect();
+    assert_eq!(logged, expected, "finished requests are written before exit; the cut-off one is not");
+}

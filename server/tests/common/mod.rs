@@ -122,6 +122,7 @@ impl TestApp {
             trusted_proxies: Vec::new(),
             request_log_days: 30,
             request_log_capacity: 10_000,
+            shutdown_grace: Duration::from_secs(2),
             jobs: WorkerConfig {
                 poll_interval: Duration::from_millis(100),
                 backoff_base: Duration::from_secs(1),
