@@ -190,9 +190,7 @@ mod tests {
     use super::*;
 
     async fn db() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/jobs.db", dir.path().display())).await.unwrap();
-        (dir, db)
+        crate::store::scratch_db().await
     }
 
     fn job(run_at: i64) -> NewJob<'static> {

@@ -118,6 +118,14 @@ pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
+/// An empty, migrated database in a temporary folder (kept alive by the returned guard).
+#[cfg(test)]
+pub(crate) async fn scratch_db() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::connect(&format!("sqlite://{}/scratch.db", dir.path().display())).await.unwrap();
+    (dir, db)
+}
+
 /// The steps of SQLite's plan for a built query (tests check that lists seek, never scan).
 #[cfg(test)]
 pub(crate) async fn query_plan(db: &Db, mut q: sqlx::QueryBuilder<'static, sqlx::Sqlite>) -> Vec<String> {

@@ -207,8 +207,7 @@ mod tests {
     /// Every admin list is a seek plus `limit` rows: no full scans, no sorts.
     #[tokio::test]
     async fn admin_queries_use_indexes() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display())).await.unwrap();
+        let (_dir, db) = crate::store::scratch_db().await;
         let users = |s| users_sql(&s, 51);
         assert_seeks(&plan(&db, users(UserSelection::default())).await, "INTEGER PRIMARY KEY (rowid<?)");
         let staff = UserSelection { staff: Some(true), ..Default::default() };

@@ -247,8 +247,7 @@ mod tests {
     /// cost more than the first.
     #[tokio::test]
     async fn feed_queries_use_indexes() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display())).await.unwrap();
+        let (_dir, db) = crate::store::scratch_db().await;
         for (by_author, search) in [(false, false), (true, false), (false, true), (true, true)] {
             let sql = format!("EXPLAIN QUERY PLAN {}", list_posts_sql(by_author, search));
             let query = sqlx::query_as(&sql).bind(1_i64).bind(1_i64).bind(100_i64).bind(20_i64);

@@ -144,8 +144,7 @@ mod tests {
     /// Each filter of the request-log view walks an index newest first: no scan, no sort.
     #[tokio::test]
     async fn request_log_filters_use_indexes() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!("sqlite://{}/plan.db", dir.path().display())).await.unwrap();
+        let (_dir, db) = crate::store::scratch_db().await;
         let cases: [(RequestSelection<'_>, &str); 6] = [
             (RequestSelection::default(), "(rowid<?)"),
             (RequestSelection { status: Some(500), ..Default::default() }, "request_log_by_status (status=? AND id<?)"),

@@ -1,6 +1,6 @@
 //! `/admin/jobs`: the job queue by state, with each job's last error, and retrying.
 
-use super::{act, action_problem, admin_problem, loading, next_page, text, AdminFrame};
+use super::{act, action_problem, loaded, next_page, text, AdminFrame};
 use crate::api::admin::{admin_jobs, retry_job};
 use crate::session::use_session;
 use crate::when;
@@ -36,27 +36,20 @@ pub fn AdminJobsPage() -> impl IntoView {
                     </form>
                 }
             }}
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => {
-                            let now = page.now;
-                            view! {
-                                <div class="table-scroll">
-                                    <table class="admin-table">
-                                        <thead><tr><th>"Job"</th><th>"State"</th><th>"Attempts"</th><th>"Due"</th><th>"Last error"</th><th></th></tr></thead>
-                                        <tbody>
-                                            {page.items.into_iter().map(|job| view! { <JobRow job now /> }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                                {next_page(page.next_cursor)}
-                            }.into_any()
-                        }
-                        Err(e) => admin_problem(e),
-                    }
-                })}
-            </Suspense>
+            {loaded(page, |page| {
+                let now = page.now;
+                view! {
+                    <div class="table-scroll">
+                        <table class="admin-table">
+                            <thead><tr><th>"Job"</th><th>"State"</th><th>"Attempts"</th><th>"Due"</th><th>"Last error"</th><th></th></tr></thead>
+                            <tbody>
+                                {page.items.into_iter().map(|job| view! { <JobRow job now /> }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    {next_page(page.next_cursor)}
+                }
+            })}
         </AdminFrame>
     }
 }

@@ -64,6 +64,27 @@ fn loading() -> impl IntoView {
     view! { <p class="loading">"Loading…"</p> }
 }
 
+/// A server-loaded admin view: "Loading…", then `show` with the data, or the refusal.
+fn loaded<T, V>(
+    resource: Resource<Result<T, ApiError>>,
+    show: impl Fn(T) -> V + Copy + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match resource.await {
+                    Ok(data) => show(data).into_any(),
+                    Err(e) => admin_problem(e),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// A filter from the query string; blank is no filter.
 fn text(query: &ParamsMap, key: &str) -> Option<String> {
     query.get(key).filter(|v| !v.trim().is_empty())

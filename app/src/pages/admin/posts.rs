@@ -1,7 +1,7 @@
 //! `/admin/posts`: posts by text, author, date and visibility; hiding with a reason, showing and
 //! deleting.
 
-use super::{act, action_problem, admin_problem, flag, loading, next_page, text, AdminFrame, FlagSelect};
+use super::{act, action_problem, flag, loaded, next_page, text, AdminFrame, FlagSelect};
 use crate::api::admin::{act_on_post, admin_posts};
 use crate::session::use_session;
 use crate::when;
@@ -41,22 +41,15 @@ pub fn AdminPostsPage() -> impl IntoView {
                     </form>
                 }
             }}
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => {
-                            let now = page.now;
-                            view! {
-                                <ul class="admin-posts">
-                                    {page.items.into_iter().map(|post| view! { <ModeratedPost post now /> }).collect_view()}
-                                </ul>
-                                {next_page(page.next_cursor)}
-                            }.into_any()
-                        }
-                        Err(e) => admin_problem(e),
-                    }
-                })}
-            </Suspense>
+            {loaded(page, |page| {
+                let now = page.now;
+                view! {
+                    <ul class="admin-posts">
+                        {page.items.into_iter().map(|post| view! { <ModeratedPost post now /> }).collect_view()}
+                    </ul>
+                    {next_page(page.next_cursor)}
+                }
+            })}
         </AdminFrame>
     }
 }

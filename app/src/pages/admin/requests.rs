@@ -1,7 +1,7 @@
 //! `/admin/requests` (the request log: status counts, the slowest requests, filtered lists) and
 //! `/admin`, the overview, which shows the last hour's counts.
 
-use super::{admin_problem, loading, next_page, text, AdminFrame};
+use super::{loaded, next_page, text, AdminFrame};
 use crate::api::admin::{admin_request_stats, admin_requests};
 use crate::when;
 use leptos::prelude::*;
@@ -13,17 +13,10 @@ pub fn AdminHome() -> impl IntoView {
     let stats = Resource::new(|| (), |_| admin_request_stats(StatsWindow::Hour));
     view! {
         <AdminFrame title="Overview">
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match stats.await {
-                        Ok(stats) => view! {
-                            <p>"Users, posts, the request log, background jobs and the audit trail of every staff action: pick a section above."</p>
-                            {status_counts(&stats)}
-                        }.into_any(),
-                        Err(e) => admin_problem(e),
-                    }
-                })}
-            </Suspense>
+            {loaded(stats, |stats| view! {
+                <p>"Users, posts, the request log, background jobs and the audit trail of every staff action: pick a section above."</p>
+                {status_counts(&stats)}
+            })}
         </AdminFrame>
     }
 }
@@ -57,18 +50,11 @@ pub fn AdminRequestsPage() -> impl IntoView {
                 <a href="/admin/requests" aria-current=move || (window() == StatsWindow::Hour).then_some("page")>"Last hour"</a>
                 <a href="/admin/requests?window=day" aria-current=move || (window() == StatsWindow::Day).then_some("page")>"Last day"</a>
             </p>
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match stats.await {
-                        Ok(stats) => view! {
-                            {status_counts(&stats)}
-                            <h2>"Slowest"</h2>
-                            {requests_table(stats.slowest)}
-                        }.into_any(),
-                        Err(e) => admin_problem(e),
-                    }
-                })}
-            </Suspense>
+            {loaded(stats, |stats| view! {
+                {status_counts(&stats)}
+                <h2>"Slowest"</h2>
+                {requests_table(stats.slowest)}
+            })}
             <h2>"Log"</h2>
             {move || {
                 let f = filter();
@@ -88,14 +74,7 @@ pub fn AdminRequestsPage() -> impl IntoView {
                     </form>
                 }
             }}
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { {requests_table(page.items)} {next_page(page.next_cursor)} }.into_any(),
-                        Err(e) => admin_problem(e),
-                    }
-                })}
-            </Suspense>
+            {loaded(page, |page| view! { {requests_table(page.items)} {next_page(page.next_cursor)} })}
         </AdminFrame>
     }
 }

@@ -1,7 +1,7 @@
 //! `/admin/users` (search and filters) and `/admin/users/{id}` (an account, its posts and
 //! sessions, and the staff actions on it).
 
-use super::{act, action_problem, admin_problem, flag, loading, next_page, text, AdminFrame, FlagSelect};
+use super::{act, action_problem, admin_problem, flag, loaded, loading, next_page, text, AdminFrame, FlagSelect};
 use crate::api::admin::{act_on_user, admin_account, admin_users};
 use crate::session::use_session;
 use crate::when;
@@ -39,14 +39,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                     </form>
                 }
             }}
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => users_table(page).into_any(),
-                        Err(e) => admin_problem(e),
-                    }
-                })}
-            </Suspense>
+            {loaded(page, users_table)}
         </AdminFrame>
     }
 }
