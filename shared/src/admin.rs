@@ -189,7 +189,8 @@ pub struct RequestStats {
     pub now: i64,
 }
 
-/// `/admin/jobs`: one state (`queued`, `running`, `done`, `dead`) or all.
+/// `/admin/jobs`: one state (`queued`, `failed` (queued again after a failure), `running`,
+/// `done`, `dead`) or all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JobFilter {

@@ -6,13 +6,14 @@ use crate::{now, DomainError, Mublog};
 use shared::admin::{JobFilter, JobRecord, Page};
 use shared::FieldError;
 
-const STATES: [&str; 4] = ["queued", "running", "done", "dead"];
+/// The states a job can be listed by; `failed` means queued again after a failure.
+pub const STATES: [&str; 5] = ["queued", "failed", "running", "done", "dead"];
 
 impl Mublog {
     pub async fn admin_jobs(&self, _: Staff, filter: &JobFilter) -> Result<Page<JobRecord>, DomainError> {
         let state = filled(&filter.state);
         if state.is_some_and(|s| !STATES.contains(&s)) {
-            return Err(FieldError::new("state", "Choose queued, running, done or dead.").into());
+            return Err(FieldError::new("state", "Choose queued, failed, running, done or dead.").into());
         }
         let rows = self.db.select_jobs(state, parse_cursor(filter.cursor.as_deref())?, PAGE_SIZE + 1).await?;
         Ok(page_of(rows, |j| j.id, JobRecord::from))

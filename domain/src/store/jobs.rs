@@ -133,14 +133,19 @@ impl Db {
             .await
     }
 
-    /// Jobs in `state` (or all), newest first, below `before`.
+    /// Jobs in `state` (or all), newest first, below `before`. `failed` is not a stored state:
+    /// it is the queued jobs that failed at least once and wait for their retry.
     pub async fn select_jobs(
         &self,
         state: Option<&str>,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<JobRow>, sqlx::Error> {
-        let filter = if state.is_some() { "state = ?1 AND" } else { "" };
+        let filter = match state {
+            Some("failed") => "state = 'queued' AND last_error IS NOT NULL AND",
+            Some(_) => "state = ?1 AND",
+            None => "",
+        };
         sqlx::query_as(&format!(
             "SELECT {JOB_COLUMNS} FROM jobs WHERE {filter} id < ?2 ORDER BY id DESC LIMIT ?3"
         ))

@@ -27,7 +27,7 @@ pub fn AdminJobsPage() -> impl IntoView {
                         <label>
                             "State"
                             <select name="state">
-                                {["", "queued", "running", "done", "dead"].into_iter().map(|s| view! {
+                                {["", "queued", "failed", "running", "done", "dead"].into_iter().map(|s| view! {
                                     <option value=s selected=s == state>{if s.is_empty() { "Any" } else { s }}</option>
                                 }).collect_view()}
                             </select>
