@@ -45,8 +45,13 @@ pub struct ModeratedPost {
 fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite> {
     let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let mut q = QueryBuilder::new(format!("SELECT {columns} FROM "));
-    // A search walks the trigram index in rowid order, newest first, and stops at the limit.
-    match s.search {
+    // Walk the smaller set, newest first, and stop at the limit: the accounts a rare filter
+    // picks (staff, deactivated, unverified), each checked against the search; otherwise the
+    // search's matches. (Walking a search that matches everyone for a rare filter took 4.9 s
+    // at a million accounts.)
+    let rare_filter = s.staff == Some(true) || s.active == Some(false) || s.verified == Some(false);
+    let walk_search = s.search.filter(|_| !rare_filter);
+    match walk_search {
         Some(phrase) => {
             q.push("users_search s JOIN users u ON u.id = s.rowid WHERE users_search MATCH ");
             q.push_bind(fts_phrase(phrase));
@@ -57,6 +62,11 @@ fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
         }
     }
     q.push_bind(s.before.unwrap_or(i64::MAX));
+    if let (Some(phrase), None) = (s.search, walk_search) {
+        q.push(" AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ")
+            .push_bind(fts_phrase(phrase))
+            .push(" AND rowid = u.id)");
+    }
     // Written exactly as the partial indexes' conditions, so SQLite can use them.
     let conditions = [
         (s.staff, "u.is_staff = 1", "u.is_staff = 0"),
@@ -68,7 +78,7 @@ fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
             q.push(" AND ").push(if wanted { yes } else { no });
         }
     }
-    q.push(if s.search.is_some() { " ORDER BY s.rowid DESC" } else { " ORDER BY u.id DESC" });
+    q.push(if walk_search.is_some() { " ORDER BY s.rowid DESC" } else { " ORDER BY u.id DESC" });
     q.push(" LIMIT ").push_bind(limit);
     q
 }
@@ -199,7 +209,9 @@ mod tests {
     use crate::store::query_plan as plan;
 
     fn assert_seeks(steps: &[String], through: &str) {
-        assert!(steps.iter().all(|s| !s.starts_with("SCAN u") && !s.starts_with("SCAN p")), "{steps:#?}");
+        // A virtual table reports its index lookups as SCAN; any other SCAN reads a whole table.
+        let full_scan = |s: &String| s.starts_with("SCAN ") && !s.contains("VIRTUAL TABLE INDEX");
+        assert!(!steps.iter().any(full_scan), "{steps:#?}");
         assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "no sort step: {steps:#?}");
         assert!(steps.iter().any(|s| s.contains(through)), "expected {through}: {steps:#?}");
     }
@@ -216,8 +228,12 @@ mod tests {
         assert_seeks(&plan(&db, users(inactive)).await, "users_deactivated");
         let unverified = UserSelection { verified: Some(false), ..Default::default() };
         assert_seeks(&plan(&db, users(unverified)).await, "users_unverified");
-        let search = UserSelection { search: Some("ada"), staff: Some(true), ..Default::default() };
+        let search = UserSelection { search: Some("ada"), ..Default::default() };
         assert_seeks(&plan(&db, users(search)).await, "VIRTUAL TABLE INDEX");
+        let rare = UserSelection { search: Some("ada"), staff: Some(true), ..Default::default() };
+        let steps = plan(&db, users(rare)).await;
+        assert_seeks(&steps, "users_staff");
+        assert!(steps.iter().any(|s| s.contains("VIRTUAL TABLE INDEX")), "{steps:#?}");
 
         let posts = |s| posts_sql(&s, 51);
         assert_seeks(&plan(&db, posts(PostSelection::default())).await, "(rowid<?)");

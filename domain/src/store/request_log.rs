@@ -39,6 +39,11 @@ pub struct RequestSelection<'a> {
     pub before: Option<i64>,
 }
 
+/// Named index: left to itself, SQLite walks the whole `(status, id)` index to save sorting
+/// the handful of groups (0.23 s at a million rows, against 1 ms for the time range).
+const STATUS_COUNTS_SQL: &str = "SELECT status, COUNT(*) FROM request_log INDEXED BY request_log_by_time
+     WHERE at >= ? GROUP BY status ORDER BY status";
+
 const LOGGED_COLUMNS: &str =
     "id, at, method, path, route, status, duration_us, user_id, client_ip, user_agent";
 
@@ -86,9 +91,9 @@ impl Db {
         requests_sql(s, limit).build_query_as().fetch_all(self.pool()).await
     }
 
-    /// Requests since `since`, counted by status (read from the `(at, status)` index alone).
+    /// Requests since `since`, counted by status, read from the `(at, status)` index alone.
     pub async fn status_counts(&self, since: i64) -> Result<Vec<(u16, i64)>, sqlx::Error> {
-        sqlx::query_as("SELECT status, COUNT(*) FROM request_log WHERE at >= ? GROUP BY status ORDER BY status")
+        sqlx::query_as(STATUS_COUNTS_SQL)
             .bind(since)
             .fetch_all(self.pool())
             .await
@@ -159,5 +164,8 @@ mod tests {
             assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "{steps:#?}");
             assert!(steps.iter().any(|s| s.contains(through)), "expected {through}: {steps:#?}");
         }
+        let counts = sqlx::QueryBuilder::new(STATUS_COUNTS_SQL.replace('?', "1"));
+        let steps = crate::store::query_plan(&db, counts).await;
+        assert_eq!(steps[0], "SEARCH request_log USING COVERING INDEX request_log_by_time (at>?)", "{steps:#?}");
     }
 }
