@@ -46,9 +46,10 @@ fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
     let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let mut q = QueryBuilder::new(format!("SELECT {columns} FROM "));
     // Walk the smaller set, newest first, and stop at the limit: the accounts a rare filter
-    // picks (staff, deactivated, unverified), each checked against the search; otherwise the
-    // search's matches. (Walking a search that matches everyone for a rare filter took 4.9 s
-    // at a million accounts.)
+    // picks (staff, deactivated, unverified), each row's own fields matched against the search
+    // (as the trigram index would: anywhere, any case); otherwise the search's matches. At a
+    // million accounts, walking a search that matches everyone for a rare filter took 4.9 s,
+    // and asking the trigram index about each row 1.3 s.
     let rare_filter = s.staff == Some(true) || s.active == Some(false) || s.verified == Some(false);
     let walk_search = s.search.filter(|_| !rare_filter);
     match walk_search {
@@ -63,9 +64,13 @@ fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
     }
     q.push_bind(s.before.unwrap_or(i64::MAX));
     if let (Some(phrase), None) = (s.search, walk_search) {
-        q.push(" AND EXISTS (SELECT 1 FROM users_search WHERE users_search MATCH ")
-            .push_bind(fts_phrase(phrase))
-            .push(" AND rowid = u.id)");
+        let pattern = super::like_pattern(phrase);
+        let mut separator = " AND (";
+        for column in ["email", "handle", "display_name", "first_name", "last_name"] {
+            q.push(separator).push(format!("u.{column} LIKE ")).push_bind(pattern.clone()).push(r" ESCAPE '\'");
+            separator = " OR ";
+        }
+        q.push(")");
     }
     // Written exactly as the partial indexes' conditions, so SQLite can use them.
     let conditions = [
@@ -231,9 +236,7 @@ mod tests {
         let search = UserSelection { search: Some("ada"), ..Default::default() };
         assert_seeks(&plan(&db, users(search)).await, "VIRTUAL TABLE INDEX");
         let rare = UserSelection { search: Some("ada"), staff: Some(true), ..Default::default() };
-        let steps = plan(&db, users(rare)).await;
-        assert_seeks(&steps, "users_staff");
-        assert!(steps.iter().any(|s| s.contains("VIRTUAL TABLE INDEX")), "{steps:#?}");
+        assert_seeks(&plan(&db, users(rare)).await, "users_staff");
 
         let posts = |s| posts_sql(&s, 51);
         assert_seeks(&plan(&db, posts(PostSelection::default())).await, "(rowid<?)");
