@@ -141,6 +141,16 @@ fn seed_export_and_import_round_trip_exactly() {
     let (code, _, err) = mublog(&["seed", "--users", "25", "--posts", "300"], &first, dir.path(), &[]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("Seeded 25 users, 300 posts"), "{err}");
+    // Moderation travels with the data: a deactivated account and a hidden post.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = sqlx::SqlitePool::connect(&first).await.unwrap();
+        for statement in [
+            "UPDATE users SET deactivated_at = 1795305600 WHERE id = 2",
+            "UPDATE posts SET hidden_at = 1795305601, hidden_reason = 'Spam', hidden_by = 1 WHERE id = 5",
+        ] {
+            sqlx::query(statement).execute(&pool).await.unwrap();
+        }
+    });
 
     let dump = dir.path().join("dump.json");
     let (code, _, err) = mublog(&["export", "--output", dump.to_str().unwrap()], &first, dir.path(), &[]);
@@ -155,6 +165,8 @@ fn seed_export_and_import_round_trip_exactly() {
     assert_eq!(parsed["users"].as_array().unwrap().len(), 25);
     assert_eq!(parsed["posts"].as_array().unwrap().len(), 300);
     assert!(!parsed["likes"].as_array().unwrap().is_empty());
+    assert_eq!(parsed["users"][1]["deactivated_at"], 1795305600);
+    assert_eq!((parsed["posts"][4]["hidden_reason"].as_str(), parsed["posts"][4]["hidden_by"].as_i64()), (Some("Spam"), Some(1)));
 
     // Importing twice would mix data: refused, and nothing changes.
     let (code, _, err) = mublog(&["import", dump.to_str().unwrap()], &second, dir.path(), &[]);
