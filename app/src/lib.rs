@@ -17,7 +17,8 @@ use leptos_router::{path, SsrMode};
 use components::nav::Nav;
 use components::verify_banner::VerifyBanner;
 use pages::admin::{
-    AdminAuditPage, AdminHome, AdminJobsPage, AdminPostsPage, AdminRequestsPage, AdminUserPage, AdminUsersPage,
+    AdminAuditPage, AdminHome, AdminJobsPage, AdminPostsPage, AdminRequestsPage, AdminUserPage,
+    AdminUsersPage,
 };
 use pages::{
     AuthorPage, ForgotPage, HomePage, LoginPage, NotFound, OfflinePage, PostPage, RegisterPage, ResetPage,

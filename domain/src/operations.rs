@@ -25,8 +25,8 @@ impl Mublog {
                 Inserted::HandleTaken => continue,
             }
         };
+        Db::set_staff_in(&mut tx, user.id, true).await?;
         tx.commit().await?;
-        self.db.set_staff(user.id, true).await?;
         self.db.mark_email_verified(user.id, now()).await?;
         tracing::info!(user = user.id, "staff account created");
         self.me(user.id).await

@@ -41,6 +41,9 @@ pub async fn seed_demo(app: &Mublog) -> Result<(), DomainError> {
         let mut tx = db.begin().await?;
         let user = NewUser { email, display_name: first_name, handle, password_hash: &hash };
         let inserted = Db::insert_user(&mut tx, user, start).await?;
+        if let (Inserted::New(u), DEMO_STAFF) = (&inserted, email) {
+            Db::set_staff_in(&mut tx, u.id, true).await?;
+        }
         tx.commit().await?;
         if let Inserted::New(u) = inserted {
             let names = ProfileChange {
@@ -50,9 +53,6 @@ pub async fn seed_demo(app: &Mublog) -> Result<(), DomainError> {
             };
             db.update_profile(u.id, names).await?;
             db.mark_email_verified(u.id, start).await?;
-            if email == DEMO_STAFF {
-                db.set_staff(u.id, true).await?;
-            }
             ids.push(u.id);
         }
     }

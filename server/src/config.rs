@@ -211,21 +211,31 @@ impl Config {
                     ip.parse().map_err(|_| ConfigError::BadNumber("MUBLOG_TRUSTED_PROXIES", ip.clone()))
                 })
                 .collect::<Result<_, _>>()?,
-            request_log_days: match var("MUBLOG_REQUEST_LOG_DAYS") {
-                Some(d) => d.parse().map_err(|_| ConfigError::BadNumber("MUBLOG_REQUEST_LOG_DAYS", d))?,
-                None => 30,
-            },
+            request_log_days: number("MUBLOG_REQUEST_LOG_DAYS", var("MUBLOG_REQUEST_LOG_DAYS"), 30)?,
             request_log_capacity: crate::request_log::DEFAULT_CAPACITY,
-            shutdown_grace: std::time::Duration::from_secs(match var("MUBLOG_SHUTDOWN_GRACE_SECS") {
-                Some(s) => s.parse().map_err(|_| ConfigError::BadNumber("MUBLOG_SHUTDOWN_GRACE_SECS", s))?,
-                None => 30,
-            }),
+            shutdown_grace: std::time::Duration::from_secs(number(
+                "MUBLOG_SHUTDOWN_GRACE_SECS",
+                var("MUBLOG_SHUTDOWN_GRACE_SECS"),
+                30,
+            )?),
             jobs,
         })
     }
 }
 
 /// A comma-separated setting, trimmed, blanks dropped.
+/// A numeric setting, or `default` when unset.
+fn number<T: std::str::FromStr>(
+    name: &'static str,
+    value: Option<String>,
+    default: T,
+) -> Result<T, ConfigError> {
+    match value {
+        Some(v) => v.parse().map_err(|_| ConfigError::BadNumber(name, v)),
+        None => Ok(default),
+    }
+}
+
 fn list(value: Option<String>) -> Vec<String> {
     let value = value.unwrap_or_default();
     value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()

@@ -116,7 +116,11 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
 /// Takes whatever is waiting (up to a batch) and writes it in one transaction: one row at a
 /// time when traffic is light, hundreds per insert under load. Ends when the channel is closed
 /// (every sender gone, or `closing` notified) and drained.
-async fn write_batches(app: Mublog, mut receiver: mpsc::Receiver<RequestEntry>, closing: Arc<tokio::sync::Notify>) {
+async fn write_batches(
+    app: Mublog,
+    mut receiver: mpsc::Receiver<RequestEntry>,
+    closing: Arc<tokio::sync::Notify>,
+) {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         tokio::select! {

@@ -24,8 +24,15 @@ fn admin_calls() -> Vec<(&'static str, Value)> {
     ]
 }
 
-const ADMIN_PAGES: [&str; 7] =
-    ["/admin", "/admin/users", "/admin/users/1", "/admin/posts", "/admin/requests", "/admin/jobs", "/admin/audit"];
+const ADMIN_PAGES: [&str; 7] = [
+    "/admin",
+    "/admin/users",
+    "/admin/users/1",
+    "/admin/posts",
+    "/admin/requests",
+    "/admin/jobs",
+    "/admin/audit",
+];
 
 /// A signed-in staff member (made staff directly, as `mublog createsuperuser` does).
 async fn staff(app: &TestApp, email: &str) -> User {
@@ -55,11 +62,19 @@ async fn every_admin_route_refuses_everyone_but_staff() {
         let forged = app.post(path, body.clone(), Some("not-a-token"), None).await;
         assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "{path} with a forged token");
         let allowed = app.post(path, body, Some(&boss.access), None).await;
-        assert!(allowed.status != StatusCode::UNAUTHORIZED && allowed.status != StatusCode::FORBIDDEN, "{path}");
+        assert!(
+            allowed.status != StatusCode::UNAUTHORIZED && allowed.status != StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
     // Changes need the access token: the staff cookie alone does not do.
     let cookie_only = app
-        .post("/api/admin/user/act", json!({ "id": ada.id, "action": "deactivate" }), None, Some(&boss.refresh))
+        .post(
+            "/api/admin/user/act",
+            json!({ "id": ada.id, "action": "deactivate" }),
+            None,
+            Some(&boss.refresh),
+        )
         .await;
     assert_eq!(cookie_only.status, StatusCode::UNAUTHORIZED);
 
@@ -93,7 +108,8 @@ async fn deactivating_ends_every_session_at_once_and_refuses_sign_in() {
     assert_eq!(res.json()["active"], false);
 
     // The access token is still unexpired, but its session is over: refused everywhere.
-    let like = app.post("/api/posts/like", json!({ "id": post, "liked": true }), Some(&ada.access), None).await;
+    let like =
+        app.post("/api/posts/like", json!({ "id": post, "liked": true }), Some(&ada.access), None).await;
     assert_eq!(like.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.status, StatusCode::UNAUTHORIZED);
     let gql = app.api("POST", "/graphql", Some(json!({ "query": "{ me { id } }" })), Some(&ada.access)).await;
@@ -107,7 +123,12 @@ async fn deactivating_ends_every_session_at_once_and_refuses_sign_in() {
     assert!(login.json()["message"].as_str().unwrap().contains("deactivated"));
     let wrong = app.login("ada@example.com", "not the password").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "a wrong password reveals nothing");
-    let sessions = app.sql_scalar(&format!("SELECT COUNT(*) FROM refresh_families WHERE user_id = {} AND revoked_at IS NULL", ada.id)).await;
+    let sessions = app
+        .sql_scalar(&format!(
+            "SELECT COUNT(*) FROM refresh_families WHERE user_id = {} AND revoked_at IS NULL",
+            ada.id
+        ))
+        .await;
     assert_eq!(sessions, 0);
 
     // Staff cannot lock themselves out.
@@ -150,27 +171,49 @@ async fn each_staff_action_does_its_work_and_is_in_the_audit_trail() {
     let post = app.create_post(&ada, "questionable").await.json()["id"].as_i64().unwrap();
     let hide = |reason: &str| json!({ "id": post, "action": { "action": "hide", "reason": reason } });
     let blank = admin(&app, &boss, "/api/admin/post/act", hide("  ")).await;
-    assert_eq!((blank.status, blank.json()["fields"][0]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, "reason".into()));
+    assert_eq!(
+        (blank.status, blank.json()["fields"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "reason".into())
+    );
     let hidden = admin(&app, &boss, "/api/admin/post/act", hide("Spam")).await;
     assert_eq!(hidden.status, StatusCode::OK, "{}", hidden.text());
     assert_eq!(hidden.json()["hidden"]["reason"], "Spam");
     let feed = app.api("GET", "/api/v1/posts", None, None).await.json();
     assert!(feed["posts"].as_array().unwrap().iter().all(|p| p["id"] != post));
-    assert_eq!(app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.get(&format!("/posts/{post}"), None).await.status, StatusCode::NOT_FOUND);
-    let own_page = app.api("GET", &format!("/api/v1/users/{}/posts", ada.id), None, Some(&ada.access)).await.json();
+    let own_page =
+        app.api("GET", &format!("/api/v1/users/{}/posts", ada.id), None, Some(&ada.access)).await.json();
     assert!(own_page["posts"].as_array().unwrap().is_empty(), "hidden from its author's page too");
-    let gql = app.api("POST", "/graphql", Some(json!({ "query": format!("{{ post(id: \"{post}\") {{ id }} }}") })), None).await;
+    let gql = app
+        .api(
+            "POST",
+            "/graphql",
+            Some(json!({ "query": format!("{{ post(id: \"{post}\") {{ id }} }}") })),
+            None,
+        )
+        .await;
     assert_eq!(gql.json()["data"]["post"], Value::Null);
-    let edit = app.post("/api/posts/edit", json!({ "id": post, "body": "sneaky" }), Some(&ada.access), None).await;
+    let edit =
+        app.post("/api/posts/edit", json!({ "id": post, "body": "sneaky" }), Some(&ada.access), None).await;
     assert_eq!(edit.status, StatusCode::NOT_FOUND, "the author cannot edit it back into view");
     assert_eq!(admin(&app, &boss, "/api/admin/post/act", hide("Again")).await.status, StatusCode::CONFLICT);
-    let shown = admin(&app, &boss, "/api/admin/post/act", json!({ "id": post, "action": { "action": "unhide" } })).await;
+    let shown =
+        admin(&app, &boss, "/api/admin/post/act", json!({ "id": post, "action": { "action": "unhide" } }))
+            .await;
     assert_eq!(shown.json()["hidden"], Value::Null);
     assert_eq!(app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status, StatusCode::OK);
-    let deleted = admin(&app, &boss, "/api/admin/post/act", json!({ "id": post, "action": { "action": "delete" } })).await;
+    let deleted =
+        admin(&app, &boss, "/api/admin/post/act", json!({ "id": post, "action": { "action": "delete" } }))
+            .await;
     assert_eq!((deleted.status, deleted.json()), (StatusCode::OK, Value::Null));
-    assert_eq!(app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Jobs: a dead job is retried, runs, and is done.
     app.sql(&format!(
@@ -184,17 +227,29 @@ async fn each_staff_action_does_its_work_and_is_in_the_audit_trail() {
     app.sql("INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, last_error, created_at)
              VALUES ('purge_expired', '{\"kind\":\"purge_expired\"}', 'queued', 1, 5, 4102444800, 'disk full', 0)").await;
     let failed = admin(&app, &boss, "/api/admin/jobs", json!({ "state": "failed" })).await.json();
-    let failed: Vec<&str> = failed["items"].as_array().unwrap().iter().map(|j| j["last_error"].as_str().unwrap()).collect();
+    let failed: Vec<&str> =
+        failed["items"].as_array().unwrap().iter().map(|j| j["last_error"].as_str().unwrap()).collect();
     assert_eq!(failed, ["disk full"], "queued again after a failure, waiting for its retry");
     let retried = admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": dead })).await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.text());
     // Fresh attempts; a worker may have claimed it already (its first new attempt).
-    assert!(retried.json()["attempts"].as_i64().unwrap() <= 1 && retried.json()["state"] != "dead", "{}", retried.text());
+    assert!(
+        retried.json()["attempts"].as_i64().unwrap() <= 1 && retried.json()["state"] != "dead",
+        "{}",
+        retried.text()
+    );
     app.mail.wait_for("new@example.com", 3).await;
-    let done = app.sql_scalar(&format!("SELECT COUNT(*) FROM jobs WHERE id = {dead} AND state = 'done'")).await;
+    let done =
+        app.sql_scalar(&format!("SELECT COUNT(*) FROM jobs WHERE id = {dead} AND state = 'done'")).await;
     assert_eq!(done, 1);
-    assert_eq!(admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": dead })).await.status, StatusCode::CONFLICT);
-    assert_eq!(admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": 999_999 })).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": dead })).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": 999_999 })).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // The trail: every successful action once, newest first, with who and what.
     let trail = admin(&app, &boss, "/api/admin/audit", json!({})).await.json();
@@ -204,7 +259,11 @@ async fn each_staff_action_does_its_work_and_is_in_the_audit_trail() {
         .iter()
         .map(|e| {
             assert_eq!(e["actor"]["id"], boss.id);
-            (e["action"].as_str().unwrap().to_owned(), e["target_type"].as_str().unwrap().to_owned(), e["target_id"].as_i64().unwrap())
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["target_type"].as_str().unwrap().to_owned(),
+                e["target_id"].as_i64().unwrap(),
+            )
         })
         .collect();
     let expected: Vec<(String, String, i64)> = [
@@ -221,7 +280,8 @@ async fn each_staff_action_does_its_work_and_is_in_the_audit_trail() {
     .map(|(a, t, id)| (a.to_owned(), t.to_owned(), id))
     .collect();
     assert_eq!(entries, expected);
-    let details: Vec<&str> = trail["items"].as_array().unwrap().iter().map(|e| e["detail"].as_str().unwrap()).collect();
+    let details: Vec<&str> =
+        trail["items"].as_array().unwrap().iter().map(|e| e["detail"].as_str().unwrap()).collect();
     assert_eq!(details[1], "@ada: questionable", "what was deleted stays readable");
     assert_eq!(details[3], "Spam");
     assert_eq!(details[4], "1 session(s) ended");
@@ -235,7 +295,10 @@ async fn admin_lists_filter_and_paginate() {
     let boss = staff(&app, "boss@example.com").await;
     let ada = app.user("ada.lovelace@example.com").await;
     assert_eq!(app.register("pending@example.com").await.status, StatusCode::ACCEPTED);
-    app.sql("UPDATE users SET first_name = 'Grace', last_name = 'Hopper' WHERE email = 'pending@example.com'").await;
+    app.sql(
+        "UPDATE users SET first_name = 'Grace', last_name = 'Hopper' WHERE email = 'pending@example.com'",
+    )
+    .await;
     // 60 more accounts, so the list has a second page.
     app.sql(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
@@ -255,14 +318,24 @@ async fn admin_lists_filter_and_paginate() {
     assert_eq!(second["next_cursor"], Value::Null);
 
     assert_eq!(emails(&users(json!({ "q": "lovel" })).await.json()), ["ada.lovelace@example.com"]);
-    assert_eq!(emails(&users(json!({ "q": "HOPP" })).await.json()), ["pending@example.com"], "names, any case");
+    assert_eq!(
+        emails(&users(json!({ "q": "HOPP" })).await.json()),
+        ["pending@example.com"],
+        "names, any case"
+    );
     assert_eq!(emails(&users(json!({ "staff": true })).await.json()), ["boss@example.com"]);
     assert_eq!(emails(&users(json!({ "verified": false })).await.json()), ["pending@example.com"]);
     act_on_user(&app, &boss, ada.id, "deactivate").await;
     assert_eq!(emails(&users(json!({ "active": false })).await.json()), ["ada.lovelace@example.com"]);
-    assert_eq!(emails(&users(json!({ "q": "example", "active": false })).await.json()), ["ada.lovelace@example.com"]);
+    assert_eq!(
+        emails(&users(json!({ "q": "example", "active": false })).await.json()),
+        ["ada.lovelace@example.com"]
+    );
     let short = users(json!({ "q": "ad" })).await;
-    assert_eq!((short.status, short.json()["fields"][0]["field"].clone()), (StatusCode::UNPROCESSABLE_ENTITY, "q".into()));
+    assert_eq!(
+        (short.status, short.json()["fields"][0]["field"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "q".into())
+    );
     let quoted = users(json!({ "q": "\"OR a" })).await;
     assert_eq!(quoted.status, StatusCode::OK, "search text is never parsed as FTS syntax");
     let bad_cursor = users(json!({ "cursor": "nope" })).await;
@@ -314,13 +387,20 @@ async fn admin_lists_filter_and_paginate() {
     let window = requests(json!({ "from": "1970-01-01T00:20", "until": "1970-01-01T00:40" })).await.json();
     assert_eq!(paths(window), ["/api/posts/like"]);
     let bad = requests(json!({ "status": "abc", "method": "G3T", "user": "nobody-here" })).await;
-    let fields: Vec<String> =
-        bad.json()["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect();
+    let fields: Vec<String> = bad.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(fields, ["method", "status", "user"]);
 
     // Stats over the last hour come from what the middleware logged.
     let stats = admin(&app, &boss, "/api/admin/requests/stats", json!({ "window": "day" })).await.json();
-    assert!(stats["statuses"].as_array().unwrap().iter().any(|s| s[0] == 200 && s[1].as_i64().unwrap() > 0), "{stats}");
+    assert!(
+        stats["statuses"].as_array().unwrap().iter().any(|s| s[0] == 200 && s[1].as_i64().unwrap() > 0),
+        "{stats}"
+    );
     assert!(!stats["slowest"].as_array().unwrap().is_empty());
     let bad_state = admin(&app, &boss, "/api/admin/jobs", json!({ "state": "lost" })).await;
     assert_eq!(bad_state.status, StatusCode::UNPROCESSABLE_ENTITY);

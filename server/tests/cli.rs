@@ -166,7 +166,10 @@ fn seed_export_and_import_round_trip_exactly() {
     assert_eq!(parsed["posts"].as_array().unwrap().len(), 300);
     assert!(!parsed["likes"].as_array().unwrap().is_empty());
     assert_eq!(parsed["users"][1]["deactivated_at"], 1795305600);
-    assert_eq!((parsed["posts"][4]["hidden_reason"].as_str(), parsed["posts"][4]["hidden_by"].as_i64()), (Some("Spam"), Some(1)));
+    assert_eq!(
+        (parsed["posts"][4]["hidden_reason"].as_str(), parsed["posts"][4]["hidden_by"].as_i64()),
+        (Some("Spam"), Some(1))
+    );
 
     // Importing twice would mix data: refused, and nothing changes.
     let (code, _, err) = mublog(&["import", dump.to_str().unwrap()], &second, dir.path(), &[]);
@@ -280,7 +283,10 @@ async fn serve_drains_requests_on_sigterm_within_the_grace_and_flushes_the_reque
     assert!(signalled.elapsed() >= Duration::from_millis(1900), "the hung request had its grace period");
     let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
     let logged: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT method, path, status FROM request_log ORDER BY id").fetch_all(&pool).await.unwrap();
+        sqlx::query_as("SELECT method, path, status FROM request_log ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let expected = [("GET", "/api/v1/posts", 200); 3].into_iter().chain([("POST", "/api/posts/list", 200)]);
     let expected: Vec<(String, String, i64)> = expected.map(|(m, p, s)| (m.into(), p.into(), s)).collect();
     assert_eq!(logged, expected, "finished requests are written before exit; the cut-off one is not");

@@ -120,7 +120,9 @@ pub struct Hidden {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum PostAction {
     /// Takes the post out of every feed and the API; the reason is kept.
-    Hide { reason: String },
+    Hide {
+        reason: String,
+    },
     Unhide,
     Delete,
 }

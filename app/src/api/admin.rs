@@ -46,7 +46,9 @@ pub async fn act_on_post(id: PostId, action: PostAction) -> Result<Option<AdminP
 }
 
 #[server(endpoint = "admin/requests", input = Json, output = Json, client = AuthClient)]
-pub async fn admin_requests(#[server(flatten)] filter: RequestFilter) -> Result<Page<RequestRecord>, ApiError> {
+pub async fn admin_requests(
+    #[server(flatten)] filter: RequestFilter,
+) -> Result<Page<RequestRecord>, ApiError> {
     let staff = staff_reader().await?;
     Ok(mublog()?.admin_requests(staff, &filter).await?)
 }

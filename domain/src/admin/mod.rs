@@ -39,24 +39,39 @@ impl Mublog {
     }
 
     /// The audit trail, newest first.
-    pub async fn audit_trail(&self, _: Staff, cursor: Option<&str>) -> Result<Page<AuditRecord>, DomainError> {
+    pub async fn audit_trail(
+        &self,
+        _: Staff,
+        cursor: Option<&str>,
+    ) -> Result<Page<AuditRecord>, DomainError> {
         let rows = self.db.audit_trail(parse_cursor(cursor)?, PAGE_SIZE + 1).await?;
-        Ok(page_of(rows, |r| r.id, |r| AuditRecord {
-            id: r.id,
-            at: r.at,
-            actor: r.actor_id.zip(r.actor_name).zip(r.actor_handle).map(|((id, display_name), handle)| {
-                UserView { id, display_name, handle }
-            }),
-            action: r.action,
-            target_type: r.target_type,
-            target_id: r.target_id,
-            detail: r.detail,
-        }))
+        Ok(page_of(
+            rows,
+            |r| r.id,
+            |r| AuditRecord {
+                id: r.id,
+                at: r.at,
+                actor: r
+                    .actor_id
+                    .zip(r.actor_name)
+                    .zip(r.actor_handle)
+                    .map(|((id, display_name), handle)| UserView { id, display_name, handle }),
+                action: r.action,
+                target_type: r.target_type,
+                target_id: r.target_id,
+                detail: r.detail,
+            },
+        ))
     }
 }
 
 /// Records a staff action inside the transaction that makes the change, then commits both.
-async fn commit_audited(mut tx: Tx, staff: Staff, event: (&str, &str, i64), detail: &str) -> Result<(), DomainError> {
+async fn commit_audited(
+    mut tx: Tx,
+    staff: Staff,
+    event: (&str, &str, i64),
+    detail: &str,
+) -> Result<(), DomainError> {
     let (action, target_type, target_id) = event;
     let audit = AuditEvent { actor: staff.0, action, target_type, target_id, detail };
     Db::record_audit_in(&mut tx, audit, now()).await?;
@@ -78,6 +93,21 @@ fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, DomainError> {
     cursor.filter(|c| !c.is_empty()).map(crate::posts::parse_cursor).transpose()
 }
 
+impl Mublog {
+    /// The user a filter names by handle (`@` optional) or id; an unknown one is a validation
+    /// error on `field`.
+    async fn named_user(&self, field: &str, raw: &Option<String>) -> Result<Option<UserId>, DomainError> {
+        let Some(name) = filled(raw) else { return Ok(None) };
+        match self.user_by_name(name.trim_start_matches('@')).await {
+            Ok(user) => Ok(Some(user.id)),
+            Err(DomainError::NotFound(_)) => {
+                Err(FieldError::new(field, "No user has this handle or id.").into())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// A blank text filter is no filter.
 fn filled(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -88,7 +118,9 @@ fn filled(raw: &Option<String>) -> Option<&str> {
 fn parse_time(field: &str, raw: &Option<String>, end_of_range: bool) -> Result<Option<i64>, FieldError> {
     use time::macros::format_description;
     let Some(raw) = filled(raw) else { return Ok(None) };
-    if let Ok(at) = time::PrimitiveDateTime::parse(raw, format_description!("[year]-[month]-[day]T[hour]:[minute]")) {
+    if let Ok(at) =
+        time::PrimitiveDateTime::parse(raw, format_description!("[year]-[month]-[day]T[hour]:[minute]"))
+    {
         return Ok(Some(at.assume_utc().unix_timestamp()));
     }
     if let Ok(day) = time::Date::parse(raw, format_description!("[year]-[month]-[day]")) {
@@ -99,7 +131,10 @@ fn parse_time(field: &str, raw: &Option<String>, end_of_range: bool) -> Result<O
 }
 
 /// Both ends of a time range, checked together.
-fn parse_range(from: &Option<String>, until: &Option<String>) -> Result<(Option<i64>, Option<i64>), DomainError> {
+fn parse_range(
+    from: &Option<String>,
+    until: &Option<String>,
+) -> Result<(Option<i64>, Option<i64>), DomainError> {
     let mut problems = Vec::new();
     let from = parse_time("from", from, false).map_err(|e| problems.push(e)).ok().flatten();
     let until = parse_time("until", until, true).map_err(|e| problems.push(e)).ok().flatten();

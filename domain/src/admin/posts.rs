@@ -12,16 +12,10 @@ pub const REASON_MAX_CHARS: usize = 500;
 impl Mublog {
     pub async fn admin_posts(&self, _: Staff, filter: &PostFilter) -> Result<Page<AdminPost>, DomainError> {
         let search = validate::search(filled(&filter.q))?;
-        let author = match filled(&filter.author) {
-            Some(name) => Some(self.user_by_name(name.trim_start_matches('@')).await.map_err(|e| match e {
-                DomainError::NotFound(_) => FieldError::new("author", "No user has this handle or id.").into(),
-                other => other,
-            })?),
-            None => None,
-        };
+        let author = self.named_user("author", &filter.author).await?;
         let like = search.as_deref().map(crate::store::like_pattern);
         let selection = PostSelection {
-            author: author.map(|a| a.id),
+            author,
             body_like: like.as_deref(),
             hidden: filter.hidden,
             created: parse_range(&filter.from, &filter.until)?,
@@ -33,7 +27,12 @@ impl Mublog {
 
     /// Hides, shows or deletes a post, and records it in the audit trail. The returned post is
     /// `None` once deleted.
-    pub async fn act_on_post(&self, staff: Staff, id: PostId, action: PostAction) -> Result<Option<AdminPost>, DomainError> {
+    pub async fn act_on_post(
+        &self,
+        staff: Staff,
+        id: PostId,
+        action: PostAction,
+    ) -> Result<Option<AdminPost>, DomainError> {
         let post = self.db.moderated_post(id).await?.ok_or(DomainError::NotFound("post"))?;
         let mut tx = self.db.begin().await?;
         let (name, detail) = match action {
@@ -84,7 +83,11 @@ impl From<ModeratedPost> for AdminPost {
             author: UserView { id: p.author_id, display_name: p.author_name, handle: p.author_handle },
             body: p.body,
             created_at: p.created_at,
-            hidden: p.hidden_at.map(|at| Hidden { at, reason: p.hidden_reason.unwrap_or_default(), by: p.hidden_by }),
+            hidden: p.hidden_at.map(|at| Hidden {
+                at,
+                reason: p.hidden_reason.unwrap_or_default(),
+                by: p.hidden_by,
+            }),
         }
     }
 }

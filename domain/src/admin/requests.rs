@@ -9,26 +9,27 @@ use shared::FieldError;
 const SLOWEST: u32 = 20;
 
 impl Mublog {
-    pub async fn admin_requests(&self, _: Staff, filter: &RequestFilter) -> Result<Page<RequestRecord>, DomainError> {
+    pub async fn admin_requests(
+        &self,
+        _: Staff,
+        filter: &RequestFilter,
+    ) -> Result<Page<RequestRecord>, DomainError> {
         let mut problems = Vec::new();
         let method = filled(&filter.method).map(str::to_ascii_uppercase);
         if method.as_ref().is_some_and(|m| m.len() > 10 || !m.chars().all(|c| c.is_ascii_alphabetic())) {
             problems.push(FieldError::new("method", "Use an HTTP method, like GET or POST."));
         }
-        let status = filled(&filter.status).map(|s| s.parse::<u16>().ok().filter(|s| (100..=599).contains(s)));
+        let status =
+            filled(&filter.status).map(|s| s.parse::<u16>().ok().filter(|s| (100..=599).contains(s)));
         if status == Some(None) {
             problems.push(FieldError::new("status", "Use an HTTP status, from 100 to 599."));
         }
-        let user = match filled(&filter.user) {
-            Some(name) => match self.user_by_name(name.trim_start_matches('@')).await {
-                Ok(user) => Some(user.id),
-                Err(DomainError::NotFound(_)) => {
-                    problems.push(FieldError::new("user", "No user has this handle or id."));
-                    None
-                }
-                Err(e) => return Err(e),
-            },
-            None => None,
+        let user = match self.named_user("user", &filter.user).await {
+            Err(DomainError::Validation(more)) => {
+                problems.extend(more);
+                None
+            }
+            other => other?,
         };
         for (field, value) in [("path", &filter.path), ("route", &filter.route)] {
             if filled(value).is_some_and(|v| v.len() > 500) {

@@ -14,7 +14,11 @@ impl Mublog {
     pub async fn admin_users(&self, _: Staff, filter: &UserFilter) -> Result<Page<AdminUser>, DomainError> {
         let search = validate::search(filled(&filter.q))?;
         if search.as_ref().is_some_and(|q| q.chars().count() < SEARCH_MIN_CHARS) {
-            return Err(FieldError::new("q", format!("Type at least {SEARCH_MIN_CHARS} characters to search.")).into());
+            return Err(FieldError::new(
+                "q",
+                format!("Type at least {SEARCH_MIN_CHARS} characters to search."),
+            )
+            .into());
         }
         let selection = UserSelection {
             search: search.as_deref(),
@@ -30,7 +34,8 @@ impl Mublog {
     /// An account with its newest posts (hidden ones included) and its live sessions.
     pub async fn admin_user(&self, _: Staff, id: UserId) -> Result<AdminUserDetail, DomainError> {
         let user = self.db.user_by_id(id).await?.ok_or(DomainError::NotFound("user"))?;
-        let posts = self.db.select_posts(&PostSelection { author: Some(id), ..Default::default() }, 20).await?;
+        let posts =
+            self.db.select_posts(&PostSelection { author: Some(id), ..Default::default() }, 20).await?;
         let now = now();
         let sessions = self.db.sessions_of(id, now).await?;
         Ok(AdminUserDetail {
@@ -52,7 +57,12 @@ impl Mublog {
 
     /// Applies a staff action to an account and records it in the audit trail. Deactivating
     /// ends every session in the same transaction, so the user's next request is refused.
-    pub async fn act_on_user(&self, staff: Staff, id: UserId, action: UserAction) -> Result<AdminUser, DomainError> {
+    pub async fn act_on_user(
+        &self,
+        staff: Staff,
+        id: UserId,
+        action: UserAction,
+    ) -> Result<AdminUser, DomainError> {
         let target = self.db.user_by_id(id).await?.ok_or(DomainError::NotFound("user"))?;
         let own = id == staff.id();
         let now = now();
@@ -64,7 +74,7 @@ impl Mublog {
                 if !Db::set_deactivated_in(&mut tx, id, Some(now)).await? {
                     return refused("This account is already deactivated.");
                 }
-                sessions_ended(Db::revoke_all_families_in(&mut tx, id, now).await?)
+                sessions_ended(Db::revoke_families_in(&mut tx, id, None, now).await?)
             }
             UserAction::Reactivate => {
                 if !Db::set_deactivated_in(&mut tx, id, None).await? {
@@ -92,7 +102,9 @@ impl Mublog {
                 Job::SendVerification { user: id }.enqueue_in(&mut tx, now, None).await?;
                 String::new()
             }
-            UserAction::SignOutEverywhere => sessions_ended(Db::revoke_all_families_in(&mut tx, id, now).await?),
+            UserAction::SignOutEverywhere => {
+                sessions_ended(Db::revoke_families_in(&mut tx, id, None, now).await?)
+            }
         };
         commit_audited(tx, staff, (action.as_str(), "user", id), &detail).await?;
         self.jobs_enqueued();

@@ -117,15 +117,6 @@ impl Db {
         }
         tx.commit().await
     }
-
-    pub async fn set_staff(&self, id: shared::UserId, staff: bool) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET is_staff = ? WHERE id = ?")
-            .bind(staff)
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
 }
 
 /// Helpers for bulk seeding inside one transaction.

@@ -14,8 +14,8 @@ mod users;
 pub use audit::{AuditEvent, AuditRow};
 pub use dump::{Dump, LikeRecord, PostRecord, DUMP_FORMAT};
 pub use jobs::{JobRow, NewJob};
-pub use one_time_tokens::Purpose;
 pub use moderation::{ModeratedPost, PostSelection, UserSelection};
+pub use one_time_tokens::Purpose;
 pub(crate) use posts::like_pattern;
 pub use posts::{ImageColumns, PostRow};
 pub use request_log::{LoggedRequest, RequestEntry, RequestSelection};
@@ -132,6 +132,7 @@ pub(crate) async fn query_plan(db: &Db, mut q: sqlx::QueryBuilder<'static, sqlx:
     use sqlx::Execute;
     let sql = format!("EXPLAIN QUERY PLAN {}", q.sql());
     let args = q.build().take_arguments().ok().flatten().unwrap_or_default();
-    let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await.unwrap();
+    let rows: Vec<(i64, i64, i64, String)> =
+        sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await.unwrap();
     rows.into_iter().map(|r| r.3).collect()
 }

@@ -67,7 +67,10 @@ fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
         let pattern = super::like_pattern(phrase);
         let mut separator = " AND (";
         for column in ["email", "handle", "display_name", "first_name", "last_name"] {
-            q.push(separator).push(format!("u.{column} LIKE ")).push_bind(pattern.clone()).push(r" ESCAPE '\'");
+            q.push(separator)
+                .push(format!("u.{column} LIKE "))
+                .push_bind(pattern.clone())
+                .push(r" ESCAPE '\'");
             separator = " OR ";
         }
         q.push(")");
@@ -162,26 +165,6 @@ impl Db {
         .execute(&mut **tx)
         .await?;
         Ok(changed.rows_affected() == 1)
-    }
-
-    /// Grants or removes staff; false if nothing changed.
-    pub async fn set_staff_in(tx: &mut Tx, user: UserId, staff: bool) -> Result<bool, sqlx::Error> {
-        let changed = sqlx::query("UPDATE users SET is_staff = ?1 WHERE id = ?2 AND is_staff != ?1")
-            .bind(staff)
-            .bind(user)
-            .execute(&mut **tx)
-            .await?;
-        Ok(changed.rows_affected() == 1)
-    }
-
-    /// Ends every live sign-in of `user`; how many there were.
-    pub async fn revoke_all_families_in(tx: &mut Tx, user: UserId, now: i64) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(user)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected())
     }
 
     /// Hides a visible post (`Some`) or shows a hidden one (`None`); false if nothing changed.

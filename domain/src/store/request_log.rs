@@ -93,10 +93,7 @@ impl Db {
 
     /// Requests since `since`, counted by status, read from the `(at, status)` index alone.
     pub async fn status_counts(&self, since: i64) -> Result<Vec<(u16, i64)>, sqlx::Error> {
-        sqlx::query_as(STATUS_COUNTS_SQL)
-            .bind(since)
-            .fetch_all(self.pool())
-            .await
+        sqlx::query_as(STATUS_COUNTS_SQL).bind(since).fetch_all(self.pool()).await
     }
 
     /// The slowest requests since `since`.
@@ -152,10 +149,22 @@ mod tests {
         let (_dir, db) = crate::store::scratch_db().await;
         let cases: [(RequestSelection<'_>, &str); 6] = [
             (RequestSelection::default(), "(rowid<?)"),
-            (RequestSelection { status: Some(500), ..Default::default() }, "request_log_by_status (status=? AND id<?)"),
-            (RequestSelection { user: Some(1), ..Default::default() }, "request_log_by_user (user_id=? AND id<?)"),
-            (RequestSelection { path: Some("/"), ..Default::default() }, "request_log_by_path (path=? AND id<?)"),
-            (RequestSelection { route: Some("/"), ..Default::default() }, "request_log_by_route (route=? AND id<?)"),
+            (
+                RequestSelection { status: Some(500), ..Default::default() },
+                "request_log_by_status (status=? AND id<?)",
+            ),
+            (
+                RequestSelection { user: Some(1), ..Default::default() },
+                "request_log_by_user (user_id=? AND id<?)",
+            ),
+            (
+                RequestSelection { path: Some("/"), ..Default::default() },
+                "request_log_by_path (path=? AND id<?)",
+            ),
+            (
+                RequestSelection { route: Some("/"), ..Default::default() },
+                "request_log_by_route (route=? AND id<?)",
+            ),
             (RequestSelection { at: (Some(1), Some(2)), ..Default::default() }, "(rowid>? AND rowid<?)"),
         ];
         for (selection, through) in cases {
@@ -166,6 +175,9 @@ mod tests {
         }
         let counts = sqlx::QueryBuilder::new(STATUS_COUNTS_SQL.replace('?', "1"));
         let steps = crate::store::query_plan(&db, counts).await;
-        assert_eq!(steps[0], "SEARCH request_log USING COVERING INDEX request_log_by_time (at>?)", "{steps:#?}");
+        assert_eq!(
+            steps[0], "SEARCH request_log USING COVERING INDEX request_log_by_time (at>?)",
+            "{steps:#?}"
+        );
     }
 }

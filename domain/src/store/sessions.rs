@@ -1,6 +1,6 @@
 //! Refresh-token families. Only token hashes are stored.
 
-use super::Db;
+use super::{Db, Tx};
 use shared::UserId;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -160,9 +160,22 @@ impl Db {
             == 1)
     }
 
-    /// Revokes all of the user's sign-ins except `keep`.
+    /// Revokes all of the user's sign-ins except `keep`; how many there were.
     pub async fn revoke_families_of(
         &self,
+        user: UserId,
+        keep: Option<i64>,
+        now: i64,
+    ) -> Result<u64, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        let ended = Self::revoke_families_in(&mut tx, user, keep, now).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    /// The same inside the caller's transaction (a staff action and its audit row).
+    pub async fn revoke_families_in(
+        tx: &mut Tx,
         user: UserId,
         keep: Option<i64>,
         now: i64,
@@ -174,7 +187,7 @@ impl Db {
         .bind(now)
         .bind(user)
         .bind(keep)
-        .execute(self.pool())
+        .execute(&mut **tx)
         .await?
         .rows_affected())
     }

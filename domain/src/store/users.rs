@@ -151,6 +151,16 @@ impl Db {
         Ok(())
     }
 
+    /// Grants or removes staff inside the caller's transaction; false if nothing changed.
+    pub async fn set_staff_in(tx: &mut Tx, user: UserId, staff: bool) -> Result<bool, sqlx::Error> {
+        let changed = sqlx::query("UPDATE users SET is_staff = ?1 WHERE id = ?2 AND is_staff != ?1")
+            .bind(staff)
+            .bind(user)
+            .execute(&mut **tx)
+            .await?;
+        Ok(changed.rows_affected() == 1)
+    }
+
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
             .bind(hash)

@@ -61,7 +61,8 @@ fn JobRow(job: JobRecord, now: i64) -> impl IntoView {
     let current = RwSignal::new(job);
     let problem = RwSignal::new(None::<ApiError>);
     let retry = move |_| act(session, problem, move || retry_job(id), move |job| current.set(job));
-    let retryable = move || current.with(|j| j.state == "dead" || (j.state == "queued" && j.last_error.is_some()));
+    let retryable =
+        move || current.with(|j| j.state == "dead" || (j.state == "queued" && j.last_error.is_some()));
     view! {
         <tr data-job=id>
             <td>"#" {id} " " {move || current.with(|j| j.kind.clone())}</td>

@@ -14,12 +14,12 @@ pub use posts::AdminPostsPage;
 pub use requests::{AdminHome, AdminRequestsPage};
 pub use users::{AdminUserPage, AdminUsersPage};
 
+use crate::session::Session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::params::ParamsMap;
-use crate::session::Session;
 use shared::{ApiError, ErrorCode};
 use std::future::Future;
 

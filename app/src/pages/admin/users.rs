@@ -1,7 +1,9 @@
 //! `/admin/users` (search and filters) and `/admin/users/{id}` (an account, its posts and
 //! sessions, and the staff actions on it).
 
-use super::{act, action_problem, admin_problem, flag, loaded, loading, next_page, text, AdminFrame, FlagSelect};
+use super::{
+    act, action_problem, admin_problem, flag, loaded, loading, next_page, text, AdminFrame, FlagSelect,
+};
 use crate::api::admin::{act_on_user, admin_account, admin_users};
 use crate::session::use_session;
 use crate::when;
@@ -129,10 +131,15 @@ fn user_detail(detail: AdminUserDetail, version: RwSignal<u32>, outcome: Outcome
     let id = u.id;
     let Outcome { done, problem } = outcome;
     let run = move |action: UserAction, message: &'static str| {
-        act(session, problem, move || act_on_user(id, action), move |_| {
-            done.set(Some(message));
-            version.update(|v| *v += 1);
-        });
+        act(
+            session,
+            problem,
+            move || act_on_user(id, action),
+            move |_| {
+                done.set(Some(message));
+                version.update(|v| *v += 1);
+            },
+        );
     };
     let button = move |action: UserAction, label: &'static str, message: &'static str, danger: bool| {
         view! { <button class:danger=danger on:click=move |_| run(action, message)>{label}</button> }
