@@ -92,6 +92,7 @@ impl Session {
 
     /// This browser's session ended on the server (password reset, signed out everywhere).
     pub fn signed_out(&self) {
+        forget_stored_pages();
         set_access_token(None);
         self.changed.set(Some(None));
         if let Some(handle) = self.refresh_timer.get_value() {
@@ -162,6 +163,15 @@ impl Session {
             }
             other => other,
         }
+    }
+}
+
+/// Asks the service worker to drop the pages and API answers it stored, so nothing read while
+/// signed in is shown offline afterwards (see `server/src/sw.js`). Browser only.
+fn forget_stored_pages() {
+    #[cfg(not(feature = "ssr"))]
+    if let Some(worker) = web_sys::window().and_then(|w| w.navigator().service_worker().controller()) {
+        let _ = worker.post_message(&wasm_bindgen::JsValue::from_str("signed-out"));
     }
 }
 

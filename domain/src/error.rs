@@ -13,6 +13,8 @@ pub enum DomainError {
     Unauthenticated,
     #[error("the session has ended")]
     SessionEnded,
+    #[error("a rotated refresh token's concurrent-refresh grace is spent")]
+    RefreshGraceSpent,
     #[error("not allowed")]
     Forbidden,
     #[error("the account is deactivated")]
@@ -33,6 +35,8 @@ pub enum DomainError {
     Storage(#[from] crate::media::store::StoreError),
     #[error("too many attempts; retry in {retry_after}s")]
     RateLimited { retry_after: u64 },
+    #[error("saturated; retry in {retry_after}s")]
+    Busy { retry_after: u64 },
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("internal: {0}")]
@@ -53,7 +57,7 @@ impl From<DomainError> for ApiError {
                 ApiError::new(ErrorCode::InvalidCredentials, "Wrong email or password.")
             }
             DomainError::Unauthenticated => ApiError::new(ErrorCode::Unauthenticated, "Sign in to do that."),
-            DomainError::SessionEnded => {
+            DomainError::SessionEnded | DomainError::RefreshGraceSpent => {
                 ApiError::new(ErrorCode::Unauthenticated, "Your session has ended. Please sign in again.")
             }
             DomainError::Forbidden => ApiError::new(ErrorCode::Forbidden, "You are not allowed to do that."),
@@ -79,6 +83,10 @@ impl From<DomainError> for ApiError {
                     ErrorCode::RateLimited,
                     format!("Too many attempts. Try again in {retry_after} seconds."),
                 )
+            },
+            DomainError::Busy { retry_after } => ApiError {
+                retry_after: Some(retry_after),
+                ..ApiError::new(ErrorCode::Unavailable, "The server is busy. Try again in a moment.")
             },
             DomainError::TooLarge => ApiError::new(
                 ErrorCode::PayloadTooLarge,

@@ -9,6 +9,7 @@ pub mod mail;
 pub mod media;
 mod operations;
 mod posts;
+pub use posts::MAX_PAGE_SIZE;
 pub mod seed;
 pub mod store;
 mod users;

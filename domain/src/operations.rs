@@ -41,6 +41,27 @@ impl Mublog {
         if dump.format != DUMP_FORMAT {
             return Err(FieldError::new("format", format!("unknown dump format {}", dump.format)).into());
         }
+        // Image columns become file names: a dump must not smuggle in a path.
+        for post in &dump.posts {
+            let image = &post.image;
+            let names_ok = match (&image.image_key, &image.image_ext) {
+                (None, None) => image.image_sizes.is_none(),
+                (Some(key), Some(ext)) => {
+                    crate::media::content_type(&crate::media::file_name(key, ext, None)).is_some()
+                        && image.image_sizes.as_deref().is_none_or(|sizes| {
+                            sizes.split(',').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
+                        })
+                }
+                _ => false,
+            };
+            if !names_ok {
+                let detail = format!(
+                    "post {}: its image_key, image_ext or image_sizes is not one mublog generates",
+                    post.id
+                );
+                return Err(FieldError::new("posts", detail).into());
+            }
+        }
         if !self.db.is_empty().await? {
             return Err(
                 FieldError::new("database", "the database is not empty; import into a new one").into()

@@ -1,7 +1,8 @@
 //! Posts and likes. Ownership is checked here, so every adapter gets it for free.
 
+use crate::admin::{commit_audited, Staff};
 use crate::jobs::Job;
-use crate::store::{Db, ImageColumns};
+use crate::store::{Db, ImageColumns, ModeratedPost};
 use crate::{now, DomainError, Mublog};
 use shared::{validate, FieldError, LikeState, PostId, PostPage, PostQuery, PostView, UserId};
 
@@ -60,25 +61,42 @@ impl Mublog {
         self.post(Some(author), id).await
     }
 
+    /// The author edits their post; staff may edit anyone's, and such an edit is written to
+    /// the audit trail with the text before and after, in the same transaction.
     pub async fn edit_post(&self, actor: UserId, id: PostId, body: &str) -> Result<PostView, DomainError> {
-        self.authorize_post_change(actor, id).await?;
+        let moderator = self.authorize_post_change(actor, id).await?;
         self.require_verified(actor).await?;
         let body = validate::post_body(body)?;
-        if !self.db.update_post(id, &body, now()).await? {
+        let mut tx = self.db.begin().await?;
+        if !Db::update_post_in(&mut tx, id, &body, now()).await? {
             return Err(DomainError::NotFound("post"));
+        }
+        match moderator {
+            Some((staff, before)) => {
+                let detail = format!("@{}: {} → {body}", before.author_handle, before.body);
+                commit_audited(tx, staff, ("edit_post", "post", id), &detail).await?;
+            }
+            None => tx.commit().await?,
         }
         self.post(Some(actor), id).await
     }
 
+    /// The author deletes their post; staff may delete anyone's, audited as in the admin.
     pub async fn delete_post(&self, actor: UserId, id: PostId) -> Result<(), DomainError> {
-        self.authorize_post_change(actor, id).await?;
+        let moderator = self.authorize_post_change(actor, id).await?;
         let mut tx = self.db.begin().await?;
         let image = Db::delete_post_in(&mut tx, id).await?.ok_or(DomainError::NotFound("post"))?;
         let names = image.file_names();
         if !names.is_empty() {
             Job::DeleteMedia { names }.enqueue_in(&mut tx, now(), None).await?;
         }
-        tx.commit().await?;
+        match moderator {
+            Some((staff, before)) => {
+                let detail = format!("@{}: {}", before.author_handle, before.body);
+                commit_audited(tx, staff, ("delete_post", "post", id), &detail).await?;
+            }
+            None => tx.commit().await?,
+        }
         self.jobs_enqueued();
         tracing::info!(post = id, actor, "post deleted");
         Ok(())
@@ -101,7 +119,7 @@ impl Mublog {
     }
 
     /// Posting, editing and liking wait until the email address is confirmed.
-    async fn require_verified(&self, user: UserId) -> Result<(), DomainError> {
+    pub async fn require_verified(&self, user: UserId) -> Result<(), DomainError> {
         let user = self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?;
         if user.email_verified_at.is_none() {
             return Err(DomainError::EmailUnverified);
@@ -109,18 +127,20 @@ impl Mublog {
         Ok(())
     }
 
-    /// Only the author or staff may change a post.
-    async fn authorize_post_change(&self, actor: UserId, id: PostId) -> Result<(), DomainError> {
+    /// Only the author or staff may change a post. `None`: the author; `Some`: staff acting on
+    /// someone else's post (as it is now), which the change must audit.
+    async fn authorize_post_change(
+        &self,
+        actor: UserId,
+        id: PostId,
+    ) -> Result<Option<(Staff, ModeratedPost)>, DomainError> {
         let author = self.db.post_author(id).await?.ok_or(DomainError::NotFound("post"))?;
         if author == actor {
-            return Ok(());
+            return Ok(None);
         }
-        let staff = self.db.user_by_id(actor).await?.is_some_and(|u| u.is_staff);
-        if staff {
-            Ok(())
-        } else {
-            Err(DomainError::Forbidden)
-        }
+        let staff = self.staff(actor).await?;
+        let post = self.db.moderated_post(id).await?.ok_or(DomainError::NotFound("post"))?;
+        Ok(Some((staff, post)))
     }
 }
 

@@ -55,7 +55,7 @@ test("register, verify by email, post, like, reload, unlike, edit, delete, sign 
   const stored = await page.evaluate(() => localStorage.length + sessionStorage.length + document.cookie.length);
   expect(stored).toBe(0);
   const cookies = await page.context().cookies();
-  const refresh = cookies.find((c) => c.name === "mublog_refresh");
+  const refresh = cookies.find((c) => c.name === "__Host-mublog_refresh");
   expect(refresh?.httpOnly).toBe(true);
   expect(refresh?.sameSite).toBe("Strict");
 

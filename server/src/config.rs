@@ -23,6 +23,9 @@ pub enum Environment {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub environment: Environment,
+    /// Whether `MUBLOG_ENV` was set, rather than development assumed: only an explicit
+    /// `development` may listen beyond loopback.
+    pub environment_explicit: bool,
     pub database_url: String,
     pub jwt_secret: Vec<u8>,
     pub seed_demo: bool,
@@ -46,8 +49,9 @@ pub struct Config {
     pub media: MediaConfig,
     /// When set, `/metrics` answers only requests bearing this token (`MUBLOG_METRICS_TOKEN`).
     pub metrics_token: Option<String>,
-    /// Reverse proxies whose `X-Forwarded-For` is believed (`MUBLOG_TRUSTED_PROXIES`).
-    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`MUBLOG_TRUSTED_PROXIES`:
+    /// addresses and CIDR ranges).
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
     /// Days the request log is kept (`MUBLOG_REQUEST_LOG_DAYS`, 30).
     pub request_log_days: u32,
     /// Request-log entries that may wait for the writer before new ones are dropped.
@@ -86,6 +90,11 @@ pub enum ConfigError {
     S3Credentials,
     #[error("{0}: `{1}` is not valid")]
     BadNumber(&'static str, String),
+    #[error(
+        "refusing to serve development mode (demo accounts, /dev/mail) on {0}: set MUBLOG_ENV=production, \
+         or MUBLOG_ENV=development to expose development mode deliberately"
+    )]
+    ExposedDevelopment(std::net::SocketAddr),
 }
 
 /// Reads settings from the environment, then the optional config file.
@@ -141,6 +150,7 @@ impl Config {
     /// Reads settings through `lookup` (the process environment in production, a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let var = |name: &str| lookup(name).filter(|v| !v.is_empty());
+        let environment_explicit = var("MUBLOG_ENV").is_some();
         let environment = match var("MUBLOG_ENV").as_deref() {
             None | Some("development") => Environment::Development,
             Some("production") => Environment::Production,
@@ -185,6 +195,7 @@ impl Config {
         }
         Ok(Config {
             environment,
+            environment_explicit,
             database_url,
             jwt_secret,
             seed_demo,
@@ -205,12 +216,10 @@ impl Config {
                 },
             },
             metrics_token: var("MUBLOG_METRICS_TOKEN"),
-            trusted_proxies: list(var("MUBLOG_TRUSTED_PROXIES"))
-                .iter()
-                .map(|ip| {
-                    ip.parse().map_err(|_| ConfigError::BadNumber("MUBLOG_TRUSTED_PROXIES", ip.clone()))
-                })
-                .collect::<Result<_, _>>()?,
+            trusted_proxies: crate::client_addr::TrustedProxies::parse(
+                list(var("MUBLOG_TRUSTED_PROXIES")).iter().map(String::as_str),
+            )
+            .map_err(|entry| ConfigError::BadNumber("MUBLOG_TRUSTED_PROXIES", entry))?,
             request_log_days: number("MUBLOG_REQUEST_LOG_DAYS", var("MUBLOG_REQUEST_LOG_DAYS"), 30)?,
             request_log_capacity: crate::request_log::DEFAULT_CAPACITY,
             shutdown_grace: std::time::Duration::from_secs(number(
@@ -223,7 +232,18 @@ impl Config {
     }
 }
 
-/// A comma-separated setting, trimmed, blanks dropped.
+impl Config {
+    /// Development mode publishes demo passwords and every reset link (`/dev/mail`): assumed
+    /// (no `MUBLOG_ENV`), it may only listen on loopback.
+    pub fn check_listen_address(&self, addr: std::net::SocketAddr) -> Result<(), ConfigError> {
+        let assumed_development = self.environment == Environment::Development && !self.environment_explicit;
+        if assumed_development && !addr.ip().is_loopback() {
+            return Err(ConfigError::ExposedDevelopment(addr));
+        }
+        Ok(())
+    }
+}
+
 /// A numeric setting, or `default` when unset.
 fn number<T: std::str::FromStr>(
     name: &'static str,
@@ -236,6 +256,7 @@ fn number<T: std::str::FromStr>(
     }
 }
 
+/// A comma-separated setting, trimmed, blanks dropped.
 fn list(value: Option<String>) -> Vec<String> {
     let value = value.unwrap_or_default();
     value.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).collect()
@@ -360,6 +381,21 @@ mod tests {
         assert!(matches!(read_config_file(&path), Err(ConfigError::File { .. })));
         std::fs::write(&path, "not toml").unwrap();
         assert!(matches!(read_config_file(&path), Err(ConfigError::File { .. })));
+    }
+
+    #[test]
+    fn assumed_development_listens_on_loopback_only() {
+        let secret = ("MUBLOG_JWT_SECRET", "k3y-0f-at-least-thirty-two-bytes-long!");
+        let public: std::net::SocketAddr = "0.0.0.0:3000".parse().unwrap();
+        let assumed = config(&[secret]).unwrap();
+        assert!(assumed.check_listen_address("127.0.0.1:3000".parse().unwrap()).is_ok());
+        assert!(assumed.check_listen_address("[::1]:3000".parse().unwrap()).is_ok());
+        let refused = assumed.check_listen_address(public).unwrap_err().to_string();
+        assert!(refused.contains("MUBLOG_ENV=production"), "{refused}");
+        let explicit = config(&[secret, ("MUBLOG_ENV", "development")]).unwrap();
+        assert!(explicit.check_listen_address(public).is_ok());
+        let production = config(&[secret, ("MUBLOG_ENV", "production")]).unwrap();
+        assert!(production.check_listen_address(public).is_ok());
     }
 
     #[test]

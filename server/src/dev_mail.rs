@@ -2,7 +2,6 @@
 //! a mail server. Only routed in development without SMTP.
 
 use axum::extract::State;
-use axum::response::Html;
 use mail_parser::MessageParser;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -54,7 +53,7 @@ fn links(text: &str) -> String {
         .collect()
 }
 
-pub async fn outbox_page(State(dir): State<PathBuf>) -> Html<String> {
+pub async fn outbox_page(State(dir): State<PathBuf>) -> axum::response::Response {
     let mails = read_outbox(&dir);
     let items: String = mails
         .iter()
@@ -70,7 +69,7 @@ pub async fn outbox_page(State(dir): State<PathBuf>) -> Html<String> {
         })
         .collect();
     let empty = if mails.is_empty() { "<p>No mail yet.</p>" } else { "" };
-    Html(format!(
+    crate::tool_page(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Outbox · mublog (development)</title></head><body>\

@@ -75,6 +75,24 @@ pub async fn limit_body(req: Request, next: Next) -> Response {
     response
 }
 
+/// A server function called with no body at all (what clients naturally send to refresh or
+/// sign out) is called with no arguments: `{}`. Bodies are capped, so reading is cheap.
+pub async fn empty_body_means_no_arguments(req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return too_large(MAX_BODY_BYTES),
+    };
+    let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        parts.headers.remove(header::CONTENT_LENGTH);
+        Body::from("{}")
+    } else {
+        Body::from(bytes)
+    };
+    next.run(Request::from_parts(parts, body)).await
+}
+
 fn body_limit_for(req: &Request) -> usize {
     let multipart = req
         .headers()

@@ -1,9 +1,13 @@
 //! The mublog server: configuration, start-up, and the axum router that serves pages, server
 //! functions and static files.
 
+mod body_rate;
+mod cache_policy;
+pub mod client_addr;
 pub mod config;
 pub mod deploy_check;
 mod dev_mail;
+mod forms;
 mod graphql;
 mod health;
 mod hosts;
@@ -94,16 +98,22 @@ pub async fn domain(config: &Config) -> Result<Mublog, StartupError> {
 
 /// Opens the database (applying migrations), seeds demo content where configured, starts the
 /// in-process job workers and builds the router.
-pub async fn build(config: &Config, leptos_options: LeptosOptions) -> Result<Started, StartupError> {
+pub async fn build(config: &Config, mut leptos_options: LeptosOptions) -> Result<Started, StartupError> {
+    // Leptos's own environment (`LEPTOS_ENV`) adds the live-reload script and its websocket to
+    // the CSP; production never has them, whatever that variable says.
+    if config.environment == Environment::Production {
+        leptos_options.env = leptos::config::Env::PROD;
+    }
     let mublog = domain(config).await?;
     if config.seed_demo && mublog.db().is_empty().await? {
         domain::seed::seed_demo(&mublog).await?;
     }
     let workers = Workers::start(mublog.clone(), config.jobs.clone());
-    let (log, writer) =
-        request_log::RequestLog::start(mublog.clone(), config.request_log_capacity, &config.trusted_proxies);
+    let (log, writer) = request_log::RequestLog::start(mublog.clone(), config.request_log_capacity);
     let router = router(mublog, leptos_options, config)
-        .layer(middleware::from_fn_with_state(log.clone(), request_log::record));
+        .layer(middleware::from_fn_with_state(log.clone(), request_log::record))
+        // Outermost: every layer and handler inside sees the same client address.
+        .layer(middleware::from_fn_with_state(config.trusted_proxies.clone(), client_addr::resolve));
     Ok(Started { router, workers, request_log: writer, request_log_handle: log })
 }
 
@@ -153,13 +163,21 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .route(
             "/metrics",
             axum::routing::get(metrics::scrape).with_state(metrics::MetricsState {
-                app: mublog_for_health,
+                app: mublog_for_health.clone(),
                 token: config.metrics_token.clone(),
             }),
         )
         .route("/sw.js", axum::routing::get(move || pwa::serve(service_worker.clone())))
+        // The account forms post to their own pages, so they work before hydration.
+        .route("/login", post(forms::login).with_state(mublog_for_health.clone()))
+        .route("/register", post(forms::register).with_state(mublog_for_health.clone()))
+        .route("/forgot", post(forms::forgot).with_state(mublog_for_health.clone()))
+        .route("/reset/{token}", post(forms::reset).with_state(mublog_for_health.clone()))
         // Server functions live under these prefixes (see `app::api`).
-        .route("/api/auth/{*fn_name}", server_fns.clone())
+        .route(
+            "/api/auth/{*fn_name}",
+            server_fns.clone().layer(middleware::from_fn(http_errors::empty_body_means_no_arguments)),
+        )
         .route("/api/posts/{*fn_name}", server_fns.clone())
         .route("/api/admin/{*fn_name}", server_fns)
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
@@ -168,11 +186,13 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .layer(middleware::from_fn(http_errors::status_from_error_code))
+        .layer(middleware::from_fn(cache_policy::private_when_personal))
         .layer(CookieManagerLayer::new())
         // Bodies are capped by `limit_body` (per route); axum's own default cap would cut
         // uploads at 2 MB.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(middleware::from_fn(http_errors::limit_body))
+        .layer(middleware::from_fn(body_rate::enforce))
         // One CORS policy for the whole server (REST, GraphQL, and the server functions the
         // Trunk build calls); it answers preflights before routing, and its headers reach
         // error answers too.
@@ -192,7 +212,8 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &http::Request<axum::body::Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+            let path = request_log::loggable_path(req.uri().path());
+            tracing::info_span!("request", method = %req.method(), uri = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(leptos_options)
@@ -216,16 +237,24 @@ fn cors(origins: &[String]) -> CorsLayer {
         .expose_headers([header::LOCATION, header::RETRY_AFTER, header::WWW_AUTHENTICATE])
 }
 
+/// The CSP of the pages that are not the Leptos app (API docs, GraphiQL, the development
+/// outbox): scripts only from this origin, no framing. The tools set inline styles, which is
+/// all `'unsafe-inline'` allows here.
+const TOOL_PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'none'; form-action 'self'";
+
+/// An HTML page outside the Leptos app, with [`TOOL_PAGE_CSP`].
+fn tool_page(html: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    ([(header::CONTENT_SECURITY_POLICY, TOOL_PAGE_CSP)], axum::response::Html(html)).into_response()
+}
+
 /// A page for a vendored browser tool (API docs, GraphiQL): one stylesheet, one mount point,
 /// scripts from `/vendor`. Nothing is loaded from other origins.
-fn vendored_page(
-    title: &str,
-    stylesheet: &str,
-    body: &str,
-    scripts: &[&str],
-) -> axum::response::Html<String> {
+fn vendored_page(title: &str, stylesheet: &str, body: &str, scripts: &[&str]) -> axum::response::Response {
     let scripts: String = scripts.iter().map(|src| format!("<script src=\"{src}\"></script>")).collect();
-    axum::response::Html(format!(
+    tool_page(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title><link rel=\"stylesheet\" href=\"{stylesheet}\">\

@@ -172,6 +172,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = mublog::Config::from_env()?;
     let leptos_options = get_configuration(None)?.leptos_options;
     let addr = leptos_options.site_addr;
+    config.check_listen_address(addr)?;
     let mublog::Started { router, workers, request_log, request_log_handle } =
         mublog::build(&config, leptos_options).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -2,7 +2,7 @@
 //! database pool, and the job queue. With `MUBLOG_METRICS_TOKEN` set (do, in production),
 //! scrapes must send it as a bearer token.
 
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::Mublog;
@@ -28,42 +28,72 @@ fn recorder() -> &'static PrometheusHandle {
     })
 }
 
-/// Counts and times every request under a bounded route label.
+/// Counts and times every request under bounded labels: no path or method a client makes up
+/// ever becomes a new series.
 pub async fn track(req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
-    let path = req.uri().path().to_owned();
+    let method = method_label(req.method());
+    let route = route_of(&req);
     let started = Instant::now();
     let response = next.run(req).await;
     let status = response.status();
-    let route = if status == StatusCode::NOT_FOUND { "(unmatched)".to_owned() } else { route_label(&path) };
-    let labels = [("method", method), ("route", route), ("status", status.as_u16().to_string())];
+    let labels = [
+        ("method", method.to_owned()),
+        ("route", route_label(route, status)),
+        ("status", status.as_u16().to_string()),
+    ];
     metrics::counter!("mublog_http_requests_total", &labels).increment(1);
     metrics::histogram!("mublog_http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
     response
 }
 
-/// A path with its variable parts replaced, so labels stay few: `/api/v1/posts/42/like` →
-/// `/api/v1/posts/{id}/like`.
-pub fn route_label(path: &str) -> String {
-    let mut out = String::new();
-    let mut previous = "";
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        let label = match previous {
-            _ if segment.chars().all(|c| c.is_ascii_digit()) => "{id}",
-            "media" | "pkg" | "vendor" | "icons" => "{file}",
-            "verify" | "reset" => "{token}",
-            "u" => "{handle}",
-            _ => segment,
-        };
-        out.push('/');
-        out.push_str(label);
-        previous = segment;
+/// The request's method if it is one mublog serves, else `other`.
+pub fn method_label(method: &http::Method) -> &'static str {
+    const KNOWN: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    KNOWN.into_iter().find(|known| *known == method.as_str()).unwrap_or("other")
+}
+
+/// The route a request was routed to, decided before it runs: the router's template
+/// (`/api/v1/posts/{id}`), a registered server function's path, a static file's folder
+/// (`/pkg/{file}`), or `other`.
+pub fn route_of(req: &Request) -> String {
+    let path = req.uri().path();
+    match req.extensions().get::<MatchedPath>().map(MatchedPath::as_str) {
+        // The server functions' catch-all: only paths of real server functions are labels.
+        Some(template) if template.contains("{*") => {
+            server_fn_paths().get(path).copied().unwrap_or("other").to_owned()
+        }
+        Some(template) => template.to_owned(),
+        None => static_file_label(path).to_owned(),
     }
-    if out.is_empty() {
-        out.push('/');
+}
+
+/// The final label: `(unmatched)` for a 404, whatever the request looked like.
+pub fn route_label(route: String, status: StatusCode) -> String {
+    if status == StatusCode::NOT_FOUND {
+        "(unmatched)".to_owned()
+    } else {
+        route
     }
-    out
+}
+
+fn static_file_label(path: &str) -> &'static str {
+    const FOLDERS: [(&str, &str); 4] = [
+        ("/pkg/", "/pkg/{file}"),
+        ("/icons/", "/icons/{file}"),
+        ("/vendor/", "/vendor/{file}"),
+        ("/media/", "/media/{file}"),
+    ];
+    const FILES: [&str; 2] = ["/favicon.svg", "/manifest.webmanifest"];
+    if let Some((_, label)) = FOLDERS.iter().find(|(prefix, _)| path.starts_with(prefix)) {
+        return label;
+    }
+    FILES.into_iter().find(|file| *file == path).unwrap_or("other")
+}
+
+fn server_fn_paths() -> &'static std::collections::HashSet<&'static str> {
+    static PATHS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    PATHS.get_or_init(|| leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect())
 }
 
 #[derive(Clone)]
@@ -95,12 +125,15 @@ pub async fn scrape(State(state): State<MetricsState>, headers: http::HeaderMap)
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn route_labels_are_bounded() {
-        assert_eq!(super::route_label("/api/v1/posts/42/like"), "/api/v1/posts/{id}/like");
-        assert_eq!(super::route_label("/media/abc-320.jpg"), "/media/{file}");
-        assert_eq!(super::route_label("/u/ada"), "/u/{handle}");
-        assert_eq!(super::route_label("/verify/secret-token"), "/verify/{token}");
-        assert_eq!(super::route_label("/"), "/");
+    fn made_up_methods_and_files_get_one_label() {
+        assert_eq!(method_label(&http::Method::from_bytes(b"FOOBAR").unwrap()), "other");
+        assert_eq!(method_label(&http::Method::PATCH), "PATCH");
+        assert_eq!(static_file_label("/pkg/mublog.123.wasm"), "/pkg/{file}");
+        assert_eq!(static_file_label("/favicon.svg"), "/favicon.svg");
+        assert_eq!(static_file_label("/random-8f3a"), "other");
+        assert_eq!(route_label("/u/{handle}".into(), StatusCode::NOT_FOUND), "(unmatched)");
     }
 }

@@ -2,12 +2,11 @@
 //! and moves on; a writer task inserts them in batches. When the channel is full the entry is
 //! dropped and counted, so logging can never slow or fail a request.
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use domain::store::RequestEntry;
 use domain::Mublog;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -23,6 +22,18 @@ fn skipped(path: &str) -> bool {
         || ["/pkg/", "/media/", "/icons/", "/vendor/"].iter().any(|p| path.starts_with(p))
 }
 
+/// A path as it may be stored or logged: the secret of a verification or reset link
+/// (`/verify/{token}`, `/reset/{token}`) is replaced, as in the metrics' route label.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/verify/", "/reset/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map_or("", |slash| &rest[slash..]);
+            return format!("{prefix}{{token}}{tail}").into();
+        }
+    }
+    path.into()
+}
+
 #[derive(Clone)]
 pub struct RequestLog {
     sender: mpsc::Sender<RequestEntry>,
@@ -30,27 +41,16 @@ pub struct RequestLog {
     closing: Arc<tokio::sync::Notify>,
     dropped: Arc<AtomicU64>,
     app: Mublog,
-    trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl RequestLog {
     /// The middleware's handle, and the writer task, which ends (after a last flush) once every
     /// handle is gone or [`RequestLog::close`] is called.
-    pub fn start(
-        app: Mublog,
-        capacity: usize,
-        trusted_proxies: &[IpAddr],
-    ) -> (Self, tokio::task::JoinHandle<()>) {
+    pub fn start(app: Mublog, capacity: usize) -> (Self, tokio::task::JoinHandle<()>) {
         let (sender, receiver) = mpsc::channel(capacity.max(1));
         let closing = Arc::new(tokio::sync::Notify::new());
         let writer = tokio::spawn(write_batches(app.clone(), receiver, closing.clone()));
-        let log = RequestLog {
-            sender,
-            closing,
-            dropped: Default::default(),
-            app,
-            trusted_proxies: trusted_proxies.into(),
-        };
+        let log = RequestLog { sender, closing, dropped: Default::default(), app };
         (log, writer)
     }
 
@@ -64,21 +64,6 @@ impl RequestLog {
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
     }
-
-    /// The client: the TCP peer, or the address a trusted proxy says it forwarded for.
-    fn client_ip(&self, req: &Request) -> String {
-        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        let forwarded = || {
-            let header = req.headers().get("x-forwarded-for")?.to_str().ok()?;
-            // The proxy appends the address it saw last; earlier ones are the client's claims.
-            header.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
-        };
-        match peer {
-            Some(peer) if self.trusted_proxies.contains(&peer) => forwarded().unwrap_or(peer).to_string(),
-            Some(peer) => peer.to_string(),
-            None => "-".to_owned(),
-        }
-    }
 }
 
 pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> Response {
@@ -88,7 +73,9 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
     }
     let started = Instant::now();
     let method = req.method().to_string();
-    let client_ip = log.client_ip(&req);
+    let route = crate::metrics::route_of(&req);
+    let client_ip =
+        app::api::server::client_ip(req.extensions()).map_or_else(|| "-".to_owned(), |ip| ip.to_string());
     let user_agent =
         req.headers().get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let user_agent: String = user_agent.chars().take(300).collect();
@@ -98,8 +85,8 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
     let entry = RequestEntry {
         at: domain::now(),
         method,
-        route: if status == 404 { "(unmatched)".to_owned() } else { crate::metrics::route_label(&path) },
-        path: path.chars().take(500).collect(),
+        route: crate::metrics::route_label(route, response.status()),
+        path: loggable_path(&path).chars().take(500).collect(),
         status,
         duration_us: started.elapsed().as_micros() as i64,
         user_id,
@@ -138,4 +125,17 @@ async fn write_batches(
         }
     }
     tracing::debug!("request log flushed and closed");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn link_tokens_never_reach_the_log() {
+        assert_eq!(loggable_path("/verify/s3cr3t"), "/verify/{token}");
+        assert_eq!(loggable_path("/reset/s3cr3t/extra"), "/reset/{token}/extra");
+        assert_eq!(loggable_path("/api/v1/posts/42"), "/api/v1/posts/42");
+        assert_eq!(loggable_path("/verifying"), "/verifying");
+    }
 }

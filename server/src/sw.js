@@ -58,11 +58,12 @@ self.addEventListener("fetch", (event) => {
   }
 
   // Pages and API reads: the network first, so they are always current; the last copy (or the
-  // offline page) when there is no network. A response that sets a cookie is never stored.
+  // offline page) when there is no network. Personal answers are never stored: the server
+  // marks them `no-store` (anything for a signed-in reader, every admin and settings page).
   event.respondWith(
     fetch(request)
       .then((response) => {
-        if (response.ok && !response.headers.has("set-cookie")) {
+        if (storable(url, response)) {
           const copy = response.clone();
           caches.open(CACHE).then((cache) => cache.put(request, copy));
         }
@@ -75,3 +76,28 @@ self.addEventListener("fetch", (event) => {
       ),
   );
 });
+
+const PRIVATE = ["/admin", "/settings"];
+
+function storable(url, response) {
+  const cacheControl = response.headers.get("cache-control") || "";
+  return (
+    response.ok &&
+    !/no-store|private/.test(cacheControl) &&
+    !PRIVATE.some((p) => url.pathname === p || url.pathname.startsWith(p + "/"))
+  );
+}
+
+// A page tells its worker when its reader signs out: every stored page and API answer goes,
+// only this build's files and the offline page stay.
+self.addEventListener("message", (event) => {
+  if (event.data === "signed-out") event.waitUntil(forgetPages());
+});
+
+async function forgetPages() {
+  const cache = await caches.open(CACHE);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (path !== OFFLINE && !ASSETS.includes(path)) await cache.delete(request);
+  }
+}

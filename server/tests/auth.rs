@@ -137,16 +137,50 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 async fn concurrent_refreshes_from_two_tabs_keep_the_user_signed_in() {
     let app = TestApp::new().await;
     let user = app.user("erin@example.com").await;
-    let results =
-        join_all((0..4).map(|_| app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh)))).await;
+    let results = join_all((0..2).map(|_| refresh(&app, &user.refresh, TAB))).await;
     for res in &results {
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     }
     // Exactly one request rotated; the cookie it set works.
     let new_cookies: Vec<String> = results.iter().filter_map(|r| r.refresh_cookie()).collect();
     assert_eq!(new_cookies.len(), 1);
-    let next = app.post("/api/auth/refresh", json!({}), None, Some(&new_cookies[0])).await;
+    let next = refresh(&app, &new_cookies[0], TAB).await;
     assert_eq!(next.status, StatusCode::OK);
+}
+
+/// Inside the grace window, a rotated token buys one access token, never a refresh token, and
+/// only for a browser; a script replaying it is treated as the thief it is.
+#[tokio::test]
+async fn a_replayed_rotated_token_gets_one_access_token_at_most_and_only_in_a_browser() {
+    let app = TestApp::new().await;
+    let user = app.user("rita@example.com").await;
+    let rotated = refresh(&app, &user.refresh, TAB).await;
+    assert_eq!(rotated.status, StatusCode::OK);
+    let newest = rotated.refresh_cookie().unwrap();
+    let grace = refresh(&app, &user.refresh, TAB).await;
+    assert_eq!(grace.status, StatusCode::OK, "{}", grace.text());
+    assert!(grace.json()["access_token"].is_string());
+    assert!(grace.refresh_cookie().is_none(), "no new refresh token in the grace");
+    for _ in 0..3 {
+        let replay = refresh(&app, &user.refresh, TAB).await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "the grace is spent");
+    }
+    // The legitimate newest token still works: the replays were refused, not punished.
+    let next = refresh(&app, &newest, TAB).await;
+    assert_eq!(next.status, StatusCode::OK);
+    let newest = next.refresh_cookie().unwrap();
+
+    // Not a browser (no Origin, no Sec-Fetch-Site): no grace, the sign-in is revoked.
+    let replay = refresh(&app, &rotated.refresh_cookie().unwrap(), &[]).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refresh(&app, &newest, TAB).await.status, StatusCode::UNAUTHORIZED, "the family is revoked");
+}
+
+/// What a page's fetch sends along: browsers mark same-origin requests.
+const TAB: &[(&str, &str)] = &[("sec-fetch-site", "same-origin")];
+
+async fn refresh(app: &TestApp, token: &str, extra: &[(&str, &str)]) -> common::TestResponse {
+    app.post_raw("/api/auth/refresh", "{}".into(), None, Some(token), extra).await
 }
 
 #[tokio::test]

@@ -291,3 +291,45 @@ async fn serve_drains_requests_on_sigterm_within_the_grace_and_flushes_the_reque
     let expected: Vec<(String, String, i64)> = expected.map(|(m, p, s)| (m.into(), p.into(), s)).collect();
     assert_eq!(logged, expected, "finished requests are written before exit; the cut-off one is not");
 }
+
+/// Development mode publishes demo passwords and every reset link: assumed (no `MUBLOG_ENV`),
+/// it refuses a listen address beyond loopback with one line that says what to set; set
+/// explicitly, it starts.
+#[tokio::test]
+async fn assumed_development_refuses_a_public_listen_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("0.0.0.0:0").unwrap().local_addr().unwrap().port();
+    let serve = |environment: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mublog"));
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", format!("sqlite://{}/dev.db", dir.path().display()))
+            .env("MUBLOG_DATA_DIR", dir.path())
+            .env("LEPTOS_SITE_ADDR", format!("0.0.0.0:{port}"))
+            .env("LEPTOS_OUTPUT_NAME", "mublog")
+            .env("MUBLOG_WORKERS", "0")
+            .env("RUST_LOG", "off")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        if let Some(environment) = environment {
+            cmd.env("MUBLOG_ENV", environment);
+        }
+        cmd
+    };
+    let refused = serve(None).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("0.0.0.0") && said.contains("MUBLOG_ENV=production"), "{said}");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "nothing listened");
+
+    let mut explicit = serve(Some("development")).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        assert!(explicit.try_wait().unwrap().is_none(), "explicit development mode did not start");
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    explicit.kill().unwrap();
+    let _ = explicit.wait();
+}

@@ -138,7 +138,7 @@ async fn the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_pro
     for (trusted, expected) in [(true, "203.0.113.5"), (false, "192.0.2.1")] {
         let app = TestApp::with(|c| {
             if trusted {
-                c.trusted_proxies = vec![common::DEFAULT_CLIENT];
+                c.trusted_proxies = mublog::client_addr::TrustedProxies::parse(["192.0.2.0/24"]).unwrap();
             }
         })
         .await;

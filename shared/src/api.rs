@@ -104,6 +104,10 @@ pub struct VerifyEmailRequest {
 }
 
 /// `POST /api/auth/password/forgot`.
+/// The one answer to "forgot password", whether or not the address has an account.
+pub const RESET_SENT: &str =
+    "If an account uses that address, we have sent it a link to choose a new password. It works for an hour.";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

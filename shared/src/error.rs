@@ -24,6 +24,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     RateLimited,
     Internal,
+    /// The server is saturated (password hashing, for example); `retry_after` says when to retry.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -41,6 +43,7 @@ impl ErrorCode {
             ErrorCode::Validation => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
         }
     }
 }
@@ -66,7 +69,7 @@ pub struct ApiError {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
-    /// For `rate_limited`: seconds to wait before trying again.
+    /// For `rate_limited` and `unavailable`: seconds to wait before trying again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
 }

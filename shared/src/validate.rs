@@ -10,15 +10,23 @@ pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const DISPLAY_NAME_MAX_CHARS: usize = 40;
 pub const SEARCH_MAX_CHARS: usize = 100;
 
+/// Searches go through trigram indexes, which need three characters to look anything up.
+pub const SEARCH_MIN_CHARS: usize = 3;
+
 /// A search term: trimmed; blank means "no search".
 pub fn search(raw: Option<&str>) -> Result<Option<String>, FieldError> {
     let Some(q) = raw.map(str::trim).filter(|q| !q.is_empty()) else {
         return Ok(None);
     };
-    if q.chars().count() > SEARCH_MAX_CHARS {
-        return Err(FieldError::new("q", format!("Search for at most {SEARCH_MAX_CHARS} characters.")));
+    match q.chars().count() {
+        n if n < SEARCH_MIN_CHARS => {
+            Err(FieldError::new("q", format!("Type at least {SEARCH_MIN_CHARS} characters to search.")))
+        }
+        n if n > SEARCH_MAX_CHARS => {
+            Err(FieldError::new("q", format!("Search for at most {SEARCH_MAX_CHARS} characters.")))
+        }
+        _ => Ok(Some(q.to_owned())),
     }
-    Ok(Some(q.to_owned()))
 }
 
 /// A post body is trimmed and must keep 1 to 280 characters.

@@ -30,17 +30,21 @@ pub async fn login(#[server(flatten)] req: LoginRequest) -> Result<AuthResponse,
 
 #[server(endpoint = "auth/refresh", input = Json, output = Json, client = AuthClient)]
 pub async fn refresh() -> Result<AuthResponse, ApiError> {
-    reject_cross_site(&headers().await?)?;
+    let headers = headers().await?;
+    reject_cross_site(&headers)?;
     let cookies = cookies().await?;
     let presented =
-        cookies.get(REFRESH_COOKIE).ok_or_else(|| ApiError::from(domain::DomainError::SessionEnded))?;
-    match mublog()?.refresh(presented.value()).await {
+        presented_refresh_token(&cookies).ok_or_else(|| ApiError::from(domain::DomainError::SessionEnded))?;
+    match mublog()?.refresh(&presented, from_browser(&headers)).await {
         Ok(refreshed) => {
             if let Some((token, expires_at)) = refreshed.rotated {
                 set_refresh_cookie(&cookies, token, expires_at);
             }
             Ok(refreshed.response)
         }
+        // Another tab of this browser refreshed a moment ago and its new cookie is in the jar:
+        // refuse this call, but do not clear that cookie.
+        Err(e @ domain::DomainError::RefreshGraceSpent) => Err(e.into()),
         Err(e) => {
             // The cookie is dead (expired, revoked or reused): stop the browser sending it.
             clear_refresh_cookie(&cookies);
@@ -53,8 +57,8 @@ pub async fn refresh() -> Result<AuthResponse, ApiError> {
 pub async fn logout() -> Result<(), ApiError> {
     reject_cross_site(&headers().await?)?;
     let cookies = cookies().await?;
-    if let Some(presented) = cookies.get(REFRESH_COOKIE) {
-        mublog()?.logout(presented.value()).await?;
+    if let Some(presented) = presented_refresh_token(&cookies) {
+        mublog()?.logout(&presented).await?;
     }
     clear_refresh_cookie(&cookies);
     Ok(())
@@ -65,8 +69,8 @@ pub async fn logout() -> Result<(), ApiError> {
 #[server(endpoint = "auth/session", input = Json, output = Json, client = AuthClient)]
 pub async fn current_user() -> Result<Option<Me>, ApiError> {
     let app = mublog()?;
-    match cookies().await?.get(REFRESH_COOKIE) {
-        Some(cookie) => Ok(app.viewer_from_refresh(cookie.value()).await?),
+    match presented_refresh_token(&cookies().await?) {
+        Some(token) => Ok(app.viewer_from_refresh(&token).await?),
         None => Ok(None),
     }
 }

@@ -8,7 +8,12 @@ use shared::{ApiError, ErrorCode, UserId};
 use tower_cookies::cookie::{time::Duration, SameSite};
 use tower_cookies::{Cookie, Cookies};
 
-pub const REFRESH_COOKIE: &str = "mublog_refresh";
+/// The refresh cookie. `__Host-`: browsers accept it only if it is `Secure`, for the whole
+/// site and bound to this host (no `Domain`), so a sibling subdomain cannot plant or shadow it.
+pub const REFRESH_COOKIE: &str = "__Host-mublog_refresh";
+/// Its name before the `__Host-` prefix: read once, by a refresh, which replaces it.
+pub const LEGACY_REFRESH_COOKIE: &str = "mublog_refresh";
+pub const REFRESH_COOKIE_NAMES: [&str; 2] = [REFRESH_COOKIE, LEGACY_REFRESH_COOKIE];
 
 pub fn mublog() -> Result<Mublog, ApiError> {
     use_context::<Mublog>().ok_or_else(|| internal("Mublog missing from context"))
@@ -22,10 +27,15 @@ pub async fn cookies() -> Result<Cookies, ApiError> {
     leptos_axum::extract::<Cookies>().await.map_err(|e| internal(&e.to_string()))
 }
 
-/// The caller's network address (the TCP peer), for rate limits; `None` if the server was not
+/// The client's address as the server's client-address middleware decided it (the peer, or
+/// what trusted proxies forwarded for). Attached to every request that has a peer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// The caller's network address, for rate limits and logs; `None` if the server was not
 /// started with connection info.
 pub fn client_ip(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
-    extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip())
+    extensions.get::<ClientIp>().map(|client| client.0)
 }
 
 /// The device of the current server function's caller: its address and user agent.
@@ -87,8 +97,8 @@ pub async fn viewer() -> Result<Option<UserId>, ApiError> {
             return Ok(Some(caller.user));
         }
     }
-    match cookies().await?.get(REFRESH_COOKIE) {
-        Some(cookie) => Ok(app.viewer_from_refresh(cookie.value()).await?.map(|me| me.id)),
+    match presented_refresh_token(&cookies().await?) {
+        Some(token) => Ok(app.viewer_from_refresh(&token).await?.map(|me| me.id)),
         None => Ok(None),
     }
 }
@@ -123,6 +133,12 @@ pub fn reject_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Whether a request comes from a browser: browsers send `Origin` or `Sec-Fetch-Site` on the
+/// requests that refresh (fetches from a page); scripts and API clients send neither.
+pub fn from_browser(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::ORIGIN) || headers.contains_key("sec-fetch-site")
+}
+
 pub fn set_refresh_cookie(cookies: &Cookies, token: String, expires_at: i64) {
     let max_age = expires_at - domain::now();
     let cookie = Cookie::build((REFRESH_COOKIE, token))
@@ -133,10 +149,20 @@ pub fn set_refresh_cookie(cookies: &Cookies, token: String, expires_at: i64) {
         .max_age(Duration::seconds(max_age.max(0)))
         .build();
     cookies.add(cookie);
+    if cookies.get(LEGACY_REFRESH_COOKIE).is_some() {
+        clear_cookie(cookies, LEGACY_REFRESH_COOKIE);
+    }
 }
 
 pub fn clear_refresh_cookie(cookies: &Cookies) {
-    let cookie = Cookie::build((REFRESH_COOKIE, ""))
+    clear_cookie(cookies, REFRESH_COOKIE);
+    if cookies.get(LEGACY_REFRESH_COOKIE).is_some() {
+        clear_cookie(cookies, LEGACY_REFRESH_COOKIE);
+    }
+}
+
+fn clear_cookie(cookies: &Cookies, name: &'static str) {
+    let cookie = Cookie::build((name, ""))
         .http_only(true)
         .secure(true)
         .same_site(SameSite::Strict)
@@ -144,6 +170,12 @@ pub fn clear_refresh_cookie(cookies: &Cookies) {
         .max_age(Duration::ZERO)
         .build();
     cookies.add(cookie);
+}
+
+/// The refresh token this browser presents: the cookie, or the one under its pre-`__Host-`
+/// name, so the upgrade signs nobody out (the next refresh replaces it).
+pub fn presented_refresh_token(cookies: &Cookies) -> Option<String> {
+    cookies.get(REFRESH_COOKIE).or_else(|| cookies.get(LEGACY_REFRESH_COOKIE)).map(|c| c.value().to_owned())
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub fn Composer(fresh: RwSignal<Vec<PostView>>) -> impl IntoView {
     };
 
     view! {
-        <form class="composer" on:submit=submit>
+        <form class="composer" method="post" on:submit=submit>
             <label for="new-post" class="visually-hidden">"New post"</label>
             <textarea
                 id="new-post"

@@ -90,7 +90,7 @@ fn PostEditor(
         });
     };
     view! {
-        <form class="editor" on:submit=save>
+        <form class="editor" method="post" on:submit=save>
             <textarea aria-label="Edit post" bind:value=draft maxlength="2000"></textarea>
             {move || problem.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
             <button type="submit">"Save"</button>

@@ -2,14 +2,17 @@ use crate::api::auth::forgot_password;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use shared::{ApiError, ForgotPasswordRequest};
+use leptos_router::hooks::use_query_map;
+use shared::ForgotPasswordRequest;
 
 /// `/forgot`: asks for a reset link. The answer never says whether the address has an account.
 #[component]
 pub fn ForgotPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
-    let sent = RwSignal::new(None::<String>);
-    let problem = RwSignal::new(None::<ApiError>);
+    let query = use_query_map();
+    // `?sent=1`: the form was posted without JavaScript and the server accepted it.
+    let sent = RwSignal::new(query.read_untracked().get("sent").map(|_| shared::RESET_SENT.to_owned()));
+    let problem = RwSignal::new(super::form_post_error(&query.read_untracked()));
     let busy = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -30,7 +33,7 @@ pub fn ForgotPage() -> impl IntoView {
 
     view! {
         <Title text="Forgot your password" />
-        <form class="auth" on:submit=submit>
+        <form class="auth" method="post" action="/forgot" on:submit=submit>
             <h1>"Forgot your password?"</h1>
             <p>"Enter your email address and we will send you a link to choose a new password."</p>
             <label>"Email"

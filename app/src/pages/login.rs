@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
-use shared::{ApiError, LoginRequest};
+use shared::LoginRequest;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -15,7 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     let just_reset = query.read_untracked().get("reset").is_some();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<ApiError>);
+    let problem = RwSignal::new(super::form_post_error(&query.read_untracked()));
     let busy = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -37,7 +37,8 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <Title text="Sign in" />
-        <form class="auth" on:submit=submit>
+        // Posts to the server itself until the page is hydrated (see `server/src/forms.rs`).
+        <form class="auth" method="post" action="/login" on:submit=submit>
             <h1>"Sign in"</h1>
             <Show when=move || just_registered>
                 <p class="notice" role="status">

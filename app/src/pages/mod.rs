@@ -26,7 +26,8 @@ pub use settings::SettingsPage;
 pub use verify::VerifyPage;
 
 use leptos::prelude::*;
-use shared::{ApiError, ErrorCode};
+use leptos_router::params::ParamsMap;
+use shared::{ApiError, ErrorCode, FieldError};
 
 /// A failed page load. On the server it also sets the response status, so a missing post is a
 /// real 404 and not a 200 that says "not found".
@@ -72,4 +73,40 @@ fn sign_in_first() -> AnyView {
 /// The message for one form field from the last refusal, as a reactive view.
 fn field_error(problem: RwSignal<Option<ApiError>>, name: &'static str) -> impl Fn() -> Option<String> {
     move || problem.get().and_then(|e| e.field(name).map(str::to_owned))
+}
+
+/// The refusal a form posted without JavaScript came back with (`?error=<code>&fields=…`, see
+/// `server/src/forms.rs`), in words. Only codes and field names travel in the URL, so the
+/// messages are this table's, never text from the request.
+fn form_post_error(query: &ParamsMap) -> Option<ApiError> {
+    let code: ErrorCode = serde_json::from_value(query.get("error")?.into()).unwrap_or(ErrorCode::Internal);
+    let message = match code {
+        ErrorCode::InvalidCredentials => "Wrong email or password.",
+        ErrorCode::RateLimited => "Too many attempts. Wait a little, then try again.",
+        ErrorCode::Unavailable => "The server is busy. Try again in a moment.",
+        ErrorCode::Forbidden => {
+            "That was refused: the account is deactivated, or the form came from another site."
+        }
+        ErrorCode::Validation => "Please check the fields below.",
+        ErrorCode::BadRequest => "That form could not be read. Please try again.",
+        _ => "Something went wrong on our side. Please try again.",
+    };
+    let fields = query
+        .get("fields")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|name| {
+            let hint = match name {
+                "email" => "Enter a valid email address.",
+                "password" | "new_password" => {
+                    "Use 8 to 128 characters, and not one of the most common passwords."
+                }
+                "display_name" => "Choose a shorter display name.",
+                "token" => "This link is invalid, has expired or was already used. Ask for a new one.",
+                _ => return None,
+            };
+            Some(FieldError::new(name, hint))
+        })
+        .collect();
+    Some(ApiError { fields, ..ApiError::new(code, message) })
 }

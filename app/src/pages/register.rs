@@ -2,9 +2,9 @@ use crate::api::auth::register;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::validate::PASSWORD_MIN_CHARS;
-use shared::{ApiError, RegisterRequest};
+use shared::RegisterRequest;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -12,7 +12,7 @@ pub fn RegisterPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<ApiError>);
+    let problem = RwSignal::new(super::form_post_error(&use_query_map().read_untracked()));
     let busy = RwSignal::new(false);
     let field = move |name: &'static str| super::field_error(problem, name);
 
@@ -37,7 +37,7 @@ pub fn RegisterPage() -> impl IntoView {
 
     view! {
         <Title text="Create an account" />
-        <form class="auth" on:submit=submit>
+        <form class="auth" method="post" action="/register" on:submit=submit>
             <h1>"Create an account"</h1>
             <label>"Email"
                 <input type="email" name="email" autocomplete="username" required bind:value=email />

@@ -3,9 +3,9 @@ use crate::session::use_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use shared::validate::PASSWORD_MIN_CHARS;
-use shared::{ApiError, ResetPasswordRequest};
+use shared::ResetPasswordRequest;
 
 /// `/reset/{token}`: the link from the reset email. A new password signs out every device.
 #[component]
@@ -14,7 +14,8 @@ pub fn ResetPage() -> impl IntoView {
     let navigate = use_navigate();
     let params = use_params_map();
     let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<ApiError>);
+    let problem = RwSignal::new(super::form_post_error(&use_query_map().read_untracked()));
+    let action = move || format!("/reset/{}", params.read().get("token").unwrap_or_default());
     let busy = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -37,7 +38,7 @@ pub fn ResetPage() -> impl IntoView {
 
     view! {
         <Title text="Choose a new password" />
-        <form class="auth" on:submit=submit>
+        <form class="auth" method="post" action=action on:submit=submit>
             <h1>"Choose a new password"</h1>
             <label>"New password " <small>{format!("(at least {PASSWORD_MIN_CHARS} characters)")}</small>
                 <input type="password" name="password" autocomplete="new-password" required bind:value=password />

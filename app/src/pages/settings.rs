@@ -63,7 +63,7 @@ fn ProfileForm(me: Me) -> impl IntoView {
     };
 
     view! {
-        <form class="settings" on:submit=submit aria-labelledby="profile-heading">
+        <form class="settings" method="post" on:submit=submit aria-labelledby="profile-heading">
             <h2 id="profile-heading">"Profile"</h2>
             <Show when=move || !session.user().is_some_and(|me| me.profile_complete())>
                 <p class="notice">"Add your first and last name to finish setting up your profile."</p>
@@ -117,7 +117,7 @@ fn PasswordForm() -> impl IntoView {
     };
 
     view! {
-        <form class="settings" on:submit=submit aria-labelledby="password-heading">
+        <form class="settings" method="post" on:submit=submit aria-labelledby="password-heading">
             <h2 id="password-heading">"Password"</h2>
             <label>"Current password"
                 <input type="password" name="current_password" autocomplete="current-password" required bind:value=current />

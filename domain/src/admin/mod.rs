@@ -66,7 +66,7 @@ impl Mublog {
 }
 
 /// Records a staff action inside the transaction that makes the change, then commits both.
-async fn commit_audited(
+pub(crate) async fn commit_audited(
     mut tx: Tx,
     staff: Staff,
     event: (&str, &str, i64),

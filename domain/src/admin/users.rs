@@ -5,21 +5,11 @@ use crate::jobs::Job;
 use crate::store::{Db, PostSelection, UserRow, UserSelection};
 use crate::{now, DomainError, Mublog};
 use shared::admin::{AdminUser, AdminUserDetail, Page, UserAction, UserFilter};
-use shared::{validate, FieldError, SessionView, UserId};
-
-/// The trigram index needs three characters to look anything up.
-const SEARCH_MIN_CHARS: usize = 3;
+use shared::{validate, SessionView, UserId};
 
 impl Mublog {
     pub async fn admin_users(&self, _: Staff, filter: &UserFilter) -> Result<Page<AdminUser>, DomainError> {
         let search = validate::search(filled(&filter.q))?;
-        if search.as_ref().is_some_and(|q| q.chars().count() < SEARCH_MIN_CHARS) {
-            return Err(FieldError::new(
-                "q",
-                format!("Type at least {SEARCH_MIN_CHARS} characters to search."),
-            )
-            .into());
-        }
         let selection = UserSelection {
             search: search.as_deref(),
             verified: filter.verified,

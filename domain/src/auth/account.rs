@@ -2,16 +2,12 @@
 
 use super::{password, refresh_token, Client};
 use crate::jobs::Job;
-use crate::store::Purpose;
+use crate::store::{Db, Purpose, Tx};
 use crate::{now, Caller, DomainError, Mublog};
 use shared::{
     validate, Accepted, ChangePasswordRequest, FieldError, ForgotPasswordRequest, Me, ResetPasswordRequest,
     UserId, VerifyEmailRequest,
 };
-
-/// The one answer to "forgot password", whether or not the address has an account.
-pub const RESET_SENT: &str =
-    "If an account uses that address, we have sent it a link to choose a new password. It works for an hour.";
 
 impl Mublog {
     /// Creates a single-use link token of `purpose` for `user` and returns it; only its hash
@@ -30,24 +26,26 @@ impl Mublog {
         Ok(token)
     }
 
-    /// Spends a link token; unknown, forged, expired and used tokens are all the same error.
-    async fn spend_link(&self, purpose: Purpose, token: &str) -> Result<UserId, DomainError> {
+    /// Spends a link token inside `tx`; unknown, forged, expired and used tokens are all the
+    /// same error.
+    async fn spend_link(tx: &mut Tx, purpose: Purpose, token: &str) -> Result<UserId, DomainError> {
         let token = token.trim();
         if token.is_empty() || token.len() > 100 {
             return Err(DomainError::InvalidLink);
         }
-        self.db
-            .spend_one_time_token(purpose, &refresh_token::hash(token), now())
+        Db::spend_one_time_token_in(tx, purpose, &refresh_token::hash(token), now())
             .await?
             .ok_or(DomainError::InvalidLink)
     }
 
     /// Confirms an email address from the link in the verification email.
     pub async fn verify_email(&self, req: VerifyEmailRequest) -> Result<Me, DomainError> {
-        let user = self.spend_link(Purpose::VerifyEmail, &req.token).await.inspect_err(|_| {
+        let mut tx = self.db.begin().await?;
+        let user = Self::spend_link(&mut tx, Purpose::VerifyEmail, &req.token).await.inspect_err(|_| {
             tracing::info!("email verification refused: bad link");
         })?;
-        self.db.mark_email_verified(user, now()).await?;
+        Db::mark_email_verified_in(&mut tx, user, now()).await?;
+        tx.commit().await?;
         tracing::info!(user, "email verified");
         self.me(user).await
     }
@@ -76,7 +74,7 @@ impl Mublog {
         // The job looks the address up: the request does the same work whether it exists or not.
         tracing::info!(%email, "password reset requested");
         self.enqueue(Job::SendPasswordReset { email }).await?;
-        Ok(Accepted { message: RESET_SENT.to_owned() })
+        Ok(Accepted { message: shared::RESET_SENT.to_owned() })
     }
 
     /// Sets a new password from a reset link, and signs the account out everywhere: whoever
@@ -89,16 +87,20 @@ impl Mublog {
         let ip = client.ip;
         self.throttles.reset(ip).inspect_err(|_| tracing::warn!(?ip, "password reset throttled"))?;
         password::check_policy(&req.password)?;
-        let user = self.spend_link(Purpose::ResetPassword, &req.token).await.inspect_err(|_| {
+        let hash = password::hash(req.password).await?;
+        // One transaction: the link is spent, the password set, the other links spent and
+        // every session ended together, or none of it happens.
+        let now = now();
+        let mut tx = self.db.begin().await?;
+        let user = Self::spend_link(&mut tx, Purpose::ResetPassword, &req.token).await.inspect_err(|_| {
             tracing::info!(?ip, "password reset refused: bad link");
         })?;
-        let hash = password::hash(req.password).await?;
-        let now = now();
-        self.db.set_password_hash(user, &hash).await?;
-        self.db.spend_all_one_time_tokens(Purpose::ResetPassword, user, now).await?;
+        Db::set_password_hash_in(&mut tx, user, &hash).await?;
+        Db::spend_all_one_time_tokens_in(&mut tx, Purpose::ResetPassword, user, now).await?;
         // The link arrived by email, which proves the address as well.
-        self.db.mark_email_verified(user, now).await?;
-        let ended = self.db.revoke_families_of(user, None, now).await?;
+        Db::mark_email_verified_in(&mut tx, user, now).await?;
+        let ended = Db::revoke_families_in(&mut tx, user, None, now).await?;
+        tx.commit().await?;
         tracing::info!(user, sessions_ended = ended, "password reset");
         Ok(())
     }
@@ -119,12 +121,14 @@ impl Mublog {
         }
         password::check_policy(&req.new_password).map_err(|e| FieldError::new("new_password", e.message))?;
         let hash = password::hash(req.new_password).await?;
-        self.db.set_password_hash(user.id, &hash).await?;
+        let mut tx = self.db.begin().await?;
+        Db::set_password_hash_in(&mut tx, user.id, &hash).await?;
         let ended = if req.sign_out_other_devices {
-            self.db.revoke_families_of(user.id, Some(caller.session), now()).await?
+            Db::revoke_families_in(&mut tx, user.id, Some(caller.session), now()).await?
         } else {
             0
         };
+        tx.commit().await?;
         tracing::info!(user = user.id, other_sessions_ended = ended, "password changed");
         Ok(())
     }

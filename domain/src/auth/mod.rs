@@ -37,8 +37,8 @@ pub const REGISTERED: &str =
     "Thanks! We have sent a link to your email address. Open it to confirm your address, then sign in.";
 
 pub const FAMILY_TTL_SECS: i64 = 30 * 24 * 60 * 60;
-/// Two tabs refreshing at once present the same token; the later one, arriving within this
-/// window after the rotation, gets an access token instead of being treated as a thief.
+/// Two browser tabs refreshing at once present the same token; the later one, arriving within
+/// this window after the rotation, gets one access token instead of being treated as a thief.
 pub const CONCURRENT_REFRESH_GRACE_SECS: i64 = 30;
 
 pub type Credentials = LoginRequest;
@@ -112,7 +112,9 @@ impl Mublog {
         let user = self.db.user_by_email(&email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
         if !password::verify(creds.password, stored).await? {
-            tracing::info!(%email, known = user.is_some(), "sign-in refused");
+            // Said the same way whether or not the address has an account: the log must not
+            // become a list of who is registered.
+            tracing::info!(%email, ?ip, "sign-in refused: wrong email or password");
             return Err(DomainError::InvalidCredentials);
         }
         let user = user.ok_or(DomainError::InvalidCredentials)?;
@@ -137,7 +139,11 @@ impl Mublog {
         })
     }
 
-    pub async fn refresh(&self, presented: &str) -> Result<Refreshed, DomainError> {
+    /// Rotates the presented refresh token. A token presented again after its rotation is
+    /// reuse and revokes the whole sign-in, with one exception for browsers (`from_browser`):
+    /// two tabs refreshing at once present the same token, so within the grace window the
+    /// later one gets an access token, once, and never a new refresh token.
+    pub async fn refresh(&self, presented: &str, from_browser: bool) -> Result<Refreshed, DomainError> {
         let now = now();
         let old_hash = refresh_token::hash(presented);
         let Some(row) = self.db.find_refresh_token(&old_hash).await? else {
@@ -148,25 +154,41 @@ impl Mublog {
             tracing::info!(family = row.family_id, "refresh refused: session ended");
             return Err(DomainError::SessionEnded);
         }
-        let rotated = match row.superseded_at {
-            Some(at) if now - at <= CONCURRENT_REFRESH_GRACE_SECS => None,
-            Some(_) => {
-                tracing::warn!(family = row.family_id, "refresh token reused; revoking its family");
-                self.db.revoke_family(row.family_id, now).await?;
-                return Err(DomainError::SessionEnded);
+        if row.superseded_at.is_none() {
+            let token = refresh_token::generate();
+            if self
+                .db
+                .rotate_refresh_token(row.family_id, &old_hash, &refresh_token::hash(&token), now)
+                .await?
+            {
+                return self.refreshed(row.user_id, row.family_id, now, Some((token, row.expires_at))).await;
             }
-            None => {
-                let token = refresh_token::generate();
-                let won = self
-                    .db
-                    .rotate_refresh_token(row.family_id, &old_hash, &refresh_token::hash(&token), now)
-                    .await?;
-                won.then_some((token, row.expires_at))
+        }
+        // Rotated already: earlier, or a moment ago by a concurrent request.
+        let superseded_at = row.superseded_at.unwrap_or(now);
+        let in_grace = from_browser && now - superseded_at <= CONCURRENT_REFRESH_GRACE_SECS;
+        if in_grace {
+            if self.db.spend_refresh_grace(&old_hash, now).await? {
+                return self.refreshed(row.user_id, row.family_id, now, None).await;
             }
-        };
-        let user = self.db.user_by_id(row.user_id).await?.filter(UserRow::is_active);
+            tracing::warn!(family = row.family_id, "rotated refresh token replayed; grace already spent");
+            return Err(DomainError::RefreshGraceSpent);
+        }
+        tracing::warn!(family = row.family_id, from_browser, "refresh token reused; revoking its family");
+        self.db.revoke_family(row.family_id, now).await?;
+        Err(DomainError::SessionEnded)
+    }
+
+    async fn refreshed(
+        &self,
+        user: UserId,
+        family: i64,
+        now: i64,
+        rotated: Option<(String, i64)>,
+    ) -> Result<Refreshed, DomainError> {
+        let user = self.db.user_by_id(user).await?.filter(UserRow::is_active);
         let user = user.ok_or(DomainError::SessionEnded)?;
-        Ok(Refreshed { response: self.auth_response(user.me(), row.family_id, now)?, rotated })
+        Ok(Refreshed { response: self.auth_response(user.me(), family, now)?, rotated })
     }
 
     /// Ends the family of the presented token. Unknown tokens are ignored: logging out twice

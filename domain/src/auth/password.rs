@@ -1,4 +1,7 @@
-//! Password hashing with argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
+//! Password hashing with argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane),
+//! behind one process-wide gate: at most one hash per core runs at a time, a bounded queue
+//! waits, and anything beyond is refused at once, so a flood of sign-ins cannot start hundreds
+//! of 19 MiB hashes.
 
 use crate::DomainError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -11,34 +14,91 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Hashes waiting for a core, per core, before new ones are refused with "busy".
+const QUEUED_PER_CORE: usize = 8;
+/// What a refused hash tells the client to wait.
+const BUSY_RETRY_AFTER_SECS: u64 = 2;
+
+/// Bounds CPU-heavy work: `running` permits at a time, at most `queued` more waiting.
+pub(crate) struct Gate {
+    running: tokio::sync::Semaphore,
+    admitted: std::sync::atomic::AtomicUsize,
+    capacity: usize,
+}
+
+impl Gate {
+    pub(crate) fn new(running: usize, queued: usize) -> Self {
+        Gate {
+            running: tokio::sync::Semaphore::new(running),
+            admitted: Default::default(),
+            capacity: running + queued,
+        }
+    }
+
+    /// Runs `work` on the blocking pool once a permit is free; refuses at once when the queue
+    /// is full.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, DomainError> {
+        use std::sync::atomic::Ordering;
+        let admitted = self.admitted.fetch_add(1, Ordering::AcqRel);
+        let _leave = Leave(&self.admitted);
+        if admitted >= self.capacity {
+            tracing::warn!(admitted, "password hashing saturated; request refused");
+            return Err(DomainError::Busy { retry_after: BUSY_RETRY_AFTER_SECS });
+        }
+        let _permit = self.running.acquire().await.map_err(|e| DomainError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| DomainError::Internal(e.to_string()))
+    }
+}
+
+/// Leaves the gate's count when the caller finishes or gives up (a dropped request future).
+struct Leave<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+/// The one gate every hash and verification of this process goes through.
+fn gate() -> &'static Gate {
+    static GATE: OnceLock<Gate> = OnceLock::new();
+    GATE.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Gate::new(cores, cores * QUEUED_PER_CORE)
+    })
+}
+
 /// Hashes off the async runtime: a hash takes tens of milliseconds of CPU.
 pub async fn hash(password: String) -> Result<String, DomainError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| DomainError::Internal(format!("hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| DomainError::Internal(e.to_string()))?
+    gate()
+        .run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon2()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| DomainError::Internal(format!("hashing failed: {e}")))
+        })
+        .await?
 }
 
 /// Verifies in constant time (inside argon2). `None` for an unknown account still spends the
 /// time of one verification, so response timing does not reveal which emails exist.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, DomainError> {
-    tokio::task::spawn_blocking(move || {
-        let (stored, known) = match stored {
-            Some(s) => (s, true),
-            None => (dummy_hash().to_owned(), false),
-        };
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|e| DomainError::Internal(format!("stored hash unreadable: {e}")))?;
-        let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
-        Ok(known && matches)
-    })
-    .await
-    .map_err(|e| DomainError::Internal(e.to_string()))?
+    gate()
+        .run(move || {
+            let (stored, known) = match stored {
+                Some(s) => (s, true),
+                None => (dummy_hash().to_owned(), false),
+            };
+            let parsed = PasswordHash::new(&stored)
+                .map_err(|e| DomainError::Internal(format!("stored hash unreadable: {e}")))?;
+            let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
+            Ok(known && matches)
+        })
+        .await?
 }
 
 /// The password policy (OWASP ASVS 5): length only, no composition rules, and not one of the
@@ -85,6 +145,46 @@ mod tests {
             assert!(is_common(common), "{common}");
         }
         assert!(!is_common("correct horse battery"));
+    }
+
+    /// 500 callers at once: never more than the permits run, the queue is bounded, and the
+    /// rest are refused as busy instead of piling up.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_gate_bounds_work_in_flight_and_refuses_the_overflow() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let gate = Arc::new(Gate::new(2, 16));
+        let (running, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let calls = (0..500).map(|_| {
+            let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
+            tokio::spawn(async move {
+                gate.run(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+            })
+        });
+        let results: Vec<_> = futures_join(calls.collect()).await;
+        let done = results.iter().filter(|r| r.is_ok()).count();
+        let busy = results.iter().filter(|r| matches!(r, Err(DomainError::Busy { .. }))).count();
+        assert_eq!(done + busy, 500);
+        assert!(peak.load(Ordering::SeqCst) <= 2, "peak {}", peak.load(Ordering::SeqCst));
+        assert!((18..500).contains(&done) && busy > 0, "done {done}, busy {busy}");
+        // Once the flood has passed, the gate admits again.
+        gate.run(|| ()).await.unwrap();
+    }
+
+    async fn futures_join(
+        handles: Vec<tokio::task::JoinHandle<Result<(), DomainError>>>,
+    ) -> Vec<Result<(), DomainError>> {
+        let mut out = Vec::new();
+        for h in handles {
+            out.push(h.await.unwrap());
+        }
+        out
     }
 
     #[tokio::test]

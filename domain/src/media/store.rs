@@ -50,6 +50,7 @@ impl MediaStore {
     }
 
     pub async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        generated(name)?;
         match self {
             MediaStore::S3(s3) => {
                 let url = s3.bucket.put_object(Some(&s3.credentials), name).sign(SIGNATURE_TTL);
@@ -66,6 +67,7 @@ impl MediaStore {
 
     /// The file's bytes, or `None` if there is no such file.
     pub async fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        generated(name)?;
         match self {
             MediaStore::S3(s3) => {
                 let url = s3.bucket.get_object(Some(&s3.credentials), name).sign(SIGNATURE_TTL);
@@ -86,6 +88,7 @@ impl MediaStore {
 
     /// Deletes a file; deleting a missing one is not an error (jobs may run twice).
     pub async fn delete(&self, name: &str) -> Result<(), StoreError> {
+        generated(name)?;
         match self {
             // S3 answers 204 whether or not the object existed.
             MediaStore::S3(s3) => {
@@ -112,6 +115,15 @@ impl S3Store {
         let status = response.status();
         let detail = response.text().await.unwrap_or_default();
         Err(StoreError(format!("S3 answered {status}: {}", detail.chars().take(300).collect::<String>())))
+    }
+}
+
+/// Only names this server generates reach the disk or the bucket: no path separators, no
+/// dot files, nothing a stored row could have been edited into (`../mublog.db`).
+fn generated(name: &str) -> Result<(), StoreError> {
+    match super::content_type(name) {
+        Some(_) => Ok(()),
+        None => Err(StoreError(format!("refusing a file name mublog does not generate: {name:?}"))),
     }
 }
 

@@ -113,6 +113,11 @@ impl Db {
     }
 }
 
+/// User text as one FTS5 phrase: quoted, so its characters are matched, never parsed.
+pub(crate) fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 /// SQLite reports constraint names in its messages; this tells a unique violation apart.
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())

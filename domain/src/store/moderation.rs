@@ -3,7 +3,7 @@
 //! rows as at a hundred; `admin_queries_use_indexes` below checks the plans.
 
 use super::users::USER_COLUMNS;
-use super::{Db, Tx, UserRow};
+use super::{fts_phrase, Db, Tx, UserRow};
 use shared::{PostId, UserId};
 use sqlx::{QueryBuilder, Sqlite};
 
@@ -89,11 +89,6 @@ fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
     q.push(if walk_search.is_some() { " ORDER BY s.rowid DESC" } else { " ORDER BY u.id DESC" });
     q.push(" LIMIT ").push_bind(limit);
     q
-}
-
-/// User text as one FTS5 phrase: quoted, so its characters are matched, never parsed.
-fn fts_phrase(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 const MODERATED_POST_COLUMNS: &str = "p.id, p.author_id, u.display_name AS author_name, \

@@ -1,6 +1,6 @@
 //! Single-use links (email verification, password reset), stored as SHA-256 hashes.
 
-use super::Db;
+use super::{Db, Tx};
 use shared::UserId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,8 +43,8 @@ impl Db {
 
     /// Marks a live token used and returns its user. Checking and spending are one statement,
     /// so two requests with the same link cannot both succeed.
-    pub async fn spend_one_time_token(
-        &self,
+    pub async fn spend_one_time_token_in(
+        tx: &mut Tx,
         purpose: Purpose,
         token_hash: &[u8],
         now: i64,
@@ -57,13 +57,13 @@ impl Db {
         .bind(now)
         .bind(token_hash)
         .bind(purpose.as_str())
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut **tx)
         .await
     }
 
     /// Spends every other live link of this purpose: a reset makes older reset links useless.
-    pub async fn spend_all_one_time_tokens(
-        &self,
+    pub async fn spend_all_one_time_tokens_in(
+        tx: &mut Tx,
         purpose: Purpose,
         user: UserId,
         now: i64,
@@ -74,7 +74,7 @@ impl Db {
         .bind(now)
         .bind(user)
         .bind(purpose.as_str())
-        .execute(self.pool())
+        .execute(&mut **tx)
         .await?;
         Ok(())
     }

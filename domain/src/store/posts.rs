@@ -79,14 +79,23 @@ const POST_COLUMNS: &str = "
 
 /// Plain range conditions only (no `? IS NULL OR ...`), so SQLite seeks straight to the
 /// cursor: through the rowid for the feed, through `posts_by_author` for an author's page.
-/// A search, and the rare hidden post, filter the rows of that same walk.
+/// A search walks the trigram index `posts_search` instead, newest match first (FTS5 orders
+/// and bounds by rowid itself), so a search that matches nothing costs one index lookup.
 fn list_posts_sql(by_author: bool, search: bool) -> String {
     let author_filter = if by_author { "p.author_id = ?2 AND" } else { "" };
-    let search_filter = if search { r"p.body LIKE ?5 ESCAPE '\' AND" } else { "" };
+    if search {
+        return format!(
+            "SELECT {POST_COLUMNS}
+             FROM posts_search s JOIN posts p ON p.id = s.rowid JOIN users u ON u.id = p.author_id
+             WHERE posts_search MATCH ?5 AND s.rowid < ?3 AND {author_filter} p.hidden_at IS NULL
+             ORDER BY s.rowid DESC
+             LIMIT ?4"
+        );
+    }
     format!(
         "SELECT {POST_COLUMNS}
          FROM posts p JOIN users u ON u.id = p.author_id
-         WHERE {author_filter} {search_filter} p.id < ?3 AND p.hidden_at IS NULL
+         WHERE {author_filter} p.id < ?3 AND p.hidden_at IS NULL
          ORDER BY p.id DESC
          LIMIT ?4"
     )
@@ -113,7 +122,7 @@ impl Db {
         let query =
             sqlx::query_as(&sql).bind(viewer).bind(author).bind(before.unwrap_or(PostId::MAX)).bind(limit);
         let query = match search {
-            Some(text) => query.bind(like_pattern(text)),
+            Some(text) => query.bind(super::fts_phrase(text)),
             None => query,
         };
         query.fetch_all(self.pool()).await
@@ -183,12 +192,12 @@ impl Db {
         Ok(())
     }
 
-    pub async fn update_post(&self, id: PostId, body: &str, now: i64) -> Result<bool, sqlx::Error> {
+    pub async fn update_post_in(tx: &mut Tx, id: PostId, body: &str, now: i64) -> Result<bool, sqlx::Error> {
         let done = sqlx::query("UPDATE posts SET body = ?, edited_at = ? WHERE id = ?")
             .bind(body)
             .bind(now)
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut **tx)
             .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -251,18 +260,67 @@ mod tests {
         for (by_author, search) in [(false, false), (true, false), (false, true), (true, true)] {
             let sql = format!("EXPLAIN QUERY PLAN {}", list_posts_sql(by_author, search));
             let query = sqlx::query_as(&sql).bind(1_i64).bind(1_i64).bind(100_i64).bind(20_i64);
-            let query = if search { query.bind("%x%") } else { query };
+            let query = if search { query.bind("\"xyz\"") } else { query };
             let plan: Vec<(i64, i64, i64, String)> = query.fetch_all(db.pool()).await.unwrap();
             let steps: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
-            assert!(steps.iter().all(|s| !s.starts_with("SCAN")), "{steps:#?}");
             assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "no sort step: {steps:#?}");
-            let seek = if by_author { "posts_by_author (author_id=? AND id<?)" } else { "(rowid<?)" };
-            assert!(steps.iter().any(|s| s.starts_with("SEARCH p") && s.contains(seek)), "{steps:#?}");
+            if search {
+                // The trigram index drives the walk; each match is one primary-key lookup.
+                assert!(steps.iter().any(|s| s.starts_with("SCAN s VIRTUAL TABLE INDEX")), "{steps:#?}");
+                assert!(
+                    steps.iter().any(|s| s.starts_with("SEARCH p USING INTEGER PRIMARY KEY")),
+                    "{steps:#?}"
+                );
+                assert_eq!(steps.iter().filter(|s| s.starts_with("SCAN")).count(), 1, "{steps:#?}");
+            } else {
+                assert!(steps.iter().all(|s| !s.starts_with("SCAN")), "{steps:#?}");
+                let seek = if by_author { "posts_by_author (author_id=? AND id<?)" } else { "(rowid<?)" };
+                assert!(steps.iter().any(|s| s.starts_with("SEARCH p") && s.contains(seek)), "{steps:#?}");
+            }
             assert!(
                 steps.iter().any(|s| s.starts_with("SEARCH l USING PRIMARY KEY (post_id=?")),
                 "{steps:#?}"
             );
         }
+    }
+
+    /// The search index follows the posts: new, edited and deleted posts, any three characters
+    /// anywhere, with FTS syntax taken literally.
+    #[tokio::test]
+    async fn search_finds_what_the_posts_say_now() {
+        let (_dir, db) = crate::store::scratch_db().await;
+        sqlx::query("INSERT INTO users (id, email, handle, display_name, password_hash, created_at) VALUES (1, 'a@x', 'a', 'A', '', 0)")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let first =
+            Db::insert_post_in(&mut tx, 1, "Hello Lovelace", &ImageColumns::default(), 0).await.unwrap();
+        let second = Db::insert_post_in(&mut tx, 1, "AND OR \"quoted\" NEAR", &ImageColumns::default(), 0)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let found = |text: &'static str| {
+            let db = db.clone();
+            async move {
+                db.list_posts(None, None, Some(text), None, 10)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(found("lovel").await, [first]);
+        assert_eq!(found("\"quoted\" NEAR").await, [second]);
+        assert_eq!(found("AND OR").await, [second]);
+        let mut tx = db.begin().await.unwrap();
+        Db::update_post_in(&mut tx, first, "Goodbye", 1).await.unwrap();
+        Db::delete_post_in(&mut tx, second).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(found("lovel").await.is_empty());
+        assert!(found("quoted").await.is_empty());
+        assert_eq!(found("goodb").await, [first]);
     }
 }
 

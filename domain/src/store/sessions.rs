@@ -112,6 +112,19 @@ impl Db {
         Ok(true)
     }
 
+    /// Spends the one concurrent-refresh grace of a rotated token; false if it was spent.
+    pub async fn spend_refresh_grace(&self, token_hash: &[u8], now: i64) -> Result<bool, sqlx::Error> {
+        let spent = sqlx::query(
+            "UPDATE refresh_tokens SET grace_spent_at = ?
+             WHERE token_hash = ? AND superseded_at IS NOT NULL AND grace_spent_at IS NULL",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .execute(self.pool())
+        .await?;
+        Ok(spent.rows_affected() == 1)
+    }
+
     /// Whether `family` is a live sign-in of `user` and the account is active.
     pub async fn session_is_live(&self, user: UserId, family: i64, now: i64) -> Result<bool, sqlx::Error> {
         sqlx::query_scalar(

@@ -143,10 +143,16 @@ impl Db {
 
     /// Marks the email verified (idempotent: the first verification time is kept).
     pub async fn mark_email_verified(&self, id: UserId, now: i64) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin().await?;
+        Self::mark_email_verified_in(&mut tx, id, now).await?;
+        tx.commit().await
+    }
+
+    pub async fn mark_email_verified_in(tx: &mut Tx, id: UserId, now: i64) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?")
             .bind(now)
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut **tx)
             .await?;
         Ok(())
     }
@@ -161,11 +167,11 @@ impl Db {
         Ok(changed.rows_affected() == 1)
     }
 
-    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
+    pub async fn set_password_hash_in(tx: &mut Tx, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
             .bind(hash)
             .bind(id)
-            .execute(self.pool())
+            .execute(&mut **tx)
             .await?;
         Ok(())
     }

@@ -8,7 +8,6 @@ use crate::rest::Viewer;
 use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Result, Schema, ID};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{FromRef, State};
-use axum::response::Html;
 use domain::{DomainError, Mublog};
 use shared::{ApiError, PostQuery};
 use types::{LikeState, Me, Post, PostConnection, User};
@@ -58,7 +57,7 @@ pub async fn execute(
 }
 
 /// GET /graphql: GraphiQL, from vendored npm assets (no CDN).
-pub async fn graphiql() -> Html<String> {
+pub async fn graphiql() -> axum::response::Response {
     crate::vendored_page(
         "mublog GraphQL",
         "/vendor/graphiql/graphiql.min.css",
@@ -99,9 +98,19 @@ fn id(raw: &ID) -> Result<i64> {
 
 pub struct Query;
 
+/// The complexity of one `posts` field: its selection, plus a share of the page size, plus a
+/// search's index walk. 100 aliased searches add up to thousands, far over [`MAX_COMPLEXITY`].
+fn posts_complexity(first: i32, search: bool, child_complexity: usize) -> usize {
+    const SEARCH_COST: usize = 25;
+    let page = usize::try_from(first.clamp(0, domain::MAX_PAGE_SIZE as i32)).unwrap_or(0);
+    1 + child_complexity + page / 4 + if search { SEARCH_COST } else { 0 }
+}
+
 #[Object]
 impl Query {
-    /// Newest posts first. `after` is the previous page's `pageInfo.endCursor`.
+    /// Newest posts first. `after` is the previous page's `pageInfo.endCursor`. Its cost grows
+    /// with `first`, and a search costs more, so a query cannot alias many of them at once.
+    #[graphql(complexity = "posts_complexity(first, search.is_some(), child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,

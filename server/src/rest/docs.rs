@@ -1,7 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and the `shared` types,
 //! so it cannot drift from the code; and the docs UI, served from vendored Swagger UI assets.
 
-use axum::response::Html;
 use shared::{
     ApiError, ChangePasswordRequest, ErrorCode, FieldError, ImageSize, LikeState, LoginRequest, Me, NewPost,
     NewPostUpload, PostImage, PostPage, PostView, RefreshTokenRequest, SessionList, SessionView,
@@ -59,7 +58,7 @@ pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
 
 /// Swagger UI, from the npm package `swagger-ui-dist`, copied into `/vendor` at build time:
 /// the page works with no internet access.
-pub async fn docs_page() -> Html<String> {
+pub async fn docs_page() -> axum::response::Response {
     crate::vendored_page(
         "mublog API",
         "/vendor/swagger-ui/swagger-ui.css",

@@ -176,7 +176,7 @@ where
     }
 }
 
-/// The caller's device: its address (the TCP peer, for rate limits) and user agent.
+/// The caller's device: its address (as `client_addr` decided it, for rate limits) and user agent.
 pub struct Device(pub Client);
 
 impl<S: Send + Sync> FromRequestParts<S> for Device {

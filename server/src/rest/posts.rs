@@ -26,8 +26,11 @@ pub async fn list(
 pub async fn create(
     State(app): State<Mublog>,
     AuthUser(user): AuthUser,
-    form: PostForm,
+    req: axum::extract::Request,
 ) -> RestResult<impl IntoResponse> {
+    // Refused before a byte of a possibly 10 MB body is read.
+    app.require_verified(user).await?;
+    let form = <PostForm as axum::extract::FromRequest<()>>::from_request(req, &()).await?;
     let post = app.create_post_with_image(user, &form.body, form.image).await?;
     let location = format!("/api/v1/posts/{}", post.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(post)))

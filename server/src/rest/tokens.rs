@@ -34,13 +34,15 @@ pub async fn issue(
 /// Rotate a refresh token. Each refresh token works once.
 pub async fn refresh(
     State(app): State<Mublog>,
+    headers: http::HeaderMap,
     Json(req): Json<RefreshTokenRequest>,
 ) -> RestResult<axum::Json<TokenResponse>> {
-    let refreshed = app.refresh(&req.refresh_token).await?;
+    let refreshed = app.refresh(&req.refresh_token, app::api::server::from_browser(&headers)).await?;
     match refreshed.rotated {
         Some((token, _expires_at)) => Ok(pair(refreshed.response, token)),
-        // A concurrent request rotated this token a moment ago and holds the new one. A cookie
-        // jar would receive it anyway; an API client must use that response instead.
+        // A concurrent request from the same browser rotated this token a moment ago and holds
+        // the new one; this one must use that response instead. (Non-browser clients get no
+        // grace: for them a second presentation is reuse.)
         None => Err(ApiError::new(
             ErrorCode::Conflict,
             "This refresh token was just rotated by a concurrent request; use the token it returned.",

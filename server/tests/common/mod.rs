@@ -80,7 +80,7 @@ impl TestResponse {
             .get_all(header::SET_COOKIE)
             .iter()
             .map(|v| v.to_str().unwrap().to_owned())
-            .find(|c| c.starts_with("mublog_refresh="))
+            .find(|c| c.starts_with("__Host-mublog_refresh="))
     }
 
     pub fn error_code(&self) -> String {
@@ -107,6 +107,7 @@ impl TestApp {
         let mail = MailSink::start();
         let mut config = Config {
             environment: Environment::Development,
+            environment_explicit: true,
             database_url: db_url.clone(),
             jwt_secret: b"integration-tests-secret-0123456789abcdef".to_vec(),
             seed_demo: false,
@@ -119,7 +120,7 @@ impl TestApp {
             data_dir: dir.path().to_owned(),
             media: mublog::config::MediaConfig::Local,
             metrics_token: None,
-            trusted_proxies: Vec::new(),
+            trusted_proxies: Default::default(),
             request_log_days: 30,
             request_log_capacity: 10_000,
             shutdown_grace: Duration::from_secs(2),
@@ -195,7 +196,7 @@ impl TestApp {
             req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         if let Some(token) = refresh {
-            req = req.header(header::COOKIE, format!("mublog_refresh={token}"));
+            req = req.header(header::COOKIE, format!("__Host-mublog_refresh={token}"));
         }
         for (k, v) in extra {
             req = req.header(*k, *v);
@@ -220,7 +221,7 @@ impl TestApp {
     pub async fn get(&self, path: &str, refresh: Option<&str>) -> TestResponse {
         let mut req = Request::builder().uri(path).header(header::HOST, "127.0.0.1:3000");
         if let Some(token) = refresh {
-            req = req.header(header::COOKIE, format!("mublog_refresh={token}"));
+            req = req.header(header::COOKIE, format!("__Host-mublog_refresh={token}"));
         }
         self.send(req.body(Body::empty()).unwrap()).await
     }

@@ -83,7 +83,7 @@ fn ModeratedPost(post: AdminPost, now: i64) -> impl IntoView {
                             <button on:click=move |_| run(PostAction::Unhide)>"Show again"</button>
                         }.into_any(),
                         None => view! {
-                            <form class="hide-form" on:submit=move |ev| {
+                            <form class="hide-form" method="post" on:submit=move |ev| {
                                 ev.prevent_default();
                                 run(PostAction::Hide { reason: reason.get_untracked() });
                             }>

@@ -1,0 +1,138 @@
+//! The account forms without JavaScript. Before the WASM has loaded (a slow phone, a password
+//! manager submitting at once) or with scripts off, the sign-in, registration, forgot and reset
+//! forms post here (`method="post"`, never a GET that would put the password in the URL). Each
+//! handler calls the same domain method as the server function, then redirects (303): to where
+//! the script would have gone on success, back to the form with an error code otherwise. The
+//! page turns the code into a message (`app::pages::form_error`); no text from the request is
+//! ever reflected.
+
+use app::api::server::{clear_refresh_cookie, client_ip, reject_cross_site, set_refresh_cookie, user_agent};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use domain::{Client, DomainError, Mublog};
+use http::request::Parts;
+use serde::Deserialize;
+use shared::{ApiError, ForgotPasswordRequest, LoginRequest, RegisterRequest, ResetPasswordRequest};
+use tower_cookies::Cookies;
+
+#[derive(Deserialize)]
+pub struct RegisterForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    display_name: String,
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+}
+
+fn client(parts: &Parts) -> Client {
+    Client { ip: client_ip(&parts.extensions), user_agent: user_agent(&parts.headers) }
+}
+
+/// Back to `form` with the refusal's code, and the names of the fields it concerns.
+fn back(form: &str, error: ApiError) -> Response {
+    let code = serde_json::to_value(error.code).ok().and_then(|v| v.as_str().map(str::to_owned));
+    let mut location = format!("{form}?error={}", code.unwrap_or_else(|| "internal".into()));
+    let fields: Vec<&str> = error.fields.iter().map(|f| f.field.as_str()).collect();
+    if !fields.is_empty() {
+        location.push_str("&fields=");
+        location.push_str(&fields.join(","));
+    }
+    Redirect::to(&location).into_response()
+}
+
+/// A body that is not the form we serve (missing fields, another encoding).
+fn unreadable(form: &str, rejection: FormRejection) -> Response {
+    tracing::info!(%rejection, form, "unreadable form post");
+    back(form, ApiError::new(shared::ErrorCode::BadRequest, "unreadable form"))
+}
+
+pub async fn login(
+    State(app): State<Mublog>,
+    cookies: Cookies,
+    parts: Parts,
+    form: Result<Form<LoginRequest>, FormRejection>,
+) -> Response {
+    // As for the server function: no signing a visitor in from another site's form.
+    if let Err(e) = reject_cross_site(&parts.headers) {
+        return back("/login", e);
+    }
+    let Form(creds) = match form {
+        Ok(form) => form,
+        Err(rejection) => return unreadable("/login", rejection),
+    };
+    match app.login(creds, &client(&parts)).await {
+        Ok(signed_in) => {
+            set_refresh_cookie(&cookies, signed_in.refresh_token, signed_in.refresh_expires_at);
+            Redirect::to("/").into_response()
+        }
+        Err(e) => back("/login", e.into()),
+    }
+}
+
+pub async fn register(
+    State(app): State<Mublog>,
+    parts: Parts,
+    form: Result<Form<RegisterForm>, FormRejection>,
+) -> Response {
+    let Form(form) = match form {
+        Ok(form) => form,
+        Err(rejection) => return unreadable("/register", rejection),
+    };
+    let name = form.display_name.trim();
+    let req = RegisterRequest {
+        email: form.email,
+        password: form.password,
+        display_name: (!name.is_empty()).then(|| name.to_owned()),
+    };
+    match app.register(req, &client(&parts)).await {
+        Ok(_) => Redirect::to("/login?registered=1").into_response(),
+        Err(e) => back("/register", e.into()),
+    }
+}
+
+pub async fn forgot(
+    State(app): State<Mublog>,
+    parts: Parts,
+    form: Result<Form<ForgotPasswordRequest>, FormRejection>,
+) -> Response {
+    let Form(req) = match form {
+        Ok(form) => form,
+        Err(rejection) => return unreadable("/forgot", rejection),
+    };
+    match app.forgot_password(req, &client(&parts)).await {
+        Ok(_) => Redirect::to("/forgot?sent=1").into_response(),
+        Err(e) => back("/forgot", e.into()),
+    }
+}
+
+pub async fn reset(
+    State(app): State<Mublog>,
+    Path(token): Path<String>,
+    cookies: Cookies,
+    parts: Parts,
+    form: Result<Form<PasswordForm>, FormRejection>,
+) -> Response {
+    // The token goes back into the redirect: it must be one we could have issued.
+    if token.is_empty() || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        return back("/forgot", DomainError::InvalidLink.into());
+    }
+    let here = format!("/reset/{token}");
+    let Form(form) = match form {
+        Ok(form) => form,
+        Err(rejection) => return unreadable(&here, rejection),
+    };
+    let req = ResetPasswordRequest { token, password: form.password };
+    match app.reset_password(req, &client(&parts)).await {
+        Ok(()) => {
+            clear_refresh_cookie(&cookies);
+            Redirect::to("/login?reset=1").into_response()
+        }
+        Err(e) => back(&here, e.into()),
+    }
+}
