@@ -35,6 +35,8 @@ pub struct Mublog {
     public_url: Arc<str>,
     job_signal: Arc<tokio::sync::Notify>,
     media: Arc<MediaStore>,
+    /// Password hashes running and waiting (argon2id: 19 MiB and tens of milliseconds each).
+    hashing: Arc<auth::password::Gate>,
     /// Image decodes running at once (each may use up to the decoder's memory cap).
     image_permits: Arc<tokio::sync::Semaphore>,
     /// How long request-log entries are kept (the daily purge removes older ones).
@@ -52,6 +54,7 @@ impl Mublog {
             job_signal: Default::default(),
             media: Arc::new(media),
             image_permits: Arc::new(tokio::sync::Semaphore::new(2)),
+            hashing: Arc::new(auth::password::Gate::per_core()),
             request_log_retention_secs: 30 * 24 * 3600,
         }
     }

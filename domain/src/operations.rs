@@ -11,7 +11,7 @@ impl Mublog {
         let email = validate::email(email)?;
         password::check_policy(password_text)?;
         let name = validate::display_name(None, &email)?;
-        let hash = password::hash(password_text.to_owned()).await?;
+        let hash = password::hash(&self.hashing, password_text.to_owned()).await?;
         let mut tx = self.db.begin().await?;
         let mut candidates = crate::auth::handle_candidates(&email);
         let user = loop {

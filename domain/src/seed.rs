@@ -34,7 +34,7 @@ pub const DEMO_STAFF: &str = "margaret@example.com";
 pub async fn seed_demo(app: &Mublog) -> Result<(), DomainError> {
     let db = app.db();
     // One hash for all demo users keeps seeding fast; these accounts guard nothing.
-    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let hash = password::hash(&app.hashing, DEMO_PASSWORD.to_owned()).await?;
     let start = now() - 3 * 24 * 3600;
     let mut ids = Vec::new();
     for (email, handle, first_name, last_name) in DEMO_USERS {
@@ -133,7 +133,7 @@ pub struct Seeded {
 pub async fn seed_at_scale(app: &Mublog, users: u64, posts: u64) -> Result<Seeded, DomainError> {
     use rand::Rng;
     let db = app.db();
-    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let hash = password::hash(&app.hashing, DEMO_PASSWORD.to_owned()).await?;
     let now = now();
     let start = now - 30 * 24 * 3600;
     let mut rng = rand::thread_rng();

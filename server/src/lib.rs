@@ -174,10 +174,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .route("/forgot", post(forms::forgot).with_state(mublog_for_health.clone()))
         .route("/reset/{token}", post(forms::reset).with_state(mublog_for_health.clone()))
         // Server functions live under these prefixes (see `app::api`).
-        .route(
-            "/api/auth/{*fn_name}",
-            server_fns.clone().layer(middleware::from_fn(http_errors::empty_body_means_no_arguments)),
-        )
+        .route("/api/auth/{*fn_name}", server_fns.clone())
         .route("/api/posts/{*fn_name}", server_fns.clone())
         .route("/api/admin/{*fn_name}", server_fns)
         .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
@@ -187,6 +184,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .layer(middleware::from_fn(http_errors::status_from_error_code))
         .layer(middleware::from_fn(cache_policy::private_when_personal))
+        .layer(middleware::from_fn(http_errors::empty_body_means_no_arguments))
         .layer(CookieManagerLayer::new())
         // Bodies are capped by `limit_body` (per route); axum's own default cap would cut
         // uploads at 2 MB.

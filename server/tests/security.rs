@@ -28,7 +28,7 @@ fn captured_logs() -> &'static Mutex<Vec<u8>> {
             }
         }
         tracing_subscriber::fmt()
-            .with_env_filter("debug,sqlx=warn,hyper=warn,h2=warn,lettre=warn,tower=warn,mailin=warn")
+            .with_env_filter("debug,sqlx=warn,hyper=warn,h2=warn,lettre=warn,mailin=warn")
             .with_ansi(false)
             .with_writer(|| Sink)
             .init();
@@ -234,25 +234,27 @@ async fn limits_key_on_the_forwarded_client_behind_a_trusted_proxy() {
 async fn one_address_gets_thirty_sign_in_attempts_a_minute_across_accounts() {
     let app = TestApp::new().await;
     let sprayer = ip("203.0.113.40");
-    for n in 0..30 {
-        let req = via(
-            sprayer,
-            None,
-            json_post(
-                "/api/auth/login",
-                json!({ "email": format!("u{n}@example.com"), "password": "Summer2026!" }),
-            ),
-        );
-        assert_eq!(app.send(req).await.status, StatusCode::UNAUTHORIZED, "attempt {n}");
-    }
-    let req = via(
-        sprayer,
+    // At once, so the budget cannot refill in between: 30 are heard, the rest refused.
+    let attempts = (0..40).map(|n| {
+        let body = json!({ "email": format!("u{n}@example.com"), "password": "Summer2026!" });
+        app.send(via(sprayer, None, json_post("/api/auth/login", body)))
+    });
+    let answers = join_all(attempts).await;
+    // Heard: checked (401), or let through the limit but turned away by the hashing queue (503).
+    let heard = answers
+        .iter()
+        .filter(|r| matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::SERVICE_UNAVAILABLE))
+        .count();
+    let refused: Vec<_> = answers.iter().filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS).collect();
+    assert_eq!((heard, refused.len()), (30, 10));
+    assert!(refused[0].headers.contains_key(header::RETRY_AFTER));
+    // Another address is not affected.
+    let other = via(
+        ip("203.0.113.41"),
         None,
-        json_post("/api/auth/login", json!({ "email": "u99@example.com", "password": "Summer2026!" })),
+        json_post("/api/auth/login", json!({ "email": "u1@example.com", "password": "x" })),
     );
-    let refused = app.send(req).await;
-    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(refused.headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(app.send(other).await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -310,11 +312,11 @@ async fn link_tokens_and_account_existence_stay_out_of_the_logs() {
     assert_eq!(stored, 0, "no token in the request log");
     assert_eq!(app.sql_scalar("SELECT COUNT(*) FROM request_log WHERE path = '/verify/{token}'").await, 1);
     let logs = logs_text();
-    assert!(logs.contains("/verify/{token}"), "the request span names the route");
+    assert!(logs.contains("/verify/{token}"), "the request span names the route: {logs}");
     assert!(!logs.contains("SECRET"), "no token in the logs");
     let refusals: Vec<String> = logs
         .lines()
-        .filter(|l| l.contains("sign-in refused"))
+        .filter(|l| l.contains("sign-in refused") && l.contains("known@example.com"))
         .map(|l| l[l.find("sign-in refused").unwrap()..].replace("unknown@", "known@"))
         .collect();
     assert_eq!(refusals.len(), 2, "{refusals:?}");
@@ -378,12 +380,12 @@ async fn searches_use_the_index_need_three_characters_and_cannot_be_multiplied()
     let one = app
         .post(
             "/graphql",
-            json!({ "query": "{ posts(search: \"lgebra\", first: 100) { edges { node { id body } } } }" }),
+            json!({ "query": "{ posts(search: \"lgebra\", first: 100) { nodes { id body } } }" }),
             None,
             None,
         )
         .await;
-    assert_eq!(one.json()["data"]["posts"]["edges"].as_array().unwrap().len(), 1, "{}", one.text());
+    assert_eq!(one.json()["data"]["posts"]["nodes"].as_array().map(Vec::len), Some(1), "{}", one.text());
 }
 
 // 7. Smaller findings.
@@ -418,9 +420,14 @@ async fn made_up_paths_and_methods_add_no_metric_series() {
         .await;
     }
     let after = series(&app.get("/metrics", None).await.text());
-    let new: Vec<&String> = after.difference(&before).filter(|s| !s.contains("/metrics")).collect();
-    assert!(new.len() <= 2, "new series: {new:#?}");
-    assert!(after.iter().all(|s| !s.contains("junk") && !s.contains("M1F")), "{after:#?}");
+    // Other tests of this binary add their own (legitimate) series meanwhile; what the junk
+    // can add is at most `other` methods on known or unmatched routes.
+    let new: Vec<&String> = after.difference(&before).filter(|s| s.contains("method=\"other\"")).collect();
+    assert!(new.len() <= 3, "new series: {new:#?}");
+    assert!(
+        after.iter().all(|s| !s.contains("junk") && !s.contains("/x") && !s.contains("M1F")),
+        "{after:#?}"
+    );
 }
 
 #[tokio::test]

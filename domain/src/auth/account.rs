@@ -87,7 +87,7 @@ impl Mublog {
         let ip = client.ip;
         self.throttles.reset(ip).inspect_err(|_| tracing::warn!(?ip, "password reset throttled"))?;
         password::check_policy(&req.password)?;
-        let hash = password::hash(req.password).await?;
+        let hash = password::hash(&self.hashing, req.password).await?;
         // One transaction: the link is spent, the password set, the other links spent and
         // every session ended together, or none of it happens.
         let now = now();
@@ -115,12 +115,12 @@ impl Mublog {
     ) -> Result<(), DomainError> {
         let user = self.db.user_by_id(caller.user).await?.ok_or(DomainError::Unauthenticated)?;
         self.throttles.sign_in(&user.email, client.ip)?;
-        if !password::verify(req.current_password, Some(user.password_hash)).await? {
+        if !password::verify(&self.hashing, req.current_password, Some(user.password_hash)).await? {
             tracing::info!(user = user.id, "password change refused: wrong current password");
             return Err(FieldError::new("current_password", "That is not your current password.").into());
         }
         password::check_policy(&req.new_password).map_err(|e| FieldError::new("new_password", e.message))?;
-        let hash = password::hash(req.new_password).await?;
+        let hash = password::hash(&self.hashing, req.new_password).await?;
         let mut tx = self.db.begin().await?;
         Db::set_password_hash_in(&mut tx, user.id, &hash).await?;
         let ended = if req.sign_out_other_devices {

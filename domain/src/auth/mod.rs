@@ -76,7 +76,7 @@ impl Mublog {
             return Err(DomainError::Validation(problems));
         };
         // Hashed in both cases, so a taken address takes as long as a new one.
-        let hash = password::hash(req.password).await?;
+        let hash = password::hash(&self.hashing, req.password).await?;
         let mut tx = self.db.begin().await?;
         let mut candidates = handle::candidates(&email);
         let job = loop {
@@ -111,7 +111,7 @@ impl Mublog {
             .inspect_err(|_| tracing::warn!(%email, ?ip, "sign-in throttled"))?;
         let user = self.db.user_by_email(&email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());
-        if !password::verify(creds.password, stored).await? {
+        if !password::verify(&self.hashing, creds.password, stored).await? {
             // Said the same way whether or not the address has an account: the log must not
             // become a list of who is registered.
             tracing::info!(%email, ?ip, "sign-in refused: wrong email or password");

@@ -1,5 +1,5 @@
 //! Password hashing with argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane),
-//! behind one process-wide gate: at most one hash per core runs at a time, a bounded queue
+//! behind one gate per app (one per process in production): at most one hash per core runs at a time, a bounded queue
 //! waits, and anything beyond is refused at once, so a flood of sign-ins cannot start hundreds
 //! of 19 MiB hashes.
 
@@ -20,7 +20,7 @@ const QUEUED_PER_CORE: usize = 8;
 const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
 /// Bounds CPU-heavy work: `running` permits at a time, at most `queued` more waiting.
-pub(crate) struct Gate {
+pub struct Gate {
     running: tokio::sync::Semaphore,
     admitted: std::sync::atomic::AtomicUsize,
     capacity: usize,
@@ -62,43 +62,40 @@ impl Drop for Leave<'_> {
     }
 }
 
-/// The one gate every hash and verification of this process goes through.
-fn gate() -> &'static Gate {
-    static GATE: OnceLock<Gate> = OnceLock::new();
-    GATE.get_or_init(|| {
+impl Gate {
+    /// One hash per core at a time, a queue of a few per core.
+    pub(crate) fn per_core() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Gate::new(cores, cores * QUEUED_PER_CORE)
-    })
+    }
 }
 
 /// Hashes off the async runtime: a hash takes tens of milliseconds of CPU.
-pub async fn hash(password: String) -> Result<String, DomainError> {
-    gate()
-        .run(move || {
-            let salt = SaltString::generate(&mut OsRng);
-            argon2()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| DomainError::Internal(format!("hashing failed: {e}")))
-        })
-        .await?
+pub async fn hash(gate: &Gate, password: String) -> Result<String, DomainError> {
+    gate.run(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| DomainError::Internal(format!("hashing failed: {e}")))
+    })
+    .await?
 }
 
 /// Verifies in constant time (inside argon2). `None` for an unknown account still spends the
 /// time of one verification, so response timing does not reveal which emails exist.
-pub async fn verify(password: String, stored: Option<String>) -> Result<bool, DomainError> {
-    gate()
-        .run(move || {
-            let (stored, known) = match stored {
-                Some(s) => (s, true),
-                None => (dummy_hash().to_owned(), false),
-            };
-            let parsed = PasswordHash::new(&stored)
-                .map_err(|e| DomainError::Internal(format!("stored hash unreadable: {e}")))?;
-            let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
-            Ok(known && matches)
-        })
-        .await?
+pub async fn verify(gate: &Gate, password: String, stored: Option<String>) -> Result<bool, DomainError> {
+    gate.run(move || {
+        let (stored, known) = match stored {
+            Some(s) => (s, true),
+            None => (dummy_hash().to_owned(), false),
+        };
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| DomainError::Internal(format!("stored hash unreadable: {e}")))?;
+        let matches = argon2().verify_password(password.as_bytes(), &parsed).is_ok();
+        Ok(known && matches)
+    })
+    .await?
 }
 
 /// The password policy (OWASP ASVS 5): length only, no composition rules, and not one of the
@@ -189,10 +186,11 @@ mod tests {
 
     #[tokio::test]
     async fn hash_is_argon2id_with_owasp_parameters() {
-        let h = hash("correct horse".into()).await.unwrap();
+        let gate = Gate::per_core();
+        let h = hash(&gate, "correct horse".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify("correct horse".into(), Some(h.clone())).await.unwrap());
-        assert!(!verify("wrong horse".into(), Some(h)).await.unwrap());
-        assert!(!verify("correct horse".into(), None).await.unwrap());
+        assert!(verify(&gate, "correct horse".into(), Some(h.clone())).await.unwrap());
+        assert!(!verify(&gate, "wrong horse".into(), Some(h)).await.unwrap());
+        assert!(!verify(&gate, "correct horse".into(), None).await.unwrap());
     }
 }
