@@ -59,8 +59,10 @@ async fn list_filters_searches_and_pages() {
 
     let found = app.api("GET", "/api/v1/posts?q=rust%20TIP", None, None).await.json();
     assert_eq!(found["posts"].as_array().unwrap().len(), 3);
-    let literal = app.api("GET", "/api/v1/posts?q=%25", None, None).await.json();
+    let literal = app.api("GET", "/api/v1/posts?q=00%25", None, None).await.json();
     assert_eq!(literal["posts"].as_array().unwrap().len(), 3, "% is matched literally");
+    let short = app.api("GET", "/api/v1/posts?q=%25", None, None).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "searches need three characters");
 
     let by_bob =
         app.api("GET", &format!("/api/v1/users/{}/posts?limit=100", bob.id), None, None).await.json();

@@ -15,7 +15,7 @@ fn argon2() -> Argon2<'static> {
 }
 
 /// Hashes waiting for a core, per core, before new ones are refused with "busy".
-const QUEUED_PER_CORE: usize = 8;
+const QUEUED_PER_CORE: usize = 32;
 /// What a refused hash tells the client to wait.
 const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
