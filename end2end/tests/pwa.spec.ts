@@ -2,6 +2,7 @@ import { test, expect, chromium } from "@playwright/test";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { hydrated, signIn } from "./helpers";
 
 test("the manifest is linked and valid, with its icons", async ({ page, request }) => {
   await page.goto("/");
@@ -109,4 +110,33 @@ test("an Install button appears when the browser offers installation, and asks",
   await install.click();
   expect(await page.evaluate(() => (window as any).prompted)).toBe(true);
   await expect(install).toHaveCount(0);
+});
+
+test("after sign-out the worker holds nothing personal: an admin page offline is the offline page", async ({ page, context }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await signIn(page, "margaret@example.com");
+  await page.goto("/admin/users");
+  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+
+  const stored = async () =>
+    page.evaluate(async () => {
+      const paths: string[] = [];
+      for (const key of await caches.keys()) {
+        for (const req of await (await caches.open(key)).keys()) paths.push(new URL(req.url).pathname);
+      }
+      return paths;
+    });
+  await expect.poll(async () => (await stored()).filter((p) => p.startsWith("/admin"))).toEqual([]);
+  expect(await stored()).toEqual(expect.arrayContaining(["/offline"]));
+
+  await context.setOffline(true);
+  await page.goto("/admin/users");
+  await expect(page.getByRole("heading", { name: "You are offline" })).toBeVisible();
+  await context.setOffline(false);
 });

@@ -177,6 +177,29 @@ fn seed_export_and_import_round_trip_exactly() {
     assert!(err.contains("not empty"), "{err}");
 }
 
+/// Image columns become file names: a dump naming a path is refused whole, with a clear error.
+#[test]
+fn import_refuses_image_names_mublog_would_not_generate() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = format!("sqlite://{}/first.db", dir.path().display());
+    let (code, _, err) = mublog(&["seed", "--users", "2", "--posts", "3"], &first, dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let (_, dump, _) = mublog(&["export"], &first, dir.path(), &[]);
+    let mut dump: serde_json::Value = serde_json::from_str(&dump).unwrap();
+    for (n, (key, ext)) in [("../mublog", "jpg"), ("abc", "db"), ("a/b", "png")].into_iter().enumerate() {
+        dump["posts"][0]["image_key"] = key.into();
+        dump["posts"][0]["image_ext"] = ext.into();
+        let file = dir.path().join(format!("bad{n}.json"));
+        std::fs::write(&file, dump.to_string()).unwrap();
+        let target = format!("sqlite://{}/target{n}.db", dir.path().display());
+        let (code, _, err) = mublog(&["import", file.to_str().unwrap()], &target, dir.path(), &[]);
+        assert_eq!(code, 1, "{key}.{ext}");
+        assert!(err.contains("not one mublog generates"), "{err}");
+        let (_, left, _) = mublog(&["export"], &target, dir.path(), &[]);
+        assert!(left.contains("\"users\": []"), "nothing imported: {left}");
+    }
+}
+
 #[test]
 fn createsuperuser_runs_without_questions_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();

@@ -557,7 +557,40 @@ async fn unverified_uploads_are_refused_before_the_body_and_stalled_bodies_are_c
     drop(sender);
 }
 
-/// The body idle timeout the server applies (`server/src/body_rate.rs`).
+/// A body that keeps coming, but slower than the minimum rate, is cut off once the grace
+/// period is over, instead of pinning its buffer for hours.
+#[tokio::test]
+async fn a_trickling_body_is_cut_off_after_the_grace_period() {
+    let app = TestApp::new().await;
+    let ada = app.user("ada@example.com").await;
+    // 100 bytes every half second: 200 B/s, far under the floor.
+    let trickle = futures::stream::unfold(0u32, |n| async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let chunk = if n == 0 {
+            b"--x\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\n".to_vec()
+        } else {
+            vec![0u8; 100]
+        };
+        Some((Ok::<_, std::io::Error>(chunk), n + 1))
+    });
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/posts")
+        .header(header::AUTHORIZATION, format!("Bearer {}", ada.access))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+        .body(Body::from_stream(trickle))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let res = tokio::time::timeout(std::time::Duration::from_secs(30), app.send(req)).await.expect("cut off");
+    assert!(res.status.is_client_error(), "{}: {}", res.status, res.text());
+    let waited = started.elapsed();
+    assert!(
+        waited >= mublog_idle() && waited < mublog_idle() + std::time::Duration::from_secs(5),
+        "{waited:?}"
+    );
+}
+
+/// The body idle timeout and grace period the server applies, both 10 s (`server/src/body_rate.rs`).
 fn mublog_idle() -> std::time::Duration {
     std::time::Duration::from_secs(10)
 }

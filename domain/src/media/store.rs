@@ -134,3 +134,25 @@ fn http(e: reqwest::Error) -> StoreError {
 fn io(e: std::io::Error) -> StoreError {
     StoreError(e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MediaStore;
+
+    /// Whatever a stored row says, local storage reads, writes and deletes only names it
+    /// generates: never a path out of its folder.
+    #[tokio::test]
+    async fn local_storage_refuses_names_it_did_not_generate() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("secret.db"), b"keep").unwrap();
+        let store = MediaStore::local(dir.path().join("media")).unwrap();
+        for name in ["../secret.db", "..%2Fsecret.db", "a/b.jpg", ".hidden.jpg", "x.db"] {
+            assert!(store.get(name).await.is_err(), "{name}");
+            assert!(store.put(name, b"x".to_vec()).await.is_err(), "{name}");
+            assert!(store.delete(name).await.is_err(), "{name}");
+        }
+        assert_eq!(std::fs::read(dir.path().join("secret.db")).unwrap(), b"keep");
+        store.put("abc-320.jpg", b"ok".to_vec()).await.unwrap();
+        assert_eq!(store.get("abc-320.jpg").await.unwrap().as_deref(), Some(&b"ok"[..]));
+    }
+}
