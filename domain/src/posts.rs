@@ -85,15 +85,10 @@ impl Mublog {
     pub async fn delete_post(&self, actor: UserId, id: PostId) -> Result<(), DomainError> {
         let moderator = self.authorize_post_change(actor, id).await?;
         let mut tx = self.db.begin().await?;
-        let image = Db::delete_post_in(&mut tx, id).await?.ok_or(DomainError::NotFound("post"))?;
-        let names = image.file_names();
-        if !names.is_empty() {
-            Job::DeleteMedia { names }.enqueue_in(&mut tx, now(), None).await?;
-        }
+        remove_post_in(&mut tx, id).await?;
         match moderator {
             Some((staff, before)) => {
-                let detail = format!("@{}: {}", before.author_handle, before.body);
-                commit_audited(tx, staff, ("delete_post", "post", id), &detail).await?;
+                commit_audited(tx, staff, ("delete_post", "post", id), &deleted_post_detail(&before)).await?;
             }
             None => tx.commit().await?,
         }
@@ -142,6 +137,22 @@ impl Mublog {
         let post = self.db.moderated_post(id).await?.ok_or(DomainError::NotFound("post"))?;
         Ok(Some((staff, post)))
     }
+}
+
+/// Deletes a post inside `tx` and queues the removal of its picture files (in the same
+/// transaction, so files go only if the post does).
+pub(crate) async fn remove_post_in(tx: &mut crate::store::Tx, id: PostId) -> Result<(), DomainError> {
+    let image = Db::delete_post_in(tx, id).await?.ok_or(DomainError::NotFound("post"))?;
+    let names = image.file_names();
+    if !names.is_empty() {
+        Job::DeleteMedia { names }.enqueue_in(tx, now(), None).await?;
+    }
+    Ok(())
+}
+
+/// What the audit trail keeps of a deleted post: who wrote it and what it said.
+pub(crate) fn deleted_post_detail(post: &ModeratedPost) -> String {
+    format!("@{}: {}", post.author_handle, post.body)
 }
 
 pub(crate) fn parse_cursor(cursor: &str) -> Result<PostId, DomainError> {

@@ -22,6 +22,11 @@ pub const GRACE: Duration = Duration::from_secs(10);
 pub const MIN_BYTES_PER_SEC: u64 = 16 * 1024;
 
 pub async fn enforce(req: Request, next: Next) -> Response {
+    use axum::body::HttpBody;
+    // Most requests (every GET) have no body: nothing to watch, no timer to arm.
+    if req.body().size_hint().exact() == Some(0) {
+        return next.run(req).await;
+    }
     next.run(req.map(|body| Body::new(MinRateBody::new(body)))).await
 }
 

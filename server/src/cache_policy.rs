@@ -16,7 +16,9 @@ fn public_file(path: &str) -> bool {
 
 /// Pages that only make sense for one account.
 fn private_page(path: &str) -> bool {
-    ["/admin", "/settings"].iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    ["/admin", "/settings"]
+        .iter()
+        .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
 fn carries_session(req: &Request) -> bool {

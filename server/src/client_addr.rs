@@ -1,6 +1,6 @@
-//! Who a request comes from, decided once, here, for everything that needs it: rate limits,
-//! the request log, sessions and metrics all read the [`ClientIp`] this middleware attaches.
-//! Nothing else reads `X-Forwarded-For`.
+//! Who a request comes from, decided once, here, for everything that needs it: the rate limits
+//! (server functions, REST, the no-JavaScript forms) and the request log all read the
+//! [`ClientIp`] this middleware attaches. Nothing else reads `X-Forwarded-For`.
 
 use app::api::server::ClientIp;
 use axum::extract::{ConnectInfo, Request, State};

@@ -3,7 +3,7 @@
 //! forms post here (`method="post"`, never a GET that would put the password in the URL). Each
 //! handler calls the same domain method as the server function, then redirects (303): to where
 //! the script would have gone on success, back to the form with an error code otherwise. The
-//! page turns the code into a message (`app::pages::form_error`); no text from the request is
+//! page turns the code into a message (`form_post_error` in `app/src/pages/mod.rs`); no text from the request is
 //! ever reflected.
 
 use app::api::server::{clear_refresh_cookie, client_ip, reject_cross_site, set_refresh_cookie, user_agent};

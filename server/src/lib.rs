@@ -126,7 +126,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
         .with_state(graphql::GraphqlState::new(mublog.clone()));
     let media = axum::routing::get(media::serve).with_state(mublog.clone());
-    let mublog_for_health = mublog.clone();
+    let app_handle = mublog.clone();
     let service_worker: std::sync::Arc<str> = pwa::service_worker(&leptos_options).into();
     let trusted = app::api::server::TrustedOrigins(config.cors_origins.clone().into());
     let context = move || {
@@ -158,21 +158,21 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
                 .route("/healthz", axum::routing::get(health::healthz))
                 .route("/readyz", axum::routing::get(health::readyz))
                 .route("/api/version", axum::routing::get(health::version))
-                .with_state(mublog_for_health.clone()),
+                .with_state(app_handle.clone()),
         )
         .route(
             "/metrics",
             axum::routing::get(metrics::scrape).with_state(metrics::MetricsState {
-                app: mublog_for_health.clone(),
+                app: app_handle.clone(),
                 token: config.metrics_token.clone(),
             }),
         )
         .route("/sw.js", axum::routing::get(move || pwa::serve(service_worker.clone())))
         // The account forms post to their own pages, so they work before hydration.
-        .route("/login", post(forms::login).with_state(mublog_for_health.clone()))
-        .route("/register", post(forms::register).with_state(mublog_for_health.clone()))
-        .route("/forgot", post(forms::forgot).with_state(mublog_for_health.clone()))
-        .route("/reset/{token}", post(forms::reset).with_state(mublog_for_health.clone()))
+        .route("/login", post(forms::login).with_state(app_handle.clone()))
+        .route("/register", post(forms::register).with_state(app_handle.clone()))
+        .route("/forgot", post(forms::forgot).with_state(app_handle.clone()))
+        .route("/reset/{token}", post(forms::reset).with_state(app_handle.clone()))
         // Server functions live under these prefixes (see `app::api`).
         .route("/api/auth/{*fn_name}", server_fns.clone())
         .route("/api/posts/{*fn_name}", server_fns.clone())

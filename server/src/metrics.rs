@@ -54,17 +54,14 @@ pub fn method_label(method: &http::Method) -> &'static str {
 }
 
 /// The route a request was routed to, decided before it runs: the router's template
-/// (`/api/v1/posts/{id}`), a registered server function's path, a static file's folder
-/// (`/pkg/{file}`), or `other`.
+/// (`/api/v1/posts/{id}`; every server function has its own exact route), a static file's
+/// folder (`/pkg/{file}`), or `other`.
 pub fn route_of(req: &Request) -> String {
-    let path = req.uri().path();
     match req.extensions().get::<MatchedPath>().map(MatchedPath::as_str) {
-        // The server functions' catch-all: only paths of real server functions are labels.
-        Some(template) if template.contains("{*") => {
-            server_fn_paths().get(path).copied().unwrap_or("other").to_owned()
-        }
+        // The server functions' catch-alls only see names that are no server function.
+        Some(template) if template.contains("{*") => "other".to_owned(),
         Some(template) => template.to_owned(),
-        None => static_file_label(path).to_owned(),
+        None => static_file_label(req.uri().path()).to_owned(),
     }
 }
 
@@ -89,11 +86,6 @@ fn static_file_label(path: &str) -> &'static str {
         return label;
     }
     FILES.into_iter().find(|file| *file == path).unwrap_or("other")
-}
-
-fn server_fn_paths() -> &'static std::collections::HashSet<&'static str> {
-    static PATHS: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
-    PATHS.get_or_init(|| leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path).collect())
 }
 
 #[derive(Clone)]

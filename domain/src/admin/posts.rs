@@ -1,7 +1,6 @@
 //! Posts in the admin: search and filters, and hiding (with a reason), showing and deleting.
 
 use super::{commit_audited, filled, page_of, parse_cursor, parse_range, Staff, PAGE_SIZE};
-use crate::jobs::Job;
 use crate::store::{Db, ModeratedPost, PostSelection};
 use crate::{now, DomainError, Mublog};
 use shared::admin::{AdminPost, Hidden, Page, PostAction, PostFilter};
@@ -50,13 +49,9 @@ impl Mublog {
                 ("unhide_post", String::new())
             }
             PostAction::Delete => {
-                let image = Db::delete_post_in(&mut tx, id).await?.ok_or(DomainError::NotFound("post"))?;
-                let names = image.file_names();
-                if !names.is_empty() {
-                    Job::DeleteMedia { names }.enqueue_in(&mut tx, now(), None).await?;
-                }
+                crate::posts::remove_post_in(&mut tx, id).await?;
                 // What was deleted stays readable in the trail.
-                ("delete_post", format!("@{}: {}", post.author_handle, post.body))
+                ("delete_post", crate::posts::deleted_post_detail(&post))
             }
         };
         commit_audited(tx, staff, (name, "post", id), &detail).await?;

@@ -1,7 +1,7 @@
 //! Password hashing with argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane),
-//! behind one gate per app (one per process in production): at most one hash per core runs at a time, a bounded queue
-//! waits, and anything beyond is refused at once, so a flood of sign-ins cannot start hundreds
-//! of 19 MiB hashes.
+//! behind one gate per app (so one per process in production): at most one hash per core runs
+//! at a time, a bounded queue waits, and anything beyond is refused at once, so a flood of
+//! sign-ins cannot start hundreds of 19 MiB hashes.
 
 use crate::DomainError;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -19,54 +19,39 @@ const QUEUED_PER_CORE: usize = 32;
 /// What a refused hash tells the client to wait.
 const BUSY_RETRY_AFTER_SECS: u64 = 2;
 
-/// Bounds CPU-heavy work: `running` permits at a time, at most `queued` more waiting.
+/// Bounds CPU-heavy work: `running` at a time, at most `queued` more waiting, the rest
+/// refused at once.
 pub struct Gate {
     running: tokio::sync::Semaphore,
-    admitted: std::sync::atomic::AtomicUsize,
-    capacity: usize,
+    admitted: tokio::sync::Semaphore,
 }
 
 impl Gate {
     pub(crate) fn new(running: usize, queued: usize) -> Self {
         Gate {
             running: tokio::sync::Semaphore::new(running),
-            admitted: Default::default(),
-            capacity: running + queued,
+            admitted: tokio::sync::Semaphore::new(running + queued),
         }
     }
 
-    /// Runs `work` on the blocking pool once a permit is free; refuses at once when the queue
-    /// is full.
+    /// One hash per core at a time, a queue of [`QUEUED_PER_CORE`] per core.
+    pub(crate) fn per_core() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Gate::new(cores, cores * QUEUED_PER_CORE)
+    }
+
+    /// Runs `work` on the blocking pool once a core is free; refuses at once when the queue
+    /// is full. A caller that gives up (a dropped request) leaves the queue with its permits.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, DomainError> {
-        use std::sync::atomic::Ordering;
-        let admitted = self.admitted.fetch_add(1, Ordering::AcqRel);
-        let _leave = Leave(&self.admitted);
-        if admitted >= self.capacity {
-            tracing::warn!(admitted, "password hashing saturated; request refused");
+        let Ok(_admitted) = self.admitted.try_acquire() else {
+            tracing::warn!("password hashing saturated; request refused");
             return Err(DomainError::Busy { retry_after: BUSY_RETRY_AFTER_SECS });
-        }
-        let _permit = self.running.acquire().await.map_err(|e| DomainError::Internal(e.to_string()))?;
+        };
+        let _running = self.running.acquire().await.map_err(|e| DomainError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(work).await.map_err(|e| DomainError::Internal(e.to_string()))
-    }
-}
-
-/// Leaves the gate's count when the caller finishes or gives up (a dropped request future).
-struct Leave<'a>(&'a std::sync::atomic::AtomicUsize);
-
-impl Drop for Leave<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-    }
-}
-
-impl Gate {
-    /// One hash per core at a time, a queue of a few per core.
-    pub(crate) fn per_core() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Gate::new(cores, cores * QUEUED_PER_CORE)
     }
 }
 
@@ -164,7 +149,10 @@ mod tests {
                 .await
             })
         });
-        let results: Vec<_> = futures_join(calls.collect()).await;
+        let mut results = Vec::new();
+        for call in calls.collect::<Vec<_>>() {
+            results.push(call.await.unwrap());
+        }
         let done = results.iter().filter(|r| r.is_ok()).count();
         let busy = results.iter().filter(|r| matches!(r, Err(DomainError::Busy { .. }))).count();
         assert_eq!(done + busy, 500);
@@ -172,16 +160,6 @@ mod tests {
         assert!((18..500).contains(&done) && busy > 0, "done {done}, busy {busy}");
         // Once the flood has passed, the gate admits again.
         gate.run(|| ()).await.unwrap();
-    }
-
-    async fn futures_join(
-        handles: Vec<tokio::task::JoinHandle<Result<(), DomainError>>>,
-    ) -> Vec<Result<(), DomainError>> {
-        let mut out = Vec::new();
-        for h in handles {
-            out.push(h.await.unwrap());
-        }
-        out
     }
 
     #[tokio::test]
