@@ -122,6 +122,9 @@ test("after sign-out the worker holds nothing personal: an admin page offline is
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
   await hydrated(page);
   await page.getByRole("button", { name: "Sign out" }).click();
+  // Signing out reloads the feed.
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
 
   const stored = async () =>

@@ -236,11 +236,11 @@ fn cors(origins: &[String]) -> CorsLayer {
 }
 
 /// The CSP of the pages that are not the Leptos app (API docs, GraphiQL, the development
-/// outbox): scripts only from this origin, no framing. The tools set inline styles, which is
-/// all `'unsafe-inline'` allows here.
+/// outbox): scripts only from this origin, no framing. The tools set inline styles (all that
+/// `'unsafe-inline'` allows here) and GraphiQL embeds its fonts as `data:` URLs.
 const TOOL_PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-     img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-     frame-ancestors 'none'; form-action 'self'";
+     img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+     base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 /// An HTML page outside the Leptos app, with [`TOOL_PAGE_CSP`].
 fn tool_page(html: String) -> axum::response::Response {
