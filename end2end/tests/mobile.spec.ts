@@ -92,8 +92,11 @@ test("everything works from the keyboard, with a visible focus", async ({ page }
   await expect(like).toBeFocused();
   const outline = await like.evaluate((el) => getComputedStyle(el).outlineStyle);
   expect(outline).not.toBe("none");
+  // The button ignores presses while its request is in flight: wait for the answer.
+  const answered = page.waitForResponse((r) => r.url().endsWith("/api/posts/like"));
   await page.keyboard.press("Enter");
   await expect(like).not.toHaveAttribute("aria-pressed", before!);
+  await answered;
   await page.keyboard.press("Enter"); // and back
   await expect(like).toHaveAttribute("aria-pressed", before!);
 });
