@@ -82,3 +82,33 @@ ensure_chromium() {
     as_root apt-get install -y chromium
   fi
 }
+
+# The benchmark's load generator and compressor, from Debian's packages.
+ensure_bench_tools() {
+  if ! command -v wrk >/dev/null || ! command -v brotli >/dev/null; then
+    say "installing wrk and brotli"
+    as_root apt-get update
+    as_root apt-get install -y wrk brotli
+  fi
+}
+
+# The release build's server on 127.0.0.1:$1, with a fresh database in the folder $2: the
+# environment (for `mublog seed` too), then `start_release_server` runs it and waits until it
+# answers, leaving its pid in SERVER_PID.
+release_env() {
+  export MUBLOG_DATA_DIR="$2" DATABASE_URL="sqlite://$2/mublog.db" MUBLOG_SEED_DEMO=false \
+    MUBLOG_JWT_SECRET="local-test-only-secret-0123456789abcdef" MUBLOG_WORKERS=0 \
+    LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_OUTPUT_NAME=mublog \
+    LEPTOS_HASH_FILES=true LEPTOS_ENV=PROD MUBLOG_PUBLIC_URL="http://127.0.0.1:$1" RUST_LOG=warn
+}
+
+start_release_server() {
+  "$ROOT/target/release/mublog" >"$MUBLOG_DATA_DIR/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    curl -fs "$MUBLOG_PUBLIC_URL/healthz" >/dev/null && return 0
+    sleep 0.1
+  done
+  cat "$MUBLOG_DATA_DIR/server.log"
+  return 1
+}

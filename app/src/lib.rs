@@ -12,17 +12,14 @@ mod when;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use components::nav::Nav;
 use components::verify_banner::VerifyBanner;
-use pages::admin::{
-    AdminAuditPage, AdminHome, AdminJobsPage, AdminPostsPage, AdminRequestsPage, AdminUserPage,
-    AdminUsersPage,
-};
 use pages::{
-    AuthorPage, ForgotPage, HomePage, LoginPage, NotFound, OfflinePage, PostPage, RegisterPage, ResetPage,
-    SessionsPage, SettingsPage, VerifyPage,
+    AdminAuditRoute, AdminHomeRoute, AdminJobsRoute, AdminPostsRoute, AdminRequestsRoute, AdminUserRoute,
+    AdminUsersRoute, AuthorPage, ForgotRoute, HomePage, LoginPage, NotFound, OfflinePage, PostPage,
+    RegisterRoute, ResetRoute, SessionsRoute, SettingsRoute, VerifyRoute,
 };
 use session::Session;
 
@@ -101,21 +98,22 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/posts/:id") view=PostPage ssr=SsrMode::Async />
                     <Route path=path!("/u/:handle") view=AuthorPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/register") view=RegisterPage />
-                    <Route path=path!("/verify/:token") view=VerifyPage />
-                    <Route path=path!("/forgot") view=ForgotPage />
-                    <Route path=path!("/reset/:token") view=ResetPage />
-                    <Route path=path!("/settings") view=SettingsPage />
-                    <Route path=path!("/settings/sessions") view=SessionsPage />
                     <Route path=path!("/offline") view=OfflinePage />
+                    // The rest load their code when first visited (`pages::lazy_page`).
+                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()} />
+                    <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} />
+                    <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />
+                    <Route path=path!("/reset/:token") view={Lazy::<ResetRoute>::new()} />
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} />
+                    <Route path=path!("/settings/sessions") view={Lazy::<SessionsRoute>::new()} />
                     // Staff only; async, so a refusal is answered with its status (401, 403).
-                    <Route path=path!("/admin") view=AdminHome ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/posts") view=AdminPostsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/requests") view=AdminRequestsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/jobs") view=AdminJobsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view={Lazy::<AdminHomeRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<AdminUsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/:id") view={Lazy::<AdminUserRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/posts") view={Lazy::<AdminPostsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/requests") view={Lazy::<AdminRequestsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/jobs") view={Lazy::<AdminJobsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view={Lazy::<AdminAuditRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

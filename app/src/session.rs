@@ -4,7 +4,7 @@
 
 use crate::api::auth::{current_user, logout, refresh};
 use leptos::prelude::*;
-use shared::{ApiError, AuthResponse, Me};
+use shared::{ApiError, AuthResponse, Me, UserId};
 use std::cell::RefCell;
 use std::future::Future;
 use std::time::Duration;
@@ -35,16 +35,20 @@ const REFRESH_MARGIN_SECS: i64 = 60;
 pub struct Session {
     pub initial: Resource<Result<Option<Me>, ApiError>>,
     changed: RwSignal<Option<Option<Me>>>,
+    /// The signed-in user's id, worked out once for the page: every post card asks it.
+    pub user_id: Memo<Option<UserId>>,
     refresh_timer: StoredValue<Option<TimeoutHandle>>,
 }
 
 impl Session {
     pub fn provide() -> Self {
-        let session = Session {
-            initial: Resource::new(|| (), |_| current_user()),
-            changed: RwSignal::new(None),
-            refresh_timer: StoredValue::new(None),
-        };
+        let initial = Resource::new(|| (), |_| current_user());
+        let changed = RwSignal::new(None::<Option<Me>>);
+        let user_id = Memo::new(move |_| match changed.get() {
+            Some(user) => user.map(|me| me.id),
+            None => initial.get().and_then(Result::ok).flatten().map(|me| me.id),
+        });
+        let session = Session { initial, changed, user_id, refresh_timer: StoredValue::new(None) };
         provide_context(session);
         // Once hydrated, a visitor with a live cookie gets an access token (effects run only in
         // the browser). Anonymous visitors make no call at all.

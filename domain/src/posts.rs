@@ -100,17 +100,7 @@ impl Mublog {
     /// Idempotent: liking twice counts once, unliking a post you never liked is a no-op.
     pub async fn set_like(&self, actor: UserId, post: PostId, liked: bool) -> Result<LikeState, DomainError> {
         self.require_verified(actor).await?;
-        if self.db.post_author(post).await?.is_none() {
-            return Err(DomainError::NotFound("post"));
-        }
-        match self.db.set_like(actor, post, liked, now()).await {
-            Ok(state) => Ok(state),
-            // The post was deleted between the check and the insert.
-            Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                Err(DomainError::NotFound("post"))
-            }
-            Err(e) => Err(e.into()),
-        }
+        self.db.set_like(actor, post, liked, now()).await?.ok_or(DomainError::NotFound("post"))
     }
 
     /// Posting, editing and liking wait until the email address is confirmed.

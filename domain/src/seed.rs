@@ -127,10 +127,16 @@ pub struct Seeded {
     pub likes: u64,
 }
 
-/// `mublog seed --users N --posts N`: realistic content at scale, in one transaction. Users are
-/// verified, sign in with [`DEMO_PASSWORD`], and are named `seed{n}@example.com`; posts spread
-/// over the last 30 days, with a few likes each.
-pub async fn seed_at_scale(app: &Mublog, users: u64, posts: u64) -> Result<Seeded, DomainError> {
+/// `mublog seed --users N --posts N [--likes N]`: realistic content at scale, in one
+/// transaction. Users are verified, sign in with [`DEMO_PASSWORD`], and are named
+/// `seed{n}@example.com`; posts spread over the last 30 days, with a few likes each, or with
+/// `likes` spread evenly over them (each post liked by distinct users, at most one per user).
+pub async fn seed_at_scale(
+    app: &Mublog,
+    users: u64,
+    posts: u64,
+    likes: Option<u64>,
+) -> Result<Seeded, DomainError> {
     use rand::Rng;
     let db = app.db();
     let hash = password::hash(&app.hashing, DEMO_PASSWORD.to_owned()).await?;
@@ -160,18 +166,22 @@ pub async fn seed_at_scale(app: &Mublog, users: u64, posts: u64) -> Result<Seede
     if ids.is_empty() {
         return Ok(Seeded { users: 0, posts: 0, likes: 0 });
     }
-    let mut likes = 0;
+    let likes_of = |i: u64, rng: &mut rand::rngs::ThreadRng| match likes {
+        Some(total) => (total / posts.max(1) + u64::from(i < total % posts.max(1))) as usize,
+        None => rng.gen_range(0..4),
+    };
+    let mut liked = 0;
     for i in 0..posts {
         let author = ids[rng.gen_range(0..ids.len())];
         let words: Vec<&str> =
             (0..rng.gen_range(3..20)).map(|_| WORDS[rng.gen_range(0..WORDS.len())]).collect();
         let at = start + (i as i64 * 30 * 24 * 3600) / posts.max(1) as i64;
         let id = Db::insert_post_in(&mut tx, author, &words.join(" "), &Default::default(), at).await?;
-        for _ in 0..rng.gen_range(0..4.min(ids.len() + 1)) {
-            let liker = ids[rng.gen_range(0..ids.len())];
-            likes += Db::seed_like(&mut tx, id, liker, at + 60).await?;
+        let count = likes_of(i, &mut rng).min(ids.len());
+        for liker in rand::seq::index::sample(&mut rng, ids.len(), count) {
+            liked += Db::seed_like(&mut tx, id, ids[liker], at + 60).await?;
         }
     }
     tx.commit().await?;
-    Ok(Seeded { users: ids.len() as u64, posts, likes })
+    Ok(Seeded { users: ids.len() as u64, posts, likes: liked })
 }

@@ -21,7 +21,8 @@ fn private_page(path: &str) -> bool {
         .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
-fn carries_session(req: &Request) -> bool {
+/// Whether the request carries the refresh cookie, which personalises pages.
+pub(crate) fn carries_session(req: &Request) -> bool {
     req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|line| {
         line.split(';')
             .filter_map(|c| c.trim().split_once('='))

@@ -58,6 +58,9 @@ pub struct Config {
     pub request_log_capacity: usize,
     /// How long requests in flight may run on after SIGTERM (`MUBLOG_SHUTDOWN_GRACE_SECS`, 30).
     pub shutdown_grace: std::time::Duration,
+    /// How long a page rendered for anonymous readers is shared (`MUBLOG_PAGE_CACHE_MS`, 1000;
+    /// 0 renders every request).
+    pub page_cache: std::time::Duration,
     /// Background workers of this process (`MUBLOG_WORKERS`: how many; 0 when a separate
     /// `mublog worker` runs them).
     pub jobs: WorkerConfig,
@@ -226,6 +229,11 @@ impl Config {
                 "MUBLOG_SHUTDOWN_GRACE_SECS",
                 var("MUBLOG_SHUTDOWN_GRACE_SECS"),
                 30,
+            )?),
+            page_cache: std::time::Duration::from_millis(number(
+                "MUBLOG_PAGE_CACHE_MS",
+                var("MUBLOG_PAGE_CACHE_MS"),
+                1000,
             )?),
             jobs,
         })

@@ -3,6 +3,12 @@ use leptos::prelude::get_configuration;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: rendering a page makes many small, short-lived
+/// allocations, and glibc spent over a quarter of the render's CPU time on them (`perf`, see
+/// README "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// mublog: a microblog server. Configured through the environment (see README).
 #[derive(Parser)]
 #[command(version, about)]
@@ -35,6 +41,9 @@ enum Command {
         users: u64,
         #[arg(long, default_value_t = 1000)]
         posts: u64,
+        /// Likes in all, spread evenly over the posts (default: 0 to 3 per post at random).
+        #[arg(long)]
+        likes: Option<u64>,
     },
     /// Write users, posts and likes as JSON (to a file, or standard output).
     Export {
@@ -82,9 +91,9 @@ async fn main() -> ExitCode {
             })
             .await,
         ),
-        Command::Seed { users, posts } => exit_code(
+        Command::Seed { users, posts, likes } => exit_code(
             operate(|app| async move {
-                let seeded = domain::seed::seed_at_scale(&app, users, posts).await.map_err(explain)?;
+                let seeded = domain::seed::seed_at_scale(&app, users, posts, likes).await.map_err(explain)?;
                 Ok(format!("Seeded {} users, {} posts, {} likes.", seeded.users, seeded.posts, seeded.likes))
             })
             .await,
@@ -175,7 +184,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     config.check_listen_address(addr)?;
     let mublog::Started { router, workers, request_log, request_log_handle } =
         mublog::build(&config, leptos_options).await?;
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let listener = mublog::listen(addr).await?;
     tracing::info!(environment = ?config.environment, workers = config.jobs.concurrency, "listening on http://{addr}");
     // Connection info gives rate limits the client's address.
     let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();

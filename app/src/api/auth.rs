@@ -68,11 +68,7 @@ pub async fn logout() -> Result<(), ApiError> {
 /// signed-in state before any JavaScript runs.
 #[server(endpoint = "auth/session", input = Json, output = Json, client = AuthClient)]
 pub async fn current_user() -> Result<Option<Me>, ApiError> {
-    let app = mublog()?;
-    match presented_refresh_token(&cookies().await?) {
-        Some(token) => Ok(app.viewer_from_refresh(&token).await?),
-        None => Ok(None),
-    }
+    cookie_viewer().await
 }
 
 /// Confirms an email address with the token from the verification link.

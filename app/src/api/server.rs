@@ -4,7 +4,7 @@
 use domain::Mublog;
 use http::{header, HeaderMap};
 use leptos::prelude::*;
-use shared::{ApiError, ErrorCode, UserId};
+use shared::{ApiError, ErrorCode, Me, UserId};
 use tower_cookies::cookie::{time::Duration, SameSite};
 use tower_cookies::{Cookie, Cookies};
 
@@ -97,10 +97,25 @@ pub async fn viewer() -> Result<Option<UserId>, ApiError> {
             return Ok(Some(caller.user));
         }
     }
-    match presented_refresh_token(&cookies().await?) {
-        Some(token) => Ok(app.viewer_from_refresh(&token).await?.map(|me| me.id)),
-        None => Ok(None),
-    }
+    Ok(cookie_viewer().await?.map(|me| me.id))
+}
+
+/// Who the refresh cookie names (read, never rotated), worked out once per request: a
+/// server-rendered page asks twice at once, for the shell's session and for the page's data.
+/// The server provides a fresh one to every request.
+#[derive(Clone, Default)]
+pub struct CookieViewer(std::sync::Arc<tokio::sync::OnceCell<Option<Me>>>);
+
+pub async fn cookie_viewer() -> Result<Option<Me>, ApiError> {
+    let (app, cookies) = (mublog()?, cookies().await?);
+    let memo = use_context::<CookieViewer>().unwrap_or_default();
+    let viewer = memo.0.get_or_try_init(|| async move {
+        match presented_refresh_token(&cookies) {
+            Some(token) => app.viewer_from_refresh(&token).await,
+            None => Ok(None),
+        }
+    });
+    Ok(viewer.await?.clone())
 }
 
 /// Origins other than the server's own whose pages may use the cookie flow: the configured

@@ -56,11 +56,11 @@ pub fn LikeButton(post_id: PostId, liked: bool, count: i64) -> impl IntoView {
             " "
             <span class="count">{count}</span>
         </button>
-        <Show when=move || needs_sign_in.get()>
+        {move || needs_sign_in.get().then(|| view! {
             <span class="notice" role="status">
                 <a href="/login">"Sign in"</a>" to like posts."
             </span>
-        </Show>
+        })}
         {move || problem.get().map(|message| view! { <span class="error" role="alert">{message}</span> })}
     }
 }

@@ -15,8 +15,8 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     let edited = RwSignal::new(post.edited_at.is_some());
     let editing = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    let (id, author) = (post.id, post.author.clone());
-    let is_mine = move || session.user().is_some_and(|me| me.id == author.id);
+    let (id, author) = (post.id, post.author.id);
+    let is_mine = move || session.user_id.get() == Some(author);
 
     let delete = move |_| {
         spawn_local(async move {
@@ -37,9 +37,7 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
                         {when::age(post.created_at, now)}
                     </time>
                 </a>
-                <Show when=move || edited.get()>
-                    <span class="edited">" · edited"</span>
-                </Show>
+                {move || edited.get().then(|| view! { <span class="edited">" · edited"</span> })}
             </header>
             <Show
                 when=move || editing.get()
@@ -50,10 +48,10 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
             {post.image.clone().map(|image| view! { <PostPicture image /> })}
             <footer>
                 <LikeButton post_id=id liked=post.liked count=post.like_count />
-                <Show when=is_mine.clone()>
+                {move || is_mine().then(|| view! {
                     <button class="link" on:click=move |_| editing.set(true)>"Edit"</button>
                     <button class="link danger" on:click=delete>"Delete"</button>
-                </Show>
+                })}
                 {move || problem.get().map(|m| view! { <span class="error" role="alert">{m}</span> })}
             </footer>
         </article>

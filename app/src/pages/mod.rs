@@ -26,8 +26,60 @@ pub use settings::SettingsPage;
 pub use verify::VerifyPage;
 
 use leptos::prelude::*;
+#[cfg(not(feature = "csr"))]
+use leptos_router::lazy_route;
 use leptos_router::params::ParamsMap;
+use leptos_router::LazyRoute;
 use shared::{ApiError, ErrorCode, FieldError};
+
+/// A route whose page loads its code on first visit. Built with `cargo leptos build --split`,
+/// each one's WASM is a chunk of its own, so the feed's first load carries only what the feed,
+/// posts, authors and sign-in need. The server renders it like any page; the Trunk build
+/// (`csr`), which cannot split, keeps it in its one module.
+macro_rules! lazy_page {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        pub struct $route;
+
+        #[cfg(not(feature = "csr"))]
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+
+        #[cfg(feature = "csr")]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_page! {
+    RegisterRoute => RegisterPage,
+    VerifyRoute => VerifyPage,
+    ForgotRoute => ForgotPage,
+    ResetRoute => ResetPage,
+    SettingsRoute => SettingsPage,
+    SessionsRoute => SessionsPage,
+    AdminHomeRoute => admin::AdminHome,
+    AdminUsersRoute => admin::AdminUsersPage,
+    AdminUserRoute => admin::AdminUserPage,
+    AdminPostsRoute => admin::AdminPostsPage,
+    AdminRequestsRoute => admin::AdminRequestsPage,
+    AdminJobsRoute => admin::AdminJobsPage,
+    AdminAuditRoute => admin::AdminAuditPage,
+}
 
 /// A failed page load. On the server it also sets the response status, so a missing post is a
 /// real 404 and not a 200 that says "not found".

@@ -205,14 +205,15 @@ impl Mublog {
     /// GETs may render personalised HTML but never change session state.
     pub async fn viewer_from_refresh(&self, presented: &str) -> Result<Option<Me>, DomainError> {
         let now = now();
-        let Some(row) = self.db.find_refresh_token(&refresh_token::hash(presented)).await? else {
+        let Some(row) = self.db.find_refresh_token_with_user(&refresh_token::hash(presented)).await? else {
             return Ok(None);
         };
-        let in_grace = row.superseded_at.is_none_or(|at| now - at <= CONCURRENT_REFRESH_GRACE_SECS);
-        if row.revoked_at.is_some() || row.expires_at <= now || !in_grace {
+        let token = row.token;
+        let in_grace = token.superseded_at.is_none_or(|at| now - at <= CONCURRENT_REFRESH_GRACE_SECS);
+        if token.revoked_at.is_some() || token.expires_at <= now || !in_grace {
             return Ok(None);
         }
-        Ok(self.db.user_by_id(row.user_id).await?.filter(UserRow::is_active).map(|u| u.me()))
+        Ok(Some(row.user).filter(UserRow::is_active).map(|u| u.me()))
     }
 
     /// The user an access token names, from its signature alone (no database read): for

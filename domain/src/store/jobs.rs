@@ -66,7 +66,7 @@ impl Db {
         ))
         .bind(now)
         .bind(lease_until)
-        .fetch_optional(self.pool())
+        .fetch_optional(self.writer())
         .await
     }
 
@@ -74,7 +74,7 @@ impl Db {
         sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = ? WHERE id = ?")
             .bind(now)
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -101,7 +101,7 @@ impl Db {
         .bind(error)
         .bind(finished_at)
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -113,7 +113,7 @@ impl Db {
              WHERE id = ? AND state = 'running'",
         )
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -184,7 +184,7 @@ impl Db {
     pub async fn purge_done_jobs(&self, before: i64) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?")
             .bind(before)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected())
     }

@@ -19,7 +19,7 @@ pub use one_time_tokens::Purpose;
 pub(crate) use posts::like_pattern;
 pub use posts::{ImageColumns, PostRow};
 pub use request_log::{LoggedRequest, RequestEntry, RequestSelection};
-pub use sessions::{FamilyRow, SessionRow, TokenRow};
+pub use sessions::{FamilyRow, SessionRow, TokenRow, TokenUserRow};
 /// Errors from the database driver.
 pub use sqlx::Error as DbError;
 pub use users::{Inserted, NewUser, ProfileChange, UserRow};
@@ -36,9 +36,17 @@ use std::time::Duration;
 /// The schema: `migrations/`, embedded at build time.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
+/// The database: a pool of read-only connections, and one connection for every write.
+///
+/// SQLite lets one writer in at a time. With writes spread over a pool, a writer that finds
+/// the lock taken sleeps in SQLite's busy handler (1, 2, 5, 10, ... 100 ms steps) and wakes
+/// late; behind the single writer connection, writes queue in order and start the moment the
+/// previous one commits. The readers are opened read-only, so a write sent to them fails in
+/// every test instead of slipping past the queue.
 #[derive(Clone)]
 pub struct Db {
     pool: SqlitePool,
+    writer: SqlitePool,
     /// The database file (`None` for in-memory databases).
     file: Option<std::sync::Arc<std::path::Path>>,
 }
@@ -66,9 +74,17 @@ impl Db {
         let file = Some(options.get_filename())
             .filter(|path| !path.as_os_str().is_empty() && *path != std::path::Path::new(":memory:"))
             .map(std::sync::Arc::from);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Db { pool, file })
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        MIGRATOR.run(&writer).await?;
+        // An in-memory database exists once per connection: there, the writer does it all.
+        let pool = match file {
+            Some(_) => {
+                let readers = options.read_only(true).create_if_missing(false);
+                SqlitePoolOptions::new().max_connections(8).connect_with(readers).await?
+            }
+            None => writer.clone(),
+        };
+        Ok(Db { pool, writer, file })
     }
 
     /// Whether the database answers and has every migration this build knows.
@@ -91,20 +107,26 @@ impl Db {
     /// search index's triggers do) would fail at once with "database is locked" whenever
     /// another writer committed in between.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
+        self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
-    /// Open connections in the pool, and how many of them are idle (for metrics).
+    /// Open connections in the pools, and how many of them are idle (for metrics).
     pub fn pool_size(&self) -> u32 {
-        self.pool.size()
+        self.pool.size() + self.writer.size()
     }
 
     pub fn pool_idle(&self) -> usize {
-        self.pool.num_idle()
+        self.pool.num_idle() + self.writer.num_idle()
     }
 
+    /// The read-only connections.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// The one connection that writes (single statements; several go in [`Db::begin`]).
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
     }
 
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {

@@ -36,7 +36,7 @@ impl Db {
         .bind(user)
         .bind(now)
         .bind(expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -83,7 +83,7 @@ impl Db {
     pub async fn purge_one_time_tokens(&self, now: i64) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query("DELETE FROM one_time_tokens WHERE expires_at < ? OR used_at IS NOT NULL")
             .bind(now)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected())
     }

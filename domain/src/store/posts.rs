@@ -73,8 +73,8 @@ impl From<PostRow> for PostView {
 /// The columns of [`PostRow`]; `?1` is the viewer (NULL for anonymous visitors).
 const POST_COLUMNS: &str = "
     p.id, p.author_id, u.display_name AS author_name, u.handle AS author_handle, p.body, p.created_at, p.edited_at,
-    (SELECT COUNT(*) FROM likes l WHERE l.post_id = p.id) AS like_count,
-    EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1) AS liked,
+    p.like_count,
+    ?1 IS NOT NULL AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1) AS liked,
     p.image_key, p.image_ext, p.image_width, p.image_height, p.image_sizes";
 
 /// Plain range conditions only (no `? IS NULL OR ...`), so SQLite seeks straight to the
@@ -187,7 +187,7 @@ impl Db {
         sqlx::query("UPDATE posts SET image_sizes = ? WHERE id = ?")
             .bind(sizes)
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -214,37 +214,40 @@ impl Db {
         .await
     }
 
-    /// Likes or unlikes idempotently and returns the resulting count. The primary key on
-    /// (post_id, user_id) keeps counts exact however many requests race.
+    /// Likes or unlikes idempotently and returns the resulting count, or `None` when there is
+    /// no such visible post. One transaction on the writer: the count read is the one this
+    /// change left, and the primary key on (post_id, user_id) keeps it exact however many
+    /// requests race.
     pub async fn set_like(
         &self,
         user: UserId,
         post: PostId,
         liked: bool,
         now: i64,
-    ) -> Result<LikeState, sqlx::Error> {
-        if liked {
+    ) -> Result<Option<LikeState>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        let change = if liked {
             sqlx::query(
-                "INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)
+                "INSERT INTO likes (post_id, user_id, created_at)
+                 SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND hidden_at IS NULL)
                  ON CONFLICT (post_id, user_id) DO NOTHING",
             )
             .bind(post)
             .bind(user)
             .bind(now)
-            .execute(self.pool())
-            .await?;
         } else {
-            sqlx::query("DELETE FROM likes WHERE post_id = ? AND user_id = ?")
+            sqlx::query("DELETE FROM likes WHERE post_id = ? AND user_id = ?").bind(post).bind(user)
+        };
+        change.execute(&mut *tx).await?;
+        let like_count: Option<i64> =
+            sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ? AND hidden_at IS NULL")
                 .bind(post)
-                .bind(user)
-                .execute(self.pool())
+                .fetch_optional(&mut *tx)
                 .await?;
-        }
-        let like_count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes WHERE post_id = ?")
-            .bind(post)
-            .fetch_one(self.pool())
-            .await?;
-        Ok(LikeState { post_id: post, like_count, liked })
+        // A hidden post's likes stay as they were.
+        let Some(like_count) = like_count else { return Ok(None) };
+        tx.commit().await?;
+        Ok(Some(LikeState { post_id: post, like_count, liked }))
     }
 }
 
@@ -284,13 +287,51 @@ mod tests {
         }
     }
 
+    /// The kept count matches the likes themselves through likes, unlikes, repeats, a hidden
+    /// post (refused, unchanged) and a liker's account being deleted (cascade).
+    #[tokio::test]
+    async fn like_counts_follow_the_likes() {
+        let (_dir, db) = crate::store::scratch_db().await;
+        for id in 1..=3 {
+            sqlx::query("INSERT INTO users (id, email, handle, display_name, password_hash, created_at) VALUES (?1, ?1 || '@x', 'u' || ?1, 'U', '', 0)")
+                .bind(id)
+                .execute(db.writer())
+                .await
+                .unwrap();
+        }
+        let post = db.insert_post(1, "likeable", 0).await.unwrap();
+        let count = |state: Option<LikeState>| state.unwrap().like_count;
+        assert_eq!(count(db.set_like(1, post, true, 0).await.unwrap()), 1);
+        assert_eq!(count(db.set_like(1, post, true, 0).await.unwrap()), 1);
+        assert_eq!(count(db.set_like(2, post, true, 0).await.unwrap()), 2);
+        assert_eq!(count(db.set_like(3, post, true, 0).await.unwrap()), 3);
+        assert_eq!(count(db.set_like(2, post, false, 0).await.unwrap()), 2);
+        assert_eq!(count(db.set_like(2, post, false, 0).await.unwrap()), 2);
+        sqlx::query("DELETE FROM users WHERE id = 3").execute(db.writer()).await.unwrap();
+        let kept = db.post(None, post).await.unwrap().unwrap().like_count;
+        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes WHERE post_id = ?")
+            .bind(post)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!((kept, real), (1, 1));
+        sqlx::query("UPDATE posts SET hidden_at = 1 WHERE id = ?")
+            .bind(post)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        assert!(db.set_like(2, post, true, 0).await.unwrap().is_none());
+        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(real, 1, "a hidden post takes no likes");
+    }
+
     /// The search index follows the posts: new, edited and deleted posts, any three characters
     /// anywhere, with FTS syntax taken literally.
     #[tokio::test]
     async fn search_finds_what_the_posts_say_now() {
         let (_dir, db) = crate::store::scratch_db().await;
         sqlx::query("INSERT INTO users (id, email, handle, display_name, password_hash, created_at) VALUES (1, 'a@x', 'a', 'A', '', 0)")
-            .execute(db.pool())
+            .execute(db.writer())
             .await
             .unwrap();
         let mut tx = db.begin().await.unwrap();

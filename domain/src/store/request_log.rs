@@ -133,7 +133,7 @@ impl Db {
     pub async fn purge_request_log(&self, before: i64) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query("DELETE FROM request_log WHERE at < ?")
             .bind(before)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected())
     }

@@ -30,6 +30,15 @@ pub struct TokenRow {
     pub superseded_at: Option<i64>,
 }
 
+/// A presented refresh token with its family and its user, in one read (for pages).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenUserRow {
+    #[sqlx(flatten)]
+    pub token: TokenRow,
+    #[sqlx(flatten)]
+    pub user: super::UserRow,
+}
+
 impl Db {
     /// Starts a family with its first token.
     pub async fn insert_family(
@@ -69,6 +78,24 @@ impl Db {
              FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
              WHERE t.token_hash = ?",
         )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await
+    }
+
+    /// [`Db::find_refresh_token`] and the user it belongs to, in one query: every signed-in
+    /// page asks this.
+    pub async fn find_refresh_token_with_user(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<TokenUserRow>, sqlx::Error> {
+        sqlx::query_as(&format!(
+            "SELECT t.family_id, f.user_id, f.expires_at, f.revoked_at, t.superseded_at, {}
+             FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id
+             JOIN users u ON u.id = f.user_id
+             WHERE t.token_hash = ?",
+            super::users::USER_COLUMNS_OF_U
+        ))
         .bind(token_hash)
         .fetch_optional(self.pool())
         .await
@@ -120,7 +147,7 @@ impl Db {
         )
         .bind(now)
         .bind(token_hash)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(spent.rows_affected() == 1)
     }
@@ -167,7 +194,7 @@ impl Db {
         .bind(now)
         .bind(family_id)
         .bind(user)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?
         .rows_affected()
             == 1)
@@ -209,7 +236,7 @@ impl Db {
     pub async fn purge_families(&self, before: i64) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query("DELETE FROM refresh_families WHERE expires_at < ?1 OR revoked_at < ?1")
             .bind(before)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?
             .rows_affected())
     }
@@ -218,7 +245,7 @@ impl Db {
         sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
             .bind(now)
             .bind(family_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

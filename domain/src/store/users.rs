@@ -21,6 +21,9 @@ pub struct UserRow {
 
 pub(crate) const USER_COLUMNS: &str = "id, email, display_name, handle, first_name, last_name, \
      password_hash, is_staff, email_verified_at, created_at, deactivated_at";
+/// [`USER_COLUMNS`] of a join's `users u`.
+pub(crate) const USER_COLUMNS_OF_U: &str = "u.id, u.email, u.display_name, u.handle, u.first_name, \
+     u.last_name, u.password_hash, u.is_staff, u.email_verified_at, u.created_at, u.deactivated_at";
 
 impl UserRow {
     pub fn is_active(&self) -> bool {
@@ -132,7 +135,7 @@ impl Db {
         .bind(change.first_name)
         .bind(change.last_name)
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await;
         match result {
             Ok(_) => Ok(true),

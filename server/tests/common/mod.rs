@@ -124,6 +124,8 @@ impl TestApp {
             request_log_days: 30,
             request_log_capacity: 10_000,
             shutdown_grace: Duration::from_secs(2),
+            // Tests read pages right after changing them; `pages.rs` tests the cache itself.
+            page_cache: Duration::ZERO,
             jobs: WorkerConfig {
                 poll_interval: Duration::from_millis(100),
                 backoff_base: Duration::from_secs(1),
