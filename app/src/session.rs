@@ -35,20 +35,16 @@ const REFRESH_MARGIN_SECS: i64 = 60;
 pub struct Session {
     pub initial: Resource<Result<Option<Me>, ApiError>>,
     changed: RwSignal<Option<Option<Me>>>,
-    /// The signed-in user's id, worked out once for the page: every post card asks it.
-    pub user_id: Memo<Option<UserId>>,
     refresh_timer: StoredValue<Option<TimeoutHandle>>,
 }
 
 impl Session {
     pub fn provide() -> Self {
-        let initial = Resource::new(|| (), |_| current_user());
-        let changed = RwSignal::new(None::<Option<Me>>);
-        let user_id = Memo::new(move |_| match changed.get() {
-            Some(user) => user.map(|me| me.id),
-            None => initial.get().and_then(Result::ok).flatten().map(|me| me.id),
-        });
-        let session = Session { initial, changed, user_id, refresh_timer: StoredValue::new(None) };
+        let session = Session {
+            initial: Resource::new(|| (), |_| current_user()),
+            changed: RwSignal::new(None),
+            refresh_timer: StoredValue::new(None),
+        };
         provide_context(session);
         // Once hydrated, a visitor with a live cookie gets an access token (effects run only in
         // the browser). Anonymous visitors make no call at all.
@@ -73,6 +69,15 @@ impl Session {
         match self.changed.get() {
             Some(user) => user,
             None => self.initial.get().and_then(Result::ok).flatten(),
+        }
+    }
+
+    /// The signed-in user's id, read without copying the account (every post card asks).
+    pub fn user_id(&self) -> Option<UserId> {
+        let id = |user: &Option<Me>| user.as_ref().map(|me| me.id);
+        match self.changed.with(|changed| changed.as_ref().map(id)) {
+            Some(user) => user,
+            None => self.initial.with(|initial| initial.as_ref().and_then(|r| r.as_ref().ok()).and_then(id)),
         }
     }
 

@@ -7,8 +7,13 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    mark_ready();
+    // As `leptos::mount::hydrate_lazy`, which lazy routes need (a page's chunk may have to
+    // load before its part of the page can be hydrated), then mark the page ready.
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document().body().expect("a page has a body");
+        leptos::mount::hydrate_from_async(body, app::App).await.forget();
+        mark_ready();
+    });
     register_service_worker();
 }
 

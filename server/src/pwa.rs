@@ -23,6 +23,10 @@ pub fn service_worker(options: &LeptosOptions) -> String {
         None => format!("/{}/{}.{ext}", options.site_pkg_dir, options.output_name),
     };
     let mut assets = vec![name("js", "js"), name("wasm", "wasm"), name("css", "css")];
+    // A split build's chunk loader, which the app's script imports (`--split`).
+    if let Some((_, hash)) = hashes.iter().find(|(kind, _)| kind == "split") {
+        assets.push(format!("/{}/__wasm_split.{hash}.js", options.site_pkg_dir));
+    }
     assets.extend(STATIC_ASSETS.iter().map(|a| a.to_string()));
     let version = if hashes.is_empty() {
         env!("CARGO_PKG_VERSION").to_owned()

@@ -16,7 +16,7 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     let editing = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let (id, author) = (post.id, post.author.id);
-    let is_mine = move || session.user_id.get() == Some(author);
+    let is_mine = move || session.user_id() == Some(author);
 
     let delete = move |_| {
         spawn_local(async move {
