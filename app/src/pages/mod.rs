@@ -33,8 +33,8 @@ use leptos_router::LazyRoute;
 use shared::{ApiError, ErrorCode, FieldError};
 
 /// A route whose page loads its code on first visit. Built with `cargo leptos build --split`,
-/// each one's WASM is a chunk of its own, so the feed's first load carries only what the feed,
-/// posts, authors and sign-in need. The server renders it like any page; the Trunk build
+/// each one's WASM is a chunk of its own, so the feed's first load carries only what the feed
+/// needs. The server renders it like any page; the Trunk build
 /// (`csr`), which cannot split, keeps it in its one module.
 macro_rules! lazy_page {
     ($($route:ident => $page:path),* $(,)?) => {$(
@@ -66,6 +66,9 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
+    PostRoute => PostPage,
+    AuthorRoute => AuthorPage,
+    LoginRoute => LoginPage,
     RegisterRoute => RegisterPage,
     VerifyRoute => VerifyPage,
     ForgotRoute => ForgotPage,
