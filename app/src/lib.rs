@@ -18,7 +18,7 @@ use components::nav::Nav;
 use components::verify_banner::VerifyBanner;
 use pages::{
     AdminAuditRoute, AdminHomeRoute, AdminJobsRoute, AdminPostsRoute, AdminRequestsRoute, AdminUserRoute,
-    AdminUsersRoute, AuthorRoute, ForgotRoute, HomePage, LoginRoute, NotFound, OfflinePage, PostRoute,
+    AdminUsersRoute, AuthorRoute, ForgotRoute, HomePage, LoginPage, NotFound, OfflinePage, PostRoute,
     RegisterRoute, ResetRoute, SessionsRoute, SettingsRoute, VerifyRoute,
 };
 use session::Session;
@@ -95,11 +95,11 @@ pub fn App() -> impl IntoView {
                 // Async: pages are sent complete, so they read (and paginate) without JavaScript.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/offline") view=OfflinePage />
                     // The rest load their code when first visited (`pages::lazy_page`).
                     <Route path=path!("/posts/:id") view={Lazy::<PostRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/u/:handle") view={Lazy::<AuthorRoute>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} />
                     <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()} />
                     <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} />
                     <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />

@@ -1,5 +1,5 @@
 use crate::api::posts::list_posts;
-use crate::components::{composer::lazy_composer, post_list::PostList};
+use crate::components::{composer::Composer, post_list::PostList};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,7 +26,7 @@ pub fn HomePage() -> impl IntoView {
                 match page.await {
                     Ok(page) => view! {
                         <Show when=move || session.user().is_some_and(|me| me.email_verified)>
-                            {move || Suspend::new(lazy_composer(fresh))}
+                            <Composer fresh />
                         </Show>
                         <PostList page fresh />
                     }.into_any(),
