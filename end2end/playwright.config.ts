@@ -10,6 +10,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 const spaPort = Number(process.env.E2E_SPA_PORT ?? 3200);
 const spaURL = `http://127.0.0.1:${spaPort}`;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "mublog-e2e-"));
+// Every process that loads this file makes its own folder; each removes its own on exit.
+process.on("exit", () => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 export default defineConfig({
   testDir: "./tests",
