@@ -1,23 +1,32 @@
 //! How post times read. Ages are measured against the server's clock carried with each page,
 //! so the server and the hydrating browser produce the same text.
+//!
+//! `time` does the calendar; the text is put together with `format!`, because `time`'s
+//! formatting machinery would add kilobytes to the feed's WASM for three fixed layouts.
 
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 use time::OffsetDateTime;
 
 fn datetime(ts: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(ts).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-/// For `<time datetime>`.
+/// "22 Nov 2026".
+fn date(t: OffsetDateTime) -> String {
+    let month = &t.month().to_string()[..3];
+    format!("{} {month} {}", t.day(), t.year())
+}
+
+/// For `<time datetime>` (RFC 3339, UTC).
 pub fn iso(ts: i64) -> String {
-    datetime(ts).format(&Rfc3339).unwrap_or_default()
+    let t = datetime(ts);
+    let (year, month, day) = (t.year(), u8::from(t.month()), t.day());
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", t.hour(), t.minute(), t.second())
 }
 
 /// For the hover title: "22 Nov 2026, 05:39 UTC".
 pub fn absolute(ts: i64) -> String {
-    let fmt = format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
-    datetime(ts).format(&fmt).unwrap_or_default()
+    let t = datetime(ts);
+    format!("{}, {:02}:{:02} UTC", date(t), t.hour(), t.minute())
 }
 
 /// "now", "5m", "3h", "2d", then the date.
@@ -28,10 +37,7 @@ pub fn age(ts: i64, now: i64) -> String {
         60..3600 => format!("{}m", secs / 60),
         3600..86_400 => format!("{}h", secs / 3600),
         86_400..604_800 => format!("{}d", secs / 86_400),
-        _ => {
-            let fmt = format_description!("[day padding:none] [month repr:short] [year]");
-            datetime(ts).format(&fmt).unwrap_or_default()
-        }
+        _ => date(datetime(ts)),
     }
 }
 
@@ -49,5 +55,7 @@ mod tests {
         assert_eq!(age(t, t + 7200), "2h");
         assert_eq!(age(t, t + 3 * 86_400), "3d");
         assert_eq!(age(t, t + 30 * 86_400), "22 Nov 2026");
+        assert_eq!(iso(1_767_225_599), "2025-12-31T23:59:59Z");
+        assert_eq!(absolute(1_748_736_000), "1 Jun 2025, 00:00 UTC");
     }
 }

@@ -1,11 +1,13 @@
-//! A short-lived cache (one second by default) of the pages anonymous readers get. Rendering the feed costs about a
-//! millisecond of CPU (Leptos builds and drops a reactive tree for every post); a public feed
-//! is read far more than it changes, and every anonymous reader of `/` gets the same page. So
-//! each page is rendered at most once a second per instance, and a burst of readers shares it.
+//! A short-lived cache (one second by default) of the pages and API reads anonymous readers
+//! get. Rendering the feed costs about a millisecond of CPU (Leptos builds and drops a reactive
+//! tree for every post), and a list from the API several database round trips; a public feed
+//! is read far more than it changes, and every anonymous reader of `/` gets the same answer. So
+//! each is made at most once a second per instance, and a burst of readers shares it.
 //!
 //! Only what is the same for everyone is kept: GET requests without a session (no refresh
-//! cookie, no `Authorization`), answered 200 with HTML, no cookie set and nothing that forbids
-//! storing it. Each copy is sent with a fresh CSP nonce, so no two answers share one.
+//! cookie, no `Authorization`), answered 200 with HTML or JSON, no cookie set and nothing that
+//! forbids storing it. Each copy of a page is sent with a fresh CSP nonce, so no two answers
+//! share one.
 //! Signed-in readers always get a fresh render, so their own changes show at once; anonymous
 //! readers see them within a second.
 
@@ -34,9 +36,9 @@ pub struct PageCache {
 struct Page {
     rendered_at: Instant,
     headers: HeaderMap,
-    /// The body with the nonce it was rendered with, replaced on every use.
-    body: String,
-    nonce: String,
+    body: Bytes,
+    /// The CSP nonce a page was rendered with, replaced in every copy (JSON has none).
+    nonce: Option<String>,
 }
 
 #[derive(Clone)]
@@ -78,45 +80,61 @@ pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> 
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let Ok(text) = String::from_utf8(body.to_vec()) else {
+    if nonce.is_some() && std::str::from_utf8(&body).is_err() {
         return Response::from_parts(parts, Body::from(body));
-    };
+    }
     let mut headers = parts.headers.clone();
     headers.remove(header::CONTENT_LENGTH);
-    let page = Arc::new(Page { rendered_at: Instant::now(), headers, body: text, nonce });
+    let page = Arc::new(Page { rendered_at: Instant::now(), headers, body: body.clone(), nonce });
     cache.pages.insert(key, page);
     Response::from_parts(parts, Body::from(body))
 }
 
-/// The nonce of a response that may be shared: a 200 HTML page with a nonce in its CSP, that
-/// sets no cookie and does not forbid storing.
-fn storable(response: &Response) -> Option<String> {
+/// Whether a response may be shared: a 200 that sets no cookie and does not forbid storing,
+/// either JSON or an HTML page with a nonce in its CSP (which is returned).
+fn storable(response: &Response) -> Option<Option<String>> {
     let headers = response.headers();
-    let html = headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    let media_type =
+        |prefix: &[u8]| headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(prefix));
     let private = headers
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("private") || v.contains("no-store"));
-    if response.status() != StatusCode::OK || !html || private || headers.contains_key(header::SET_COOKIE) {
+    if response.status() != StatusCode::OK || private || headers.contains_key(header::SET_COOKIE) {
+        return None;
+    }
+    if media_type(b"application/json") {
+        return Some(None);
+    }
+    if !media_type(b"text/html") {
         return None;
     }
     let csp = headers.get(header::CONTENT_SECURITY_POLICY)?.to_str().ok()?;
     let start = csp.find("'nonce-")? + "'nonce-".len();
     let len = csp[start..].find('\'')?;
-    Some(csp[start..start + len].to_owned()).filter(|nonce| nonce.len() >= 16)
+    let nonce = &csp[start..start + len];
+    (nonce.len() >= 16).then(|| Some(nonce.to_owned()))
 }
 
 impl Page {
-    /// This page with a nonce of its own.
+    /// A copy of this answer; a page gets a nonce of its own.
     fn answer(&self) -> Response {
-        // As Leptos makes them: 128 random bits, URL-safe base64.
-        let nonce = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
         let mut headers = self.headers.clone();
-        let csp = headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok());
-        if let Some(csp) = csp.and_then(|csp| HeaderValue::from_str(&csp.replace(&self.nonce, &nonce)).ok()) {
-            headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-        }
-        let mut response = Response::new(Body::from(Bytes::from(self.body.replace(&self.nonce, &nonce))));
+        let body = match &self.nonce {
+            None => self.body.clone(),
+            Some(old) => {
+                // As Leptos makes them: 128 random bits, URL-safe base64.
+                let nonce =
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
+                let csp = headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok());
+                if let Some(csp) = csp.and_then(|csp| HeaderValue::from_str(&csp.replace(old, &nonce)).ok()) {
+                    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+                }
+                // Stored only if it was UTF-8.
+                Bytes::from(String::from_utf8_lossy(&self.body).replace(old, &nonce))
+            }
+        };
+        let mut response = Response::new(Body::from(body));
         *response.headers_mut() = headers;
         response
     }

@@ -110,18 +110,24 @@ async fn the_service_worker_and_manifest_are_linked_and_served() {
     assert_eq!(app.get("/offline", None).await.status, StatusCode::OK);
 }
 
-/// Anonymous readers share one render for the configured time; signed-in readers, other URLs
-/// and readers after the time get a fresh one.
+/// Anonymous readers share one render (page or API list) for the configured time; signed-in
+/// readers, other URLs and readers after the time get a fresh one.
 #[tokio::test]
 async fn anonymous_readers_share_a_render_briefly() {
     let app = TestApp::with(|c| c.page_cache = std::time::Duration::from_secs(2)).await;
     let ada = app.user("ada@example.com").await;
     app.create_post(&ada, "the first post").await;
     assert!(app.get("/", None).await.text().contains("the first post"));
+    let api_list = || app.api("GET", "/api/v1/posts", None, None);
+    assert!(api_list().await.text().contains("the first post"));
     app.create_post(&ada, "the second post").await;
     assert!(!app.get("/", None).await.text().contains("the second post"), "shared render");
+    assert!(!api_list().await.text().contains("the second post"), "shared API answer");
+    let own_list = app.api("GET", "/api/v1/posts", None, Some(&ada.access)).await;
+    assert!(own_list.text().contains("the second post"), "signed in: fresh API answer");
     assert!(app.get("/", Some(&ada.refresh)).await.text().contains("the second post"), "signed in: fresh");
     assert!(app.get("/?cursor=999999", None).await.text().contains("the second post"), "another URL");
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     assert!(app.get("/", None).await.text().contains("the second post"), "after the time: fresh");
+    assert!(api_list().await.text().contains("the second post"), "after the time: fresh API answer");
 }

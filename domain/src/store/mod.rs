@@ -62,6 +62,14 @@ pub enum NotReady {
     Migrations { applied: i64, known: usize },
 }
 
+/// Read connections: two per core, at most eight. Each is a thread with SQLite's page cache
+/// (up to 2 MB), and reads never wait on disk for long, so more than the cores can run only
+/// cost memory.
+fn reader_count() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    (cores * 2).clamp(2, 8)
+}
+
 impl Db {
     /// Opens (creating if needed) the database and applies pending migrations.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
@@ -80,7 +88,7 @@ impl Db {
         let pool = match file {
             Some(_) => {
                 let readers = options.read_only(true).create_if_missing(false);
-                SqlitePoolOptions::new().max_connections(8).connect_with(readers).await?
+                SqlitePoolOptions::new().max_connections(reader_count()).connect_with(readers).await?
             }
             None => writer.clone(),
         };
