@@ -29,14 +29,14 @@ pub fn absolute(ts: i64) -> String {
     format!("{}, {:02}:{:02} UTC", date(t), t.hour(), t.minute())
 }
 
-/// "now", "5m", "3h", "2d", then the date.
+/// "now", "5m", "3h", "2d", then the date. A time more than a minute ahead (a skewed clock)
+/// shows its date instead of passing for "now".
 pub fn age(ts: i64, now: i64) -> String {
-    let secs = (now - ts).max(0);
-    match secs {
-        0..60 => "now".to_owned(),
-        60..3600 => format!("{}m", secs / 60),
-        3600..86_400 => format!("{}h", secs / 3600),
-        86_400..604_800 => format!("{}d", secs / 86_400),
+    match now - ts {
+        -60..60 => "now".to_owned(),
+        secs @ 60..3600 => format!("{}m", secs / 60),
+        secs @ 3600..86_400 => format!("{}h", secs / 3600),
+        secs @ 86_400..604_800 => format!("{}d", secs / 86_400),
         _ => date(datetime(ts)),
     }
 }
@@ -51,6 +51,8 @@ mod tests {
         assert_eq!(iso(t), "2026-11-22T05:40:00Z");
         assert_eq!(absolute(t), "22 Nov 2026, 05:40 UTC");
         assert_eq!(age(t, t + 5), "now");
+        assert_eq!(age(t, t - 30), "now", "a few seconds of skew");
+        assert_eq!(age(t, t - 3 * 86_400), "22 Nov 2026", "days ahead: the date, not \"now\"");
         assert_eq!(age(t, t + 125), "2m");
         assert_eq!(age(t, t + 7200), "2h");
         assert_eq!(age(t, t + 3 * 86_400), "3d");

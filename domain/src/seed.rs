@@ -27,6 +27,8 @@ const DEMO_LINES: [&str; 10] = [
     "Small commits, big smiles.",
 ];
 const DEMO_POSTS: usize = 50;
+/// Seconds between demo posts: 50 of them fill the three days before the last hour.
+const DEMO_POST_SPACING: i64 = (3 * 24 * 3600 - 3600) / DEMO_POSTS as i64;
 /// The demo account that can try the staff admin at `/admin`.
 pub const DEMO_STAFF: &str = "margaret@example.com";
 
@@ -62,7 +64,8 @@ pub async fn seed_demo(app: &Mublog) -> Result<(), DomainError> {
     for i in 0..DEMO_POSTS {
         let author = ids[i % ids.len()];
         let body = format!("{} (#{})", DEMO_LINES[i % DEMO_LINES.len()], i + 1);
-        let at = start + (i as i64) * 4 * 3600 + (i as i64 * 37 % 3600);
+        // Spread over the three days up to an hour ago, so none is dated in the future.
+        let at = start + (i as i64) * DEMO_POST_SPACING + (i as i64 * 37 % 600);
         let post = db.insert_post(author, &body, at).await?;
         // A deterministic spread of likes: some posts popular, some not.
         for (j, liker) in ids.iter().enumerate() {
@@ -184,4 +187,30 @@ pub async fn seed_at_scale(
     }
     tx.commit().await?;
     Ok(Seeded { users: ids.len() as u64, posts, likes: liked })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AccessTokens, Mailer, MediaStore};
+
+    /// Demo content lies in the past: a new checkout's feed reads "3d", "1h" and so on, never
+    /// a wall of "now" for posts dated days ahead.
+    #[tokio::test]
+    async fn demo_posts_are_dated_in_the_past() {
+        let (dir, db) = crate::store::scratch_db().await;
+        let mailer = Mailer::new(None, &dir.path().join("outbox"), "mublog <noreply@example.com>").unwrap();
+        let media = MediaStore::local(dir.path().join("media")).unwrap();
+        let app = Mublog::new(db, AccessTokens::new(b"demo-seed-test-secret-0123456789"), mailer, media, "http://x");
+        seed_demo(&app).await.unwrap();
+        let (count, newest, oldest): (i64, i64, i64) =
+            sqlx::query_as("SELECT COUNT(*), MAX(created_at), MIN(created_at) FROM posts")
+                .fetch_one(app.db().pool())
+                .await
+                .unwrap();
+        let now = now();
+        assert_eq!(count, DEMO_POSTS as i64);
+        assert!(newest <= now - 1800, "the newest demo post is {}s ahead of now", newest - now);
+        assert!(oldest >= now - 3 * 24 * 3600 - 60, "the oldest is about three days old");
+    }
 }
