@@ -201,7 +201,13 @@ mod tests {
         let (dir, db) = crate::store::scratch_db().await;
         let mailer = Mailer::new(None, &dir.path().join("outbox"), "mublog <noreply@example.com>").unwrap();
         let media = MediaStore::local(dir.path().join("media")).unwrap();
-        let app = Mublog::new(db, AccessTokens::new(b"demo-seed-test-secret-0123456789"), mailer, media, "http://x");
+        let app = Mublog::new(
+            db,
+            AccessTokens::new(b"demo-seed-test-secret-0123456789"),
+            mailer,
+            media,
+            "http://x",
+        );
         seed_demo(&app).await.unwrap();
         let (count, newest, oldest): (i64, i64, i64) =
             sqlx::query_as("SELECT COUNT(*), MAX(created_at), MIN(created_at) FROM posts")

@@ -67,6 +67,13 @@ async fn queries_and_mutations_share_the_domain_rules() {
     assert_eq!(res["data"]["user"]["displayName"], "bob");
     let res = gql(&app, "{ post(id: \"999\") { id } }", json!({}), None).await;
     assert_eq!(res["data"]["post"], Value::Null);
+    // An id that is not a number names the kind of object asked for.
+    let res = gql(&app, "{ user(id: \"ada\") { id } }", json!({}), None).await;
+    assert_eq!(res["errors"][0]["message"], "That user does not exist.", "{res}");
+    let res = gql(&app, "{ posts(author: \"ada\") { nodes { id } } }", json!({}), None).await;
+    assert_eq!(res["errors"][0]["message"], "That user does not exist.", "{res}");
+    let res = gql(&app, "mutation { likePost(id: \"x\") { liked } }", json!({}), Some(&bob.access)).await;
+    assert_eq!(res["errors"][0]["message"], "That post does not exist.", "{res}");
 
     let res =
         gql(&app, "mutation($id: ID!) { deletePost(id: $id) }", json!({ "id": id }), Some(&ada.access)).await;

@@ -8,6 +8,7 @@ use common::{TestApp, User};
 use http::{header, Method, Request, StatusCode};
 use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 use rusty_s3::S3Action;
+use serde_json::json;
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
@@ -142,6 +143,12 @@ async fn a_picture_is_re_encoded_stripped_rotated_and_rendered_in_sizes() {
     };
     let widths: Vec<u64> = sizes.iter().map(|s| s["width"].as_u64().unwrap()).collect();
     assert_eq!(widths, [320, 640], "only sizes narrower than the 900 px original");
+    // GraphQL shows the same picture.
+    let query = "query($id: ID!) { post(id: $id) { image { url width height ready sizes { url width } } } }";
+    let graphql = json!({ "query": query, "variables": { "id": id.to_string() } });
+    let graphql = app.api("POST", "/graphql", Some(graphql), None).await.json();
+    let rest = app.api("GET", &format!("/api/v1/posts/{id}"), None, None).await.json();
+    assert_eq!(graphql["data"]["post"]["image"], rest["image"], "{graphql}");
     let small = fetch(&app, sizes[0]["url"].as_str().unwrap()).await;
     let decoded = image::load_from_memory(&small.body).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (320, 568));

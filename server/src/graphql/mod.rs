@@ -92,8 +92,9 @@ fn gql_error(e: DomainError) -> async_graphql::Error {
     })
 }
 
-fn id(raw: &ID) -> Result<i64> {
-    raw.parse::<i64>().map_err(|_| gql_error(DomainError::NotFound("post")))
+/// The number in an `ID`; one that is not a number names no `kind` ("post", "user").
+fn id(raw: &ID, kind: &'static str) -> Result<i64> {
+    raw.parse::<i64>().map_err(|_| gql_error(DomainError::NotFound(kind)))
 }
 
 pub struct Query;
@@ -122,7 +123,7 @@ impl Query {
         let app = ctx.data::<Mublog>()?;
         let query = PostQuery {
             cursor: after,
-            author: author.as_ref().map(id).transpose()?,
+            author: author.as_ref().map(|author| id(author, "user")).transpose()?,
             // The domain caps the page size; a negative `first` reads as 0, the smallest page.
             limit: Some(u32::try_from(first).unwrap_or(0)),
             q: search,
@@ -132,7 +133,7 @@ impl Query {
 
     async fn post(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Post>> {
         let app = ctx.data::<Mublog>()?;
-        match app.post(caller(ctx), self::id(&id)?).await {
+        match app.post(caller(ctx), self::id(&id, "post")?).await {
             Ok(post) => Ok(Some(post.into())),
             Err(DomainError::NotFound(_)) => Ok(None),
             Err(e) => Err(gql_error(e)),
@@ -141,7 +142,7 @@ impl Query {
 
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
         let app = ctx.data::<Mublog>()?;
-        match app.user(self::id(&id)?).await {
+        match app.user(self::id(&id, "user")?).await {
             Ok(user) => Ok(Some(user.into())),
             Err(DomainError::NotFound(_)) => Ok(None),
             Err(e) => Err(gql_error(e)),
@@ -169,22 +170,22 @@ impl Mutation {
 
     async fn update_post(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Post> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app.edit_post(signed_in(ctx)?, self::id(&id)?, &body).await.map_err(gql_error)?.into())
+        Ok(app.edit_post(signed_in(ctx)?, self::id(&id, "post")?, &body).await.map_err(gql_error)?.into())
     }
 
     async fn delete_post(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let app = ctx.data::<Mublog>()?;
-        app.delete_post(signed_in(ctx)?, self::id(&id)?).await.map_err(gql_error)?;
+        app.delete_post(signed_in(ctx)?, self::id(&id, "post")?).await.map_err(gql_error)?;
         Ok(true)
     }
 
     async fn like_post(&self, ctx: &Context<'_>, id: ID) -> Result<LikeState> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app.set_like(signed_in(ctx)?, self::id(&id)?, true).await.map_err(gql_error)?.into())
+        Ok(app.set_like(signed_in(ctx)?, self::id(&id, "post")?, true).await.map_err(gql_error)?.into())
     }
 
     async fn unlike_post(&self, ctx: &Context<'_>, id: ID) -> Result<LikeState> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app.set_like(signed_in(ctx)?, self::id(&id)?, false).await.map_err(gql_error)?.into())
+        Ok(app.set_like(signed_in(ctx)?, self::id(&id, "post")?, false).await.map_err(gql_error)?.into())
     }
 }
