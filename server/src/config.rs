@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use domain::jobs::worker::WorkerConfig;
 use rand::RngCore;
+use secrecy::SecretString;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +28,8 @@ pub struct Config {
     /// `development` may listen beyond loopback.
     pub environment_explicit: bool,
     pub database_url: String,
-    pub jwt_secret: Vec<u8>,
+    /// Secrets are `SecretString`s: `Debug` (and so any log of the config) prints them redacted.
+    pub jwt_secret: SecretString,
     pub seed_demo: bool,
     /// Origins allowed to call the public API from a browser (`MUBLOG_CORS_ORIGINS`,
     /// comma-separated). Empty: no cross-origin access.
@@ -40,7 +42,7 @@ pub struct Config {
     /// Where people reach the app, for links in emails (`MUBLOG_PUBLIC_URL`).
     pub public_url: String,
     /// Outgoing mail server (`MUBLOG_SMTP_URL`); unset: mail goes to `<data>/outbox`.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretString>,
     /// The sender of every email (`MUBLOG_MAIL_FROM`).
     pub mail_from: String,
     /// Local state: the development signing key and the mail outbox (`MUBLOG_DATA_DIR`).
@@ -48,7 +50,7 @@ pub struct Config {
     /// Where pictures are stored.
     pub media: MediaConfig,
     /// When set, `/metrics` answers only requests bearing this token (`MUBLOG_METRICS_TOKEN`).
-    pub metrics_token: Option<String>,
+    pub metrics_token: Option<SecretString>,
     /// Reverse proxies whose `X-Forwarded-For` is believed (`MUBLOG_TRUSTED_PROXIES`:
     /// addresses and CIDR ranges).
     pub trusted_proxies: crate::client_addr::TrustedProxies,
@@ -69,10 +71,10 @@ pub struct Config {
 /// Picture storage: `<data>/media` by default, or an S3-compatible bucket when
 /// `MUBLOG_S3_URL` is set (with `MUBLOG_S3_ACCESS_KEY`, `MUBLOG_S3_SECRET_KEY` and optionally
 /// `MUBLOG_S3_REGION`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum MediaConfig {
     Local,
-    S3 { url: String, region: String, access_key: String, secret_key: String },
+    S3 { url: String, region: String, access_key: String, secret_key: SecretString },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,15 +170,15 @@ impl Config {
             }
         };
         let jwt_secret = match (var("MUBLOG_JWT_SECRET"), environment) {
-            (Some(s), _) if strong_secret(&s) => s.into_bytes(),
+            (Some(s), _) if strong_secret(&s) => s.into(),
             (_, Environment::Production) => return Err(ConfigError::WeakSecret),
             (Some(s), Environment::Development) => {
                 tracing::warn!(
                     "MUBLOG_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; production would refuse it"
                 );
-                s.into_bytes()
+                s.into()
             }
-            (None, Environment::Development) => dev_secret(&data_dir)?,
+            (None, Environment::Development) => dev_secret(&data_dir)?.into(),
         };
         let seed_demo =
             environment == Environment::Development && var("MUBLOG_SEED_DEMO").as_deref() != Some("0");
@@ -206,7 +208,7 @@ impl Config {
             allowed_hosts,
             hsts,
             public_url: public_url.trim_end_matches('/').to_owned(),
-            smtp_url: var("MUBLOG_SMTP_URL"),
+            smtp_url: var("MUBLOG_SMTP_URL").map(SecretString::from),
             mail_from: var("MUBLOG_MAIL_FROM").unwrap_or_else(|| "mublog <no-reply@mublog.localhost>".into()),
             data_dir,
             media: match var("MUBLOG_S3_URL") {
@@ -215,10 +217,10 @@ impl Config {
                     url,
                     region: var("MUBLOG_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
                     access_key: var("MUBLOG_S3_ACCESS_KEY").ok_or(ConfigError::S3Credentials)?,
-                    secret_key: var("MUBLOG_S3_SECRET_KEY").ok_or(ConfigError::S3Credentials)?,
+                    secret_key: var("MUBLOG_S3_SECRET_KEY").ok_or(ConfigError::S3Credentials)?.into(),
                 },
             },
-            metrics_token: var("MUBLOG_METRICS_TOKEN"),
+            metrics_token: var("MUBLOG_METRICS_TOKEN").map(SecretString::from),
             trusted_proxies: crate::client_addr::TrustedProxies::parse(
                 list(var("MUBLOG_TRUSTED_PROXIES")).iter().map(String::as_str),
             )
@@ -289,12 +291,12 @@ fn ensure_dir(dir: &Path) -> Result<(), ConfigError> {
 
 /// Development signing key: random on first run, then kept (owner-readable only) so sign-ins
 /// survive restarts.
-fn dev_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
+fn dev_secret(data_dir: &Path) -> Result<String, ConfigError> {
     let path = data_dir.join("jwt_secret");
     let io_err = |source| ConfigError::DataDir { path: path.clone(), source };
     if let Ok(existing) = std::fs::read_to_string(&path) {
         if strong_secret(existing.trim()) {
-            return Ok(existing.trim().as_bytes().to_vec());
+            return Ok(existing.trim().to_owned());
         }
     }
     ensure_dir(data_dir)?;
@@ -303,7 +305,7 @@ fn dev_secret(data_dir: &Path) -> Result<Vec<u8>, ConfigError> {
     let secret = STANDARD.encode(bytes);
     write_private(&path, &secret).map_err(io_err)?;
     tracing::info!(path = %path.display(), "generated a development signing key");
-    Ok(secret.into_bytes())
+    Ok(secret)
 }
 
 #[cfg(unix)]
@@ -345,6 +347,25 @@ mod tests {
         let c = config(&strong).unwrap();
         assert_eq!(c.environment, Environment::Production);
         assert!(!c.seed_demo, "production never seeds demo content");
+    }
+
+    /// A config printed with `{:?}` (a log line, a panic) shows no secret.
+    #[test]
+    fn debug_output_hides_the_secrets() {
+        let c = config(&[
+            ("MUBLOG_JWT_SECRET", "jwt-k3y-0f-at-least-thirty-two-bytes"),
+            ("MUBLOG_SMTP_URL", "smtps://mailer:smtp-pa55word@mail.example"),
+            ("MUBLOG_METRICS_TOKEN", "scrape-t0ken"),
+            ("MUBLOG_S3_URL", "https://s3.example/bucket"),
+            ("MUBLOG_S3_ACCESS_KEY", "AKIAEXAMPLE"),
+            ("MUBLOG_S3_SECRET_KEY", "s3-s3cret-key"),
+        ])
+        .unwrap();
+        let printed = format!("{c:?}");
+        for secret in ["jwt-k3y", "smtp-pa55word", "scrape-t0ken", "s3-s3cret-key"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("REDACTED"), "{printed}");
     }
 
     #[test]

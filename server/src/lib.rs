@@ -29,6 +29,7 @@ use domain::{AccessTokens, Db, Mailer, MediaStore, Mublog};
 use http::{header, HeaderName, HeaderValue, Method};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use secrecy::ExposeSecret;
 use tower::util::option_layer;
 use tower_cookies::CookieManagerLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -102,16 +103,25 @@ pub async fn listen(
 /// The domain service for this configuration: the database (migrated) and the mailer.
 pub async fn domain(config: &Config) -> Result<Mublog, StartupError> {
     let db = Db::connect(&config.database_url).await?;
-    let mailer =
-        Mailer::new(config.smtp_url.as_deref(), &Mailer::outbox(&config.data_dir), &config.mail_from)?;
+    let mailer = Mailer::new(
+        config.smtp_url.as_ref().map(ExposeSecret::expose_secret),
+        &Mailer::outbox(&config.data_dir),
+        &config.mail_from,
+    )?;
     let media = match &config.media {
         MediaConfig::Local => MediaStore::local(config.data_dir.join("media"))?,
         MediaConfig::S3 { url, region, access_key, secret_key } => {
-            MediaStore::s3(url, region, access_key, secret_key)?
+            MediaStore::s3(url, region, access_key, secret_key.expose_secret())?
         }
     };
-    Ok(Mublog::new(db, AccessTokens::new(&config.jwt_secret), mailer, media, &config.public_url)
-        .with_request_log_retention(config.request_log_days))
+    Ok(Mublog::new(
+        db,
+        AccessTokens::new(config.jwt_secret.expose_secret().as_bytes()),
+        mailer,
+        media,
+        &config.public_url,
+    )
+    .with_request_log_retention(config.request_log_days))
 }
 
 /// Opens the database (applying migrations), seeds demo content where configured, starts the

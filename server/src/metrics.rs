@@ -91,11 +91,12 @@ fn static_file_label(path: &str) -> &'static str {
 #[derive(Clone)]
 pub struct MetricsState {
     pub app: Mublog,
-    pub token: Option<String>,
+    pub token: Option<secrecy::SecretString>,
 }
 
 pub async fn scrape(State(state): State<MetricsState>, headers: http::HeaderMap) -> Response {
     if let Some(token) = &state.token {
+        let token = secrecy::ExposeSecret::expose_secret(token);
         let given = app::api::server::bearer(&headers).unwrap_or_default();
         // Constant-time, so the token cannot be guessed byte by byte from timings.
         let matches = given.len() == token.len()

@@ -375,7 +375,7 @@ async fn failed_mail_is_retried_with_backoff_and_delivered_once_smtp_is_back() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("smtp://{}", listener.local_addr().unwrap());
     drop(listener);
-    let app = TestApp::with(|c| c.smtp_url = Some(url.clone())).await;
+    let app = TestApp::with(|c| c.smtp_url = Some(url.clone().into())).await;
     app.register("ada@example.com").await;
 
     let failed =
@@ -396,7 +396,7 @@ async fn a_job_that_keeps_failing_ends_dead_with_its_last_error() {
     let url = format!("smtp://{}", listener.local_addr().unwrap());
     drop(listener);
     let app = TestApp::with(|c| {
-        c.smtp_url = Some(url);
+        c.smtp_url = Some(url.into());
         c.jobs.backoff_base = std::time::Duration::ZERO;
     })
     .await;
@@ -428,7 +428,7 @@ async fn shutdown_hands_a_stuck_job_back() {
     // An SMTP server that accepts connections and never answers: the job hangs.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("smtp://{}", silent.local_addr().unwrap());
-    let app = TestApp::with(|c| c.smtp_url = Some(url)).await;
+    let app = TestApp::with(|c| c.smtp_url = Some(url.into())).await;
     app.register("ada@example.com").await;
     wait_for_job(&app, "send_verification", |state, _| state == "running").await;
     let started = std::time::Instant::now();
