@@ -1,5 +1,6 @@
-//! mublog's domain layer. Server functions (and later REST and GraphQL) are thin adapters over
-//! [`Mublog`]: every rule — validation, ownership, token rotation — is written here once.
+//! mublog's domain layer. Server functions, REST handlers and GraphQL resolvers are thin
+//! adapters over [`Mublog`]: every rule — validation, ownership, token rotation — is written
+//! here once.
 
 pub mod admin;
 pub mod auth;
@@ -14,7 +15,7 @@ pub mod seed;
 pub mod store;
 mod users;
 
-pub use auth::{AccessTokens, Caller, Client, Credentials, Refreshed, SignedIn};
+pub use auth::{AccessTokens, Caller, Client, Refreshed, SignedIn};
 pub use error::DomainError;
 pub use jobs::Job;
 pub use mail::Mailer;

@@ -53,6 +53,14 @@ async fn an_unverified_account_reads_but_cannot_post_or_like_until_the_link_is_o
     let res =
         app.post("/api/posts/like", json!({ "id": post, "liked": true }), Some(&ada.access), None).await;
     assert_eq!(res.error_code(), "email_unverified");
+    for method in ["PUT", "DELETE"] {
+        let res = app.api(method, &format!("/api/v1/posts/{post}/like"), None, Some(&ada.access)).await;
+        assert_eq!(
+            (res.status, res.error_code()),
+            (StatusCode::FORBIDDEN, "email_unverified".into()),
+            "{method}"
+        );
+    }
     assert_eq!(app.api("GET", "/api/v1/posts", None, Some(&ada.access)).await.status, StatusCode::OK);
 
     for forged in ["", "not-a-token", &"A".repeat(43), &"x".repeat(5000)] {

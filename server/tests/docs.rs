@@ -39,6 +39,10 @@ async fn openapi_document_covers_every_endpoint() {
             );
         }
     }
+    for method in ["put", "delete"] {
+        let refusal = &doc["paths"]["/posts/{id}/like"][method]["responses"]["403"];
+        assert!(refusal.is_object(), "{method} like: the unverified author's 403 is documented");
+    }
     assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
     let new_post = &doc["components"]["schemas"]["NewPost"];
     assert_eq!(new_post["additionalProperties"], false, "unknown fields are documented as refused");

@@ -41,8 +41,6 @@ pub const FAMILY_TTL_SECS: i64 = 30 * 24 * 60 * 60;
 /// this window after the rotation, gets one access token instead of being treated as a thief.
 pub const CONCURRENT_REFRESH_GRACE_SECS: i64 = 30;
 
-pub type Credentials = LoginRequest;
-
 /// A new sign-in: the body for the client and the refresh token for its cookie.
 pub struct SignedIn {
     pub response: AuthResponse,
@@ -102,7 +100,7 @@ impl Mublog {
     }
 
     /// A wrong password and an unknown email fail identically, in about the same time.
-    pub async fn login(&self, creds: Credentials, client: &Client) -> Result<SignedIn, DomainError> {
+    pub async fn login(&self, creds: LoginRequest, client: &Client) -> Result<SignedIn, DomainError> {
         let email = creds.email.trim().to_lowercase();
         let ip = client.ip;
         // Every attempt is logged, with the account it named and never the password.

@@ -1,5 +1,5 @@
 //! The data layer: every SQL statement lives under this module. Callers see plain functions on
-//! [`Db`], so a PostgreSQL backend can replace SQLite without touching the domain or handlers.
+//! [`Db`]; today they run on SQLite only (the domain still names SQLite's transaction type).
 
 mod audit;
 mod dump;

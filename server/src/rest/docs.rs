@@ -1,5 +1,6 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations and the `shared` types,
-//! so it cannot drift from the code; and the docs UI, served from vendored Swagger UI assets.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and the `shared` types
+//! (each route is still listed here by hand, beside the router); and the docs UI, served from
+//! vendored Swagger UI assets.
 
 use shared::{
     ApiError, ChangePasswordRequest, ErrorCode, FieldError, ImageSize, LikeState, LoginRequest, Me, NewPost,

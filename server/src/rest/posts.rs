@@ -72,7 +72,7 @@ pub async fn delete(
 }
 
 #[utoipa::path(put, path = "/posts/{id}/like", tag = "likes", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
-    responses((status = 200, description = "Liked (idempotent)", body = LikeState), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 404, description = "No such resource", body = ApiError)))]
+    responses((status = 200, description = "Liked (idempotent)", body = LikeState), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 403, description = "Email not verified yet (`email_unverified`)", body = ApiError), (status = 404, description = "No such resource", body = ApiError)))]
 /// Like a post. Liking twice counts once.
 pub async fn like(
     State(app): State<Mublog>,
@@ -83,7 +83,7 @@ pub async fn like(
 }
 
 #[utoipa::path(delete, path = "/posts/{id}/like", tag = "likes", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
-    responses((status = 200, description = "Not liked (idempotent)", body = LikeState), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 404, description = "No such resource", body = ApiError)))]
+    responses((status = 200, description = "Not liked (idempotent)", body = LikeState), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 403, description = "Email not verified yet (`email_unverified`)", body = ApiError), (status = 404, description = "No such resource", body = ApiError)))]
 /// Remove your like, if any.
 pub async fn unlike(
     State(app): State<Mublog>,
