@@ -12,7 +12,7 @@ impl Mublog {
     pub async fn admin_posts(&self, _: Staff, filter: &PostFilter) -> Result<Page<AdminPost>, DomainError> {
         let search = validate::search(filled(&filter.q))?;
         let author = self.named_user("author", &filter.author).await?;
-        let like = search.as_deref().map(crate::store::like_pattern);
+        let like = search.as_deref().map(crate::store::contains_pattern);
         let selection = PostSelection {
             author,
             body_like: like.as_deref(),

@@ -16,7 +16,7 @@ pub use dump::{Dump, LikeRecord, PostRecord, DUMP_FORMAT};
 pub use jobs::{JobRow, NewJob};
 pub use moderation::{ModeratedPost, PostSelection, UserSelection};
 pub use one_time_tokens::Purpose;
-pub(crate) use posts::like_pattern;
+pub(crate) use posts::contains_pattern;
 pub use posts::{ImageColumns, PostRow};
 pub use request_log::{LoggedRequest, RequestEntry, RequestSelection};
 pub use sessions::{FamilyRow, SessionRow, TokenRow, TokenUserRow};

@@ -64,7 +64,7 @@ fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
     }
     q.push_bind(s.before.unwrap_or(i64::MAX));
     if let (Some(phrase), None) = (s.search, walk_search) {
-        let pattern = super::like_pattern(phrase);
+        let pattern = super::contains_pattern(phrase);
         let mut separator = " AND (";
         for column in ["email", "handle", "display_name", "first_name", "last_name"] {
             q.push(separator)

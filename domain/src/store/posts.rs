@@ -101,8 +101,9 @@ fn list_posts_sql(by_author: bool, search: bool) -> String {
     )
 }
 
-/// `text` as a LIKE pattern matching it anywhere, with LIKE's wildcards taken literally.
-pub(crate) fn like_pattern(text: &str) -> String {
+/// `text` as an SQL `LIKE` pattern that matches it anywhere, with `LIKE`'s wildcards taken
+/// literally.
+pub(crate) fn contains_pattern(text: &str) -> String {
     let escaped = text.replace('\\', r"\\").replace('%', r"\%").replace('_', r"\_");
     format!("%{escaped}%")
 }
@@ -376,6 +377,6 @@ mod tests {
 mod search_tests {
     #[test]
     fn like_wildcards_are_literal() {
-        assert_eq!(super::like_pattern("50%_off\\"), r"%50\%\_off\\%");
+        assert_eq!(super::contains_pattern("50%_off\\"), r"%50\%\_off\\%");
     }
 }
