@@ -215,6 +215,7 @@ pub struct PostView {
 /// A post's picture: the full re-encoded image, and smaller widths for `srcset`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct PostImage {
     pub url: String,
     pub width: u32,
@@ -226,6 +227,7 @@ pub struct PostImage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct ImageSize {
     pub url: String,
     pub width: u32,

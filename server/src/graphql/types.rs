@@ -52,31 +52,7 @@ pub struct Post {
     /// Whether the caller likes it.
     pub liked: bool,
     /// The attached picture, if any.
-    pub image: Option<PostImage>,
-}
-
-/// A post's picture: the full re-encoded image, and smaller widths for `srcset`.
-#[derive(SimpleObject)]
-pub struct PostImage {
-    pub url: String,
-    pub width: u32,
-    pub height: u32,
-    pub sizes: Vec<ImageSize>,
-    /// False until the sizes are rendered.
-    pub ready: bool,
-}
-
-#[derive(SimpleObject)]
-pub struct ImageSize {
-    pub url: String,
-    pub width: u32,
-}
-
-impl From<shared::PostImage> for PostImage {
-    fn from(i: shared::PostImage) -> Self {
-        let sizes = i.sizes.into_iter().map(|s| ImageSize { url: s.url, width: s.width }).collect();
-        PostImage { url: i.url, width: i.width, height: i.height, sizes, ready: i.ready }
-    }
+    pub image: Option<shared::PostImage>,
 }
 
 impl From<shared::PostView> for Post {
@@ -89,7 +65,7 @@ impl From<shared::PostView> for Post {
             edited_at: p.edited_at,
             like_count: p.like_count,
             liked: p.liked,
-            image: p.image.map(PostImage::from),
+            image: p.image,
         }
     }
 }
