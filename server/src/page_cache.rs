@@ -66,12 +66,14 @@ pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> 
     {
         return next.run(req).await;
     }
+    // JSON is shared only for the public API's reads: probes and the like must see the present.
+    let public_api = req.uri().path().starts_with("/api/v1/");
     let key = req.uri().to_string();
     if let Some(page) = cache.pages.get(&key).filter(|page| page.rendered_at.elapsed() < cache.fresh_for) {
         return page.answer();
     }
     let response = next.run(req).await;
-    let Some(nonce) = storable(&response) else { return response };
+    let Some(nonce) = storable(&response, public_api) else { return response };
     let (parts, body) = response.into_parts();
     let body = match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(body) => body,
@@ -91,8 +93,8 @@ pub async fn serve(State(cache): State<PageCache>, req: Request, next: Next) -> 
 }
 
 /// Whether a response may be shared: a 200 that sets no cookie and does not forbid storing,
-/// either JSON or an HTML page with a nonce in its CSP (which is returned).
-fn storable(response: &Response) -> Option<Option<String>> {
+/// either JSON from the public API or an HTML page with a nonce in its CSP (which is returned).
+fn storable(response: &Response, public_api: bool) -> Option<Option<String>> {
     let headers = response.headers();
     let media_type =
         |prefix: &[u8]| headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(prefix));
@@ -104,7 +106,7 @@ fn storable(response: &Response) -> Option<Option<String>> {
         return None;
     }
     if media_type(b"application/json") {
-        return Some(None);
+        return public_api.then_some(None);
     }
     if !media_type(b"text/html") {
         return None;
