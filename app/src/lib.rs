@@ -9,6 +9,9 @@ pub mod session;
 mod upload;
 mod when;
 
+#[cfg(feature = "hydrate")]
+pub use components::composer::preload as preload_composer;
+
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -18,7 +21,7 @@ use components::nav::Nav;
 use components::verify_banner::VerifyBanner;
 use pages::{
     AdminAuditRoute, AdminHomeRoute, AdminJobsRoute, AdminPostsRoute, AdminRequestsRoute, AdminUserRoute,
-    AdminUsersRoute, AuthorRoute, ForgotRoute, HomePage, LoginPage, NotFound, OfflinePage, PostRoute,
+    AdminUsersRoute, AuthorRoute, ForgotRoute, HomePage, LoginRoute, NotFound, OfflinePage, PostRoute,
     RegisterRoute, ResetRoute, SessionsRoute, SettingsRoute, VerifyRoute,
 };
 use session::Session;
@@ -95,11 +98,11 @@ pub fn App() -> impl IntoView {
                 // Async: pages are sent complete, so they read (and paginate) without JavaScript.
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/offline") view=OfflinePage />
                     // The rest load their code when first visited (`pages::lazy_page`).
                     <Route path=path!("/posts/:id") view={Lazy::<PostRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/u/:handle") view={Lazy::<AuthorRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} />
                     <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()} />
                     <Route path=path!("/verify/:token") view={Lazy::<VerifyRoute>::new()} />
                     <Route path=path!("/forgot") view={Lazy::<ForgotRoute>::new()} />

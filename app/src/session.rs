@@ -3,6 +3,7 @@
 //! [`AuthClient`]. The refresh token stays in its HttpOnly cookie, out of reach of scripts.
 
 use crate::api::auth::{current_user, logout, refresh};
+use crate::api::resource::{load, Loaded};
 use leptos::prelude::*;
 use shared::{ApiError, AuthResponse, Me, UserId};
 use std::cell::RefCell;
@@ -33,7 +34,7 @@ const REFRESH_MARGIN_SECS: i64 = 60;
 /// server and the hydrating browser agree); `changed` records sign-in and sign-out after that.
 #[derive(Clone, Copy)]
 pub struct Session {
-    pub initial: Resource<Result<Option<Me>, ApiError>>,
+    pub initial: Loaded<Option<Me>>,
     changed: RwSignal<Option<Option<Me>>>,
     refresh_timer: StoredValue<Option<TimeoutHandle>>,
 }
@@ -41,7 +42,7 @@ pub struct Session {
 impl Session {
     pub fn provide() -> Self {
         let session = Session {
-            initial: Resource::new(|| (), |_| current_user()),
+            initial: load(|| (), |_| current_user()),
             changed: RwSignal::new(None),
             refresh_timer: StoredValue::new(None),
         };

@@ -47,9 +47,9 @@ pub async fn post_with_picture(
     let status = xhr.status().unwrap_or(0);
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
     match status {
-        201 => serde_json::from_str(&text).map_err(|_| failed("answer")),
+        201 => serde_json::from_slice(text.as_bytes()).map_err(|_| failed("answer")),
         0 => Err(ApiError::new(ErrorCode::Internal, "The upload failed: no connection to the server.")),
-        _ => Err(serde_json::from_str(&text).unwrap_or_else(|_| {
+        _ => Err(serde_json::from_slice(text.as_bytes()).unwrap_or_else(|_| {
             ApiError::new(ErrorCode::Internal, format!("The upload failed ({status})."))
         })),
     }

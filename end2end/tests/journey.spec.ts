@@ -30,6 +30,8 @@ test("register, verify by email, post, like, reload, unlike, edit, delete, sign 
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/login\?registered=1$/);
+  // The sign-in page's code loads on first visit; until then the register form is still shown.
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeVisible();
 
   // Sign in.
   await page.getByLabel("Email").fill(email);

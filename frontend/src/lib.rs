@@ -10,7 +10,12 @@ pub fn hydrate() {
     // As `leptos::mount::hydrate_lazy`, which lazy routes need (a page's chunk may have to
     // load before its part of the page can be hydrated), then mark the page ready.
     wasm_bindgen_futures::spawn_local(async {
-        let body = leptos::prelude::document().body().expect("a page has a body");
+        let document = leptos::prelude::document();
+        // A composer in the server's HTML can only hydrate once its chunk is here.
+        if document.query_selector("form.composer").ok().flatten().is_some() {
+            app::preload_composer().await;
+        }
+        let body = document.body().expect("a page has a body");
         leptos::mount::hydrate_from_async(body, app::App).await.forget();
         mark_ready();
     });

@@ -7,13 +7,29 @@ use leptos::task::spawn_local;
 use shared::validate::{self, POST_MAX_CHARS};
 use shared::PostView;
 
+/// The composer, as a chunk of its own in a split build (`--split`): readers who cannot post
+/// never download it, nor the upload code behind it. The Trunk build (`csr`) cannot split.
+#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+pub async fn lazy_composer(fresh: RwSignal<Vec<PostView>>) -> AnyView {
+    view! { <Composer fresh /> }.into_any()
+}
+
+/// Loads the composer's chunk. A `Suspend` that is still waiting when the page hydrates cannot
+/// take over the server's HTML, so the browser entry point calls this first on a page whose
+/// HTML has a composer (`form.composer`); `lazy_composer` is then ready at once.
+#[cfg(feature = "hydrate")]
+pub async fn preload() {
+    #[cfg(not(feature = "csr"))]
+    __preload_lazy_composer().await;
+}
+
 /// Pictures over this many bytes are refused before they are sent.
 const MAX_PICTURE_BYTES: f64 = 10.0 * 1024.0 * 1024.0;
 
 /// The "what's happening" box, with an optional picture. Checks length (and the picture's
 /// size) as you go; the server checks again and decides. A picture upload shows its progress.
 #[component]
-pub fn Composer(fresh: RwSignal<Vec<PostView>>) -> impl IntoView {
+fn Composer(fresh: RwSignal<Vec<PostView>>) -> impl IntoView {
     let session = use_session();
     let draft = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);

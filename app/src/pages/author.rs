@@ -1,4 +1,5 @@
 use crate::api::posts::get_author_page;
+use crate::api::resource::load;
 use crate::components::post_list::PostList;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ pub fn AuthorPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let query = use_query_map();
-    let page = Resource::new(
+    let page = load(
         move || (params.read().get("handle"), query.read().get("cursor")),
         |(handle, cursor)| async move {
             match handle {

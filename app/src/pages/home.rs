@@ -1,5 +1,6 @@
 use crate::api::posts::list_posts;
-use crate::components::{composer::Composer, post_list::PostList};
+use crate::api::resource::load;
+use crate::components::{composer::lazy_composer, post_list::PostList};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,7 +12,7 @@ use shared::PostQuery;
 pub fn HomePage() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
-    let page = Resource::new(
+    let page = load(
         move || query.read().get("cursor"),
         |cursor| list_posts(PostQuery { cursor, ..PostQuery::default() }),
     );
@@ -26,7 +27,7 @@ pub fn HomePage() -> impl IntoView {
                 match page.await {
                     Ok(page) => view! {
                         <Show when=move || session.user().is_some_and(|me| me.email_verified)>
-                            <Composer fresh />
+                            {move || Suspend::new(lazy_composer(fresh))}
                         </Show>
                         <PostList page fresh />
                     }.into_any(),

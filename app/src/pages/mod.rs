@@ -66,6 +66,7 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
+    LoginRoute => LoginPage,
     PostRoute => PostPage,
     AuthorRoute => AuthorPage,
     RegisterRoute => RegisterPage,

@@ -1,4 +1,5 @@
 use crate::api::posts::get_post;
+use crate::api::resource::load;
 use crate::components::post_card::PostCard;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use shared::{ApiError, ErrorCode};
 pub fn PostPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
-    let post = Resource::new(
+    let post = load(
         move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
         |id| async move {
             match id {

@@ -2,6 +2,7 @@
 
 use super::{loaded, next_page, text, AdminFrame};
 use crate::api::admin::audit_trail;
+use crate::api::resource::load;
 use crate::when;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -9,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
     let query = use_query_map();
-    let page = Resource::new(move || text(&query.read(), "cursor"), audit_trail);
+    let page = load(move || text(&query.read(), "cursor"), audit_trail);
 
     view! {
         <AdminFrame title="Audit trail">

@@ -2,6 +2,7 @@
 
 use super::{act, action_problem, loaded, next_page, text, AdminFrame};
 use crate::api::admin::{admin_jobs, retry_job};
+use crate::api::resource::load;
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
@@ -16,7 +17,7 @@ pub fn AdminJobsPage() -> impl IntoView {
         let q = query.read();
         JobFilter { state: text(&q, "state"), cursor: text(&q, "cursor") }
     };
-    let page = Resource::new(filter, admin_jobs);
+    let page = load(filter, admin_jobs);
 
     view! {
         <AdminFrame title="Jobs">

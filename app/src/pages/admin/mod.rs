@@ -14,6 +14,7 @@ pub use posts::AdminPostsPage;
 pub use requests::{AdminHome, AdminRequestsPage};
 pub use users::{AdminUserPage, AdminUsersPage};
 
+use crate::api::resource::Loaded;
 use crate::session::Session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -65,10 +66,7 @@ fn loading() -> impl IntoView {
 }
 
 /// A server-loaded admin view: "Loading…", then `show` with the data, or the refusal.
-fn loaded<T, V>(
-    resource: Resource<Result<T, ApiError>>,
-    show: impl Fn(T) -> V + Copy + Send + Sync + 'static,
-) -> impl IntoView
+fn loaded<T, V>(resource: Loaded<T>, show: impl Fn(T) -> V + Copy + Send + Sync + 'static) -> impl IntoView
 where
     T: Clone + Send + Sync + 'static,
     V: IntoView + 'static,

@@ -3,6 +3,7 @@
 
 use super::{act, action_problem, flag, loaded, next_page, text, AdminFrame, FlagSelect};
 use crate::api::admin::{act_on_post, admin_posts};
+use crate::api::resource::load;
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
@@ -24,7 +25,7 @@ pub fn AdminPostsPage() -> impl IntoView {
             cursor: text(&q, "cursor"),
         }
     };
-    let page = Resource::new(filter, admin_posts);
+    let page = load(filter, admin_posts);
 
     view! {
         <AdminFrame title="Posts">

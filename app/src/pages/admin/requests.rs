@@ -3,6 +3,7 @@
 
 use super::{loaded, next_page, text, AdminFrame};
 use crate::api::admin::{admin_request_stats, admin_requests};
+use crate::api::resource::load;
 use crate::when;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -10,7 +11,7 @@ use shared::admin::{RequestFilter, RequestRecord, RequestStats, StatsWindow};
 
 #[component]
 pub fn AdminHome() -> impl IntoView {
-    let stats = Resource::new(|| (), |_| admin_request_stats(StatsWindow::Hour));
+    let stats = load(|| (), |_| admin_request_stats(StatsWindow::Hour));
     view! {
         <AdminFrame title="Overview">
             {loaded(stats, |stats| view! {
@@ -41,8 +42,8 @@ pub fn AdminRequestsPage() -> impl IntoView {
             cursor: text(&q, "cursor"),
         }
     };
-    let stats = Resource::new(window, admin_request_stats);
-    let page = Resource::new(filter, admin_requests);
+    let stats = load(window, admin_request_stats);
+    let page = load(filter, admin_requests);
 
     view! {
         <AdminFrame title="Requests">

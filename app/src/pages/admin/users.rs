@@ -5,6 +5,7 @@ use super::{
     act, action_problem, admin_problem, flag, loaded, loading, next_page, text, AdminFrame, FlagSelect,
 };
 use crate::api::admin::{act_on_user, admin_account, admin_users};
+use crate::api::resource::load;
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
@@ -25,7 +26,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             cursor: text(&q, "cursor"),
         }
     };
-    let page = Resource::new(filter, admin_users);
+    let page = load(filter, admin_users);
 
     view! {
         <AdminFrame title="Users">
@@ -88,7 +89,7 @@ pub fn AdminUserPage() -> impl IntoView {
     let params = use_params_map();
     // Bumped after each action, to show the account as it now is.
     let version = RwSignal::new(0u32);
-    let detail = Resource::new(
+    let detail = load(
         move || (params.read().get("id").and_then(|id| id.parse().ok()), version.get()),
         |(id, _)| async move {
             match id {
