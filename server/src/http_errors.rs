@@ -119,3 +119,83 @@ fn too_large(limit: usize) -> Response {
 fn status_of(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every code, written as a match so that a new code fails to compile here until it is
+    /// added (and so tested).
+    fn every_code() -> Vec<ErrorCode> {
+        let all = [
+            ErrorCode::BadRequest,
+            ErrorCode::Validation,
+            ErrorCode::InvalidCredentials,
+            ErrorCode::Unauthenticated,
+            ErrorCode::Forbidden,
+            ErrorCode::EmailUnverified,
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::Conflict,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::RateLimited,
+            ErrorCode::Internal,
+            ErrorCode::Unavailable,
+        ];
+        for code in all {
+            match code {
+                ErrorCode::BadRequest
+                | ErrorCode::Validation
+                | ErrorCode::InvalidCredentials
+                | ErrorCode::Unauthenticated
+                | ErrorCode::Forbidden
+                | ErrorCode::EmailUnverified
+                | ErrorCode::NotFound
+                | ErrorCode::MethodNotAllowed
+                | ErrorCode::Conflict
+                | ErrorCode::PayloadTooLarge
+                | ErrorCode::UnsupportedMediaType
+                | ErrorCode::RateLimited
+                | ErrorCode::Internal
+                | ErrorCode::Unavailable => {}
+            }
+        }
+        all.to_vec()
+    }
+
+    #[tokio::test]
+    async fn each_code_is_answered_with_its_status_and_only_server_faults_are_5xx() {
+        for code in every_code() {
+            let response = error_response(ApiError::new(code, "x"));
+            let status = response.status();
+            assert_eq!(status.as_u16(), code.http_status(), "{code:?}");
+            let server_fault = matches!(code, ErrorCode::Internal | ErrorCode::Unavailable);
+            assert_eq!(status.is_server_error(), server_fault, "{code:?} is {status}");
+            assert_eq!(
+                response.headers().contains_key(header::WWW_AUTHENTICATE),
+                code == ErrorCode::Unauthenticated,
+                "{code:?}"
+            );
+            let body = axum::body::to_bytes(response.into_body(), MAX_ERROR_BODY_BYTES).await.unwrap();
+            assert_eq!(serde_json::from_slice::<ApiError>(&body).unwrap(), ApiError::new(code, "x"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_server_function_error_gets_the_status_of_its_code() {
+        let app = axum::Router::new()
+            .route(
+                "/fail",
+                axum::routing::post(|| async {
+                    let body =
+                        serde_json::to_string(&ApiError::new(ErrorCode::EmailUnverified, "x")).unwrap();
+                    (StatusCode::INTERNAL_SERVER_ERROR, [(SERVER_FN_ERROR_HEADER, "/fail")], body)
+                }),
+            )
+            .layer(axum::middleware::from_fn(status_from_error_code));
+        let request = Request::post("/fail").body(Body::empty()).unwrap();
+        let response = tower::ServiceExt::oneshot(app, request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+}

@@ -10,6 +10,7 @@ use http::{header, StatusCode};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Instant;
+use subtle::ConstantTimeEq;
 
 /// Installs the recorder (once per process) before anything records.
 pub fn install() {
@@ -99,8 +100,7 @@ pub async fn scrape(State(state): State<MetricsState>, headers: http::HeaderMap)
         let token = secrecy::ExposeSecret::expose_secret(token);
         let given = app::api::server::bearer(&headers).unwrap_or_default();
         // Constant-time, so the token cannot be guessed byte by byte from timings.
-        let matches = given.len() == token.len()
-            && given.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        let matches: bool = given.as_bytes().ct_eq(token.as_bytes()).into();
         if !matches {
             return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
         }

@@ -1,7 +1,7 @@
 //! The staff admin: who may use it, what each staff action does, that each one lands in the
 //! audit trail, and the filters of its lists.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, User, PASSWORD};
 use http::StatusCode;

@@ -1,6 +1,6 @@
 //! Server-rendered pages: complete HTML, personalised from the refresh cookie.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::StatusCode;

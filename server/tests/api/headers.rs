@@ -1,6 +1,6 @@
 //! Security headers: on every response, and a nonce-based CSP on every page.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::header;

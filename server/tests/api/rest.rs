@@ -1,6 +1,6 @@
 //! REST v1: every endpoint and every error status it can answer with.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, PASSWORD};
 use futures::future::join_all;

@@ -1,6 +1,6 @@
 //! GraphQL: the same rules and auth as REST, and limits that refuse hostile queries.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::StatusCode;

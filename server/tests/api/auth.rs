@@ -1,4 +1,7 @@
-mod common;
+//! Sign-up, sign-in and the refresh-token family: validation, cookies, rotation, reuse,
+//! expiry and cross-site refusal.
+
+use crate::common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -1,6 +1,6 @@
 //! What operators rely on: liveness, readiness and the running version.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::StatusCode;

@@ -1,6 +1,6 @@
 //! The OpenAPI document is generated from the code and covers every REST endpoint.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use http::StatusCode;

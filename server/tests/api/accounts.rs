@@ -1,7 +1,7 @@
 //! Account lifecycle: verification, password reset and change, profile, sessions — with mail
 //! delivered over real SMTP to a sink on localhost.
 
-mod common;
+use crate::common;
 
 use common::{MailSink, TestApp, User, PASSWORD};
 use http::{header, StatusCode};

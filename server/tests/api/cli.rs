@@ -1,6 +1,6 @@
 //! The binary's command line: `mublog check --deploy`, the config file, `mublog worker`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

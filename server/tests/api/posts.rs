@@ -1,4 +1,7 @@
-mod common;
+//! Posts through the browser's API (server functions): length limits, ownership, likes
+//! (idempotent, exact under concurrency) and keyset pages.
+
+use crate::common;
 
 use common::TestApp;
 use futures::future::join_all;

@@ -1,7 +1,7 @@
 //! The security review's findings (issue 11), one test each: proxy-aware limits, bounded
 //! hashing, secrets kept out of logs and caches, bounded public reads and the smaller fixes.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;

@@ -1,7 +1,7 @@
 //! Pictures on posts, attacked: polyglots, scripts, pixel floods, bombs, truncation, lies in
 //! file names, oversize bodies. Each gets the right 4xx or a safe re-encode, never a 500.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use common::{TestApp, User};

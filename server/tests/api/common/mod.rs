@@ -1,7 +1,5 @@
 //! Test harness: the real router on a fresh SQLite file, driven in-process.
 
-#![allow(dead_code)] // each test binary uses its own subset of the helpers
-
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;

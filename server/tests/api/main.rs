@@ -1,0 +1,18 @@
+//! The server's integration tests: the real router (and, in `cli`, the real binary) on fresh
+//! SQLite files, one module per area. One test binary, so one link step.
+
+mod common;
+
+mod accounts;
+mod admin;
+mod auth;
+mod cli;
+mod docs;
+mod graphql;
+mod headers;
+mod images;
+mod operations;
+mod pages;
+mod posts;
+mod rest;
+mod security;
