@@ -11,6 +11,7 @@ mod docs;
 mod graphql;
 mod headers;
 mod images;
+mod jobs;
 mod operations;
 mod pages;
 mod posts;
