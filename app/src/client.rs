@@ -2,7 +2,6 @@
 //! access token as `Authorization: Bearer`, and with credentials, so the refresh cookie also
 //! travels when the app runs on another origin than the server (the Trunk build).
 
-use crate::session::bearer_header;
 use send_wrapper::SendWrapper;
 use server_fn::client::{browser::BrowserClient, Client};
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -10,7 +9,28 @@ use server_fn::redirect::REDIRECT_HEADER;
 use server_fn::request::browser::BrowserRequest;
 use server_fn::response::ClientRes;
 use server_fn::Bytes;
+use std::cell::RefCell;
 use std::future::Future;
+
+// The access token lives in this module's memory only — never in storage or a readable cookie.
+// The refresh token stays in its HttpOnly cookie, out of reach of scripts.
+thread_local! {
+    static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+pub(crate) fn access_token() -> Option<String> {
+    ACCESS_TOKEN.with(|t| t.borrow().clone())
+}
+
+pub(crate) fn set_access_token(token: Option<String>) {
+    ACCESS_TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// The `Authorization` header value while signed in: server functions ([`AuthClient`]) and
+/// uploads send it.
+pub(crate) fn bearer_header() -> Option<String> {
+    access_token().map(|token| format!("Bearer {token}"))
+}
 
 pub struct AuthClient;
 

@@ -1,31 +1,13 @@
-//! The browser's session. The access token lives in this module's memory only — never in
-//! storage or a readable cookie — and is attached to every server-function call by
-//! [`AuthClient`]. The refresh token stays in its HttpOnly cookie, out of reach of scripts.
+//! The browser's session: who is signed in, and an access token kept fresh from the refresh
+//! cookie. The token itself is held by [`crate::client`], which attaches it to every call.
 
 use crate::api::auth::{current_user, logout, refresh};
 use crate::api::resource::{load, Loaded};
+use crate::client::{access_token, set_access_token};
 use leptos::prelude::*;
 use shared::{ApiError, AuthResponse, Me, UserId};
-use std::cell::RefCell;
 use std::future::Future;
 use std::time::Duration;
-
-thread_local! {
-    static ACCESS_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-fn access_token() -> Option<String> {
-    ACCESS_TOKEN.with(|t| t.borrow().clone())
-}
-
-fn set_access_token(token: Option<String>) {
-    ACCESS_TOKEN.with(|t| *t.borrow_mut() = token);
-}
-
-/// The `Authorization` header value for calls made outside server functions (uploads).
-pub(crate) fn bearer_header() -> Option<String> {
-    access_token().map(|token| format!("Bearer {token}"))
-}
 
 /// Refresh this long before the access token expires, so calls never carry a stale one.
 const REFRESH_MARGIN_SECS: i64 = 60;

@@ -1,7 +1,7 @@
 //! Posting with a picture: a multipart `POST /api/v1/posts` through `XMLHttpRequest`, the one
 //! browser API that reports upload progress (fetch does not).
 
-use crate::session::bearer_header;
+use crate::client::bearer_header;
 use shared::{ApiError, ErrorCode, PostView};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
