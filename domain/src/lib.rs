@@ -15,7 +15,7 @@ pub mod seed;
 pub mod store;
 mod users;
 
-pub use auth::{AccessTokens, Caller, Client, Refreshed, SignedIn};
+pub use auth::{AccessTokens, Caller, Device, Refreshed, SignedIn};
 pub use error::DomainError;
 pub use jobs::Job;
 pub use mail::Mailer;

@@ -39,9 +39,9 @@ pub fn client_ip(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
 }
 
 /// The device of the current server function's caller: its address and user agent.
-pub async fn client() -> Result<domain::Client, ApiError> {
+pub async fn device() -> Result<domain::Device, ApiError> {
     let ip = use_context::<http::request::Parts>().and_then(|parts| client_ip(&parts.extensions));
-    Ok(domain::Client { ip, user_agent: user_agent(&headers().await?) })
+    Ok(domain::Device { ip, user_agent: user_agent(&headers().await?) })
 }
 
 /// The `User-Agent` header, as text (empty when missing or not UTF-8).

@@ -1,6 +1,6 @@
 //! Email verification, password reset and password change.
 
-use super::{password, refresh_token, Client};
+use super::{password, refresh_token, Device};
 use crate::jobs::Job;
 use crate::store::{Db, Purpose, Tx};
 use crate::{now, Caller, DomainError, Mublog};
@@ -64,10 +64,10 @@ impl Mublog {
     pub async fn forgot_password(
         &self,
         req: ForgotPasswordRequest,
-        client: &Client,
+        device: &Device,
     ) -> Result<Accepted, DomainError> {
         let email = validate::email(&req.email)?;
-        let ip = client.ip;
+        let ip = device.ip;
         self.throttles
             .forgot(&email, ip)
             .inspect_err(|_| tracing::warn!(%email, ?ip, "forgot-password throttled"))?;
@@ -82,9 +82,9 @@ impl Mublog {
     pub async fn reset_password(
         &self,
         req: ResetPasswordRequest,
-        client: &Client,
+        device: &Device,
     ) -> Result<(), DomainError> {
-        let ip = client.ip;
+        let ip = device.ip;
         self.throttles.reset(ip).inspect_err(|_| tracing::warn!(?ip, "password reset throttled"))?;
         password::check_policy(&req.password)?;
         let hash = password::hash(&self.hashing, req.password).await?;
@@ -111,10 +111,10 @@ impl Mublog {
         &self,
         caller: Caller,
         req: ChangePasswordRequest,
-        client: &Client,
+        device: &Device,
     ) -> Result<(), DomainError> {
         let user = self.db.user_by_id(caller.user).await?.ok_or(DomainError::Unauthenticated)?;
-        self.throttles.sign_in(&user.email, client.ip)?;
+        self.throttles.sign_in(&user.email, device.ip)?;
         if !password::verify(&self.hashing, req.current_password, Some(user.password_hash)).await? {
             tracing::info!(user = user.id, "password change refused: wrong current password");
             return Err(FieldError::new("current_password", "That is not your current password.").into());

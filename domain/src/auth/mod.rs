@@ -25,7 +25,7 @@ use std::net::IpAddr;
 
 /// What the domain knows about the device a request comes from.
 #[derive(Debug, Clone, Default)]
-pub struct Client {
+pub struct Device {
     /// For rate limits; `None` when unknown.
     pub ip: Option<IpAddr>,
     /// Shown on the sessions page.
@@ -59,8 +59,8 @@ impl Mublog {
     /// Creates an account and emails a verification link. Registering an address that has an
     /// account already answers the same bytes and emails its owner instead, so the endpoint
     /// never reveals who is registered.
-    pub async fn register(&self, req: RegisterRequest, client: &Client) -> Result<Accepted, DomainError> {
-        let ip = client.ip;
+    pub async fn register(&self, req: RegisterRequest, device: &Device) -> Result<Accepted, DomainError> {
+        let ip = device.ip;
         self.throttles.register(ip).inspect_err(|_| tracing::warn!(?ip, "registration throttled"))?;
         let mut problems = Vec::new();
         let email = validate::email(&req.email).map_err(|e| problems.push(e)).ok();
@@ -100,9 +100,9 @@ impl Mublog {
     }
 
     /// A wrong password and an unknown email fail identically, in about the same time.
-    pub async fn login(&self, creds: LoginRequest, client: &Client) -> Result<SignedIn, DomainError> {
+    pub async fn login(&self, creds: LoginRequest, device: &Device) -> Result<SignedIn, DomainError> {
         let email = creds.email.trim().to_lowercase();
-        let ip = client.ip;
+        let ip = device.ip;
         // Every attempt is logged, with the account it named and never the password.
         self.throttles
             .sign_in(&email, ip)
@@ -124,7 +124,7 @@ impl Mublog {
 
         let now = now();
         let token = refresh_token::generate();
-        let user_agent: String = client.user_agent.chars().take(300).collect();
+        let user_agent: String = device.user_agent.chars().take(300).collect();
         let family = self
             .db
             .insert_family(user.id, &refresh_token::hash(&token), &user_agent, now, now + FAMILY_TTL_SECS)

@@ -1,7 +1,7 @@
 //! The signed-in user's devices and password, for API clients (the browser uses the server
 //! functions of the sessions and settings pages; both call the same domain methods).
 
-use super::extract::{AuthCaller, Device, Id, Json};
+use super::extract::{AuthCaller, Id, Json, ThisDevice};
 use super::RestResult;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -36,9 +36,9 @@ pub async fn revoke_session(
 pub async fn change_password(
     State(app): State<Mublog>,
     AuthCaller(caller): AuthCaller,
-    Device(client): Device,
+    ThisDevice(device): ThisDevice,
     Json(req): Json<ChangePasswordRequest>,
 ) -> RestResult<StatusCode> {
-    app.change_password(caller, req, &client).await?;
+    app.change_password(caller, req, &device).await?;
     Ok(StatusCode::NO_CONTENT)
 }

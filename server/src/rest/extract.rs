@@ -4,7 +4,7 @@ use super::RestError;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::{header, request::Parts};
-use domain::{Caller, Client, DomainError, Mublog};
+use domain::{Caller, Device, DomainError, Mublog};
 use serde::de::DeserializeOwned;
 use shared::{ApiError, ErrorCode, UserId};
 
@@ -177,13 +177,13 @@ where
 }
 
 /// The caller's device: its address (as `client_addr` decided it, for rate limits) and user agent.
-pub struct Device(pub Client);
+pub struct ThisDevice(pub Device);
 
-impl<S: Send + Sync> FromRequestParts<S> for Device {
+impl<S: Send + Sync> FromRequestParts<S> for ThisDevice {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Device(Client {
+        Ok(ThisDevice(Device {
             ip: app::api::server::client_ip(&parts.extensions),
             user_agent: app::api::server::user_agent(&parts.headers),
         }))

@@ -1,7 +1,7 @@
 //! Token endpoints for clients without a cookie jar: the same sign-in, rotation, reuse
 //! detection and revocation as the browser's cookie flow, with the refresh token in the body.
 
-use super::extract::{Device, Json};
+use super::extract::{Json, ThisDevice};
 use super::RestResult;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,10 +22,10 @@ fn pair(auth: AuthResponse, refresh_token: String) -> axum::Json<TokenResponse> 
 /// Sign in: trade email and password for an access and a refresh token.
 pub async fn issue(
     State(app): State<Mublog>,
-    Device(client): Device,
+    ThisDevice(device): ThisDevice,
     Json(creds): Json<LoginRequest>,
 ) -> RestResult<axum::Json<TokenResponse>> {
-    let signed_in = app.login(creds, &client).await?;
+    let signed_in = app.login(creds, &device).await?;
     Ok(pair(signed_in.response, signed_in.refresh_token))
 }
 

@@ -19,6 +19,7 @@ pub use domain::jobs::worker::WorkerConfig;
 pub use mail_sink::MailSink;
 
 mod mail_sink;
+pub mod pictures;
 
 pub const PASSWORD: &str = "correct horse battery";
 /// The peer address of requests that do not name one.
