@@ -1,5 +1,7 @@
 //! mublog's user interface. The same components render on the server (feature `ssr`), hydrate
 //! in the browser (`hydrate`), or render entirely in the browser (`csr`, built by Trunk).
+//! Depends on `shared`; on the server also on `domain`, the only way it reaches data. It never
+//! depends on `server`, which mounts it.
 
 pub mod api;
 mod client;

@@ -1,6 +1,7 @@
 //! mublog's domain layer. Server functions, REST handlers and GraphQL resolvers are thin
 //! adapters over [`Mublog`]: every rule — validation, ownership, token rotation — is written
-//! here once.
+//! here once. Depends only on `shared` among mublog's crates, and knows nothing of serving HTTP,
+//! Leptos or axum: adapters translate requests into calls and [`DomainError`] into answers.
 
 pub mod admin;
 pub mod auth;

@@ -1,7 +1,7 @@
 #![recursion_limit = "256"] // the release build's fully typed view tree is deep
 
 //! The browser entry point. `hydrate` takes over the server-rendered page; `csr` (the Trunk
-//! build) renders the whole app in the browser.
+//! build) renders the whole app in the browser. Only glue: everything else is in `app`.
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,5 +1,6 @@
 //! The mublog server: configuration, start-up, and the axum router that serves pages, server
-//! functions and static files.
+//! functions and static files, REST and GraphQL. The top of the stack: it may depend on every
+//! other mublog crate, and none depends on it.
 
 mod body_rate;
 mod cache_policy;

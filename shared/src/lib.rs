@@ -1,5 +1,6 @@
 //! What the browser and the server agree on: request/response shapes, validation rules and
 //! error codes. Compiles for wasm32 and native; nothing here touches a database or the network.
+//! Depends on no other mublog crate: all of them depend on it.
 
 pub mod admin;
 pub mod api;
