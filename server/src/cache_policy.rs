@@ -26,7 +26,7 @@ pub(crate) fn carries_session(req: &Request) -> bool {
     req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|line| {
         line.split(';')
             .filter_map(|c| c.trim().split_once('='))
-            .any(|(name, _)| app::api::server::REFRESH_COOKIE_NAMES.contains(&name))
+            .any(|(name, _)| app::api::request::REFRESH_COOKIE_NAMES.contains(&name))
     })
 }
 

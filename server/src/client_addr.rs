@@ -2,7 +2,7 @@
 //! (server functions, REST, the no-JavaScript forms) and the request log all read the
 //! [`ClientIp`] this middleware attaches. Nothing else reads `X-Forwarded-For`.
 
-use app::api::server::ClientIp;
+use app::api::request::ClientIp;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;

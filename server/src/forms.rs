@@ -6,7 +6,7 @@
 //! page turns the code into a message (`form_post_error` in `app/src/pages/mod.rs`); no text from the request is
 //! ever reflected.
 
-use app::api::server::{clear_refresh_cookie, client_ip, reject_cross_site, set_refresh_cookie, user_agent};
+use app::api::request::{clear_refresh_cookie, client_ip, reject_cross_site, set_refresh_cookie, user_agent};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};

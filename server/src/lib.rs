@@ -157,11 +157,11 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
     let media = axum::routing::get(media::serve).with_state(mublog.clone());
     let app_handle = mublog.clone();
     let service_worker: std::sync::Arc<str> = pwa::service_worker(&leptos_options).into();
-    let trusted = app::api::server::TrustedOrigins(config.cors_origins.clone().into());
+    let trusted = app::api::request::TrustedOrigins(config.cors_origins.clone().into());
     let context = move || {
         provide_context(mublog.clone());
         provide_context(trusted.clone());
-        provide_context(app::api::server::CookieViewer::default());
+        provide_context(app::api::request::CookieViewer::default());
     };
 
     let server_fns = post({

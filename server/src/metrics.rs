@@ -98,7 +98,7 @@ pub struct MetricsState {
 pub async fn scrape(State(state): State<MetricsState>, headers: http::HeaderMap) -> Response {
     if let Some(token) = &state.token {
         let token = secrecy::ExposeSecret::expose_secret(token);
-        let given = app::api::server::bearer(&headers).unwrap_or_default();
+        let given = app::api::request::bearer(&headers).unwrap_or_default();
         // Constant-time, so the token cannot be guessed byte by byte from timings.
         let matches: bool = given.as_bytes().ct_eq(token.as_bytes()).into();
         if !matches {

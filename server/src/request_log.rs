@@ -75,11 +75,11 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
     let method = req.method().to_string();
     let route = crate::metrics::route_of(&req);
     let client_ip =
-        app::api::server::client_ip(req.extensions()).map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+        app::api::request::client_ip(req.extensions()).map_or_else(|| "-".to_owned(), |ip| ip.to_string());
     let user_agent =
         req.headers().get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let user_agent: String = user_agent.chars().take(300).collect();
-    let user_id = app::api::server::bearer(req.headers()).and_then(|t| log.app.claimed_user(t));
+    let user_id = app::api::request::bearer(req.headers()).and_then(|t| log.app.claimed_user(t));
     let response = next.run(req).await;
     let status = response.status().as_u16();
     let entry = RequestEntry {

@@ -12,7 +12,7 @@ use shared::admin::{
 use shared::{ApiError, PostId, UserId};
 
 #[cfg(feature = "ssr")]
-use super::server::*;
+use super::request::*;
 
 #[server(endpoint = "admin/users", input = Json, output = Json, client = AuthClient)]
 pub async fn admin_users(#[server(flatten)] filter: UserFilter) -> Result<Page<AdminUser>, ApiError> {

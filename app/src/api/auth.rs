@@ -10,7 +10,7 @@ use shared::{
 };
 
 #[cfg(feature = "ssr")]
-use super::server::*;
+use super::request::*;
 
 /// Answers 202 with the same body whether or not the email was new (see the domain).
 #[server(endpoint = "auth/register", input = Json, output = Json, client = AuthClient)]

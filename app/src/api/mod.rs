@@ -7,6 +7,6 @@
 pub mod admin;
 pub mod auth;
 pub mod posts;
-pub mod resource;
 #[cfg(feature = "ssr")]
-pub mod server;
+pub mod request;
+pub mod resource;

@@ -6,7 +6,7 @@ use server_fn::codec::Json;
 use shared::{ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView};
 
 #[cfg(feature = "ssr")]
-use super::server::*;
+use super::request::*;
 
 #[server(endpoint = "posts/list", input = Json, output = Json, client = AuthClient)]
 pub async fn list_posts(#[server(flatten)] query: PostQuery) -> Result<PostPage, ApiError> {

@@ -130,7 +130,7 @@ async fn caller(parts: &Parts, app: &Mublog) -> Result<Option<Caller>, RestError
     if !parts.headers.contains_key(header::AUTHORIZATION) {
         return Ok(None);
     }
-    let token = app::api::server::bearer(&parts.headers).ok_or(DomainError::Unauthenticated)?;
+    let token = app::api::request::bearer(&parts.headers).ok_or(DomainError::Unauthenticated)?;
     Ok(Some(app.caller(token).await?))
 }
 
@@ -184,8 +184,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ThisDevice {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(ThisDevice(Device {
-            ip: app::api::server::client_ip(&parts.extensions),
-            user_agent: app::api::server::user_agent(&parts.headers),
+            ip: app::api::request::client_ip(&parts.extensions),
+            user_agent: app::api::request::user_agent(&parts.headers),
         }))
     }
 }

@@ -37,7 +37,7 @@ pub async fn refresh(
     headers: http::HeaderMap,
     Json(req): Json<RefreshTokenRequest>,
 ) -> RestResult<axum::Json<TokenResponse>> {
-    let refreshed = app.refresh(&req.refresh_token, app::api::server::from_browser(&headers)).await?;
+    let refreshed = app.refresh(&req.refresh_token, app::api::request::from_browser(&headers)).await?;
     match refreshed.rotated {
         Some((token, _expires_at)) => Ok(pair(refreshed.response, token)),
         // A concurrent request from the same browser rotated this token a moment ago and holds

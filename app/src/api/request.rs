@@ -1,5 +1,5 @@
-//! Server-side helpers shared by the server functions: the domain handle, who is calling, and
-//! the refresh cookie.
+//! The request behind a server function (server side only): the domain handle, who is calling,
+//! their device and the refresh cookie.
 
 use domain::Mublog;
 use http::{header, HeaderMap};
