@@ -14,9 +14,9 @@ mod graphql;
 mod health;
 mod hosts;
 mod http_errors;
-mod media;
 mod metrics;
 mod page_cache;
+mod pictures;
 mod pwa;
 pub mod request_log;
 mod rest;
@@ -154,7 +154,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
     let graphql = Router::new()
         .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
         .with_state(graphql::GraphqlState::new(mublog.clone()));
-    let media = axum::routing::get(media::serve).with_state(mublog.clone());
+    let media = axum::routing::get(pictures::serve).with_state(mublog.clone());
     let app_handle = mublog.clone();
     let service_worker: std::sync::Arc<str> = pwa::service_worker(&leptos_options).into();
     let trusted = app::api::request::TrustedOrigins(config.cors_origins.clone().into());
