@@ -34,7 +34,7 @@ use shared::{ApiError, ErrorCode, FieldError};
 
 /// A route whose page loads its code on first visit. Built with `cargo leptos build --split`,
 /// each one's WASM is a chunk of its own, so the feed's first load carries only what the feed
-/// and sign-in need. The server renders it like any page; the Trunk build
+/// needs. The server renders it like any page; the Trunk build
 /// (`csr`), which cannot split, keeps it in its one module.
 macro_rules! lazy_page {
     ($($route:ident => $page:path),* $(,)?) => {$(
