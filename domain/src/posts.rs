@@ -3,7 +3,7 @@
 use crate::admin::{commit_audited, Staff};
 use crate::jobs::Job;
 use crate::store::{Db, ImageColumns, ModeratedPost};
-use crate::{now, DomainError, Mublog};
+use crate::{now, Caller, DomainError, Mublog};
 use shared::{validate, FieldError, LikeState, PostId, PostPage, PostQuery, PostView, UserId};
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
@@ -32,7 +32,7 @@ impl Mublog {
         Ok(row.into())
     }
 
-    pub async fn create_post(&self, author: UserId, body: &str) -> Result<PostView, DomainError> {
+    pub async fn create_post(&self, author: &Caller, body: &str) -> Result<PostView, DomainError> {
         self.create_post_with_image(author, body, None).await
     }
 
@@ -40,11 +40,11 @@ impl Mublog {
     /// first; the post and the job that renders its sizes are then written in one transaction.
     pub async fn create_post_with_image(
         &self,
-        author: UserId,
+        author: &Caller,
         body: &str,
         image: Option<Vec<u8>>,
     ) -> Result<PostView, DomainError> {
-        self.require_verified(author).await?;
+        let author = author.require_verified()?;
         let body = validate::post_body(body)?;
         let image = match image {
             Some(bytes) => self.store_upload(bytes).await?,
@@ -63,9 +63,9 @@ impl Mublog {
 
     /// The author edits their post; staff may edit anyone's, and such an edit is written to
     /// the audit trail with the text before and after, in the same transaction.
-    pub async fn edit_post(&self, actor: UserId, id: PostId, body: &str) -> Result<PostView, DomainError> {
-        let moderator = self.authorize_post_change(actor, id).await?;
-        self.require_verified(actor).await?;
+    pub async fn edit_post(&self, actor: &Caller, id: PostId, body: &str) -> Result<PostView, DomainError> {
+        let moderator = self.authorize_post_change(actor.user(), id).await?;
+        let actor = actor.require_verified()?;
         let body = validate::post_body(body)?;
         let mut tx = self.db.begin().await?;
         if !Db::update_post_in(&mut tx, id, &body, now()).await? {
@@ -82,7 +82,8 @@ impl Mublog {
     }
 
     /// The author deletes their post; staff may delete anyone's, audited as in the admin.
-    pub async fn delete_post(&self, actor: UserId, id: PostId) -> Result<(), DomainError> {
+    pub async fn delete_post(&self, actor: &Caller, id: PostId) -> Result<(), DomainError> {
+        let actor = actor.user();
         let moderator = self.authorize_post_change(actor, id).await?;
         let mut tx = self.db.begin().await?;
         remove_post_in(&mut tx, id).await?;
@@ -98,18 +99,14 @@ impl Mublog {
     }
 
     /// Idempotent: liking twice counts once, unliking a post you never liked is a no-op.
-    pub async fn set_like(&self, actor: UserId, post: PostId, liked: bool) -> Result<LikeState, DomainError> {
-        self.require_verified(actor).await?;
+    pub async fn set_like(
+        &self,
+        actor: &Caller,
+        post: PostId,
+        liked: bool,
+    ) -> Result<LikeState, DomainError> {
+        let actor = actor.require_verified()?;
         self.db.set_like(actor, post, liked, now()).await?.ok_or(DomainError::NotFound("post"))
-    }
-
-    /// Posting, editing and liking wait until the email address is confirmed.
-    pub async fn require_verified(&self, user: UserId) -> Result<(), DomainError> {
-        let user = self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?;
-        if user.email_verified_at.is_none() {
-            return Err(DomainError::EmailUnverified);
-        }
-        Ok(())
     }
 
     /// Only the author or staff may change a post. `None`: the author; `Some`: staff acting on

@@ -1,5 +1,5 @@
 use crate::store::ProfileChange;
-use crate::{DomainError, Mublog};
+use crate::{Caller, DomainError, Mublog};
 use shared::{validate, AuthorPage, FieldError, Me, PostQuery, UpdateMe, UserId, UserView};
 
 impl Mublog {
@@ -17,7 +17,8 @@ impl Mublog {
     }
 
     /// Changes the caller's own profile. Every field is checked before anything is written.
-    pub async fn update_me(&self, user: UserId, changes: UpdateMe) -> Result<Me, DomainError> {
+    pub async fn update_me(&self, caller: &Caller, changes: UpdateMe) -> Result<Me, DomainError> {
+        let user = caller.user();
         let me = self.me(user).await?;
         let mut problems = Vec::new();
         let mut keep = |r: Result<String, FieldError>| r.map_err(|e| problems.push(e)).ok();

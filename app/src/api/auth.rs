@@ -79,8 +79,8 @@ pub async fn verify_email(#[server(flatten)] req: VerifyEmailRequest) -> Result<
 
 #[server(endpoint = "auth/verify/resend", input = Json, output = Json, client = AuthClient)]
 pub async fn resend_verification() -> Result<Accepted, ApiError> {
-    let user = require_user().await?;
-    Ok(mublog()?.resend_verification(user).await?)
+    let caller = require_caller().await?;
+    Ok(mublog()?.resend_verification(&caller).await?)
 }
 
 /// Answers 202 with the same body whether or not the email has an account.
@@ -103,33 +103,33 @@ pub async fn reset_password(#[server(flatten)] req: ResetPasswordRequest) -> Res
 #[server(endpoint = "auth/password/change", input = Json, output = Json, client = AuthClient)]
 pub async fn change_password(#[server(flatten)] req: ChangePasswordRequest) -> Result<(), ApiError> {
     let caller = require_caller().await?;
-    Ok(mublog()?.change_password(caller, req, &device().await?).await?)
+    Ok(mublog()?.change_password(&caller, req, &device().await?).await?)
 }
 
 #[server(endpoint = "auth/profile", input = Json, output = Json, client = AuthClient)]
 pub async fn update_profile(#[server(flatten)] changes: UpdateMe) -> Result<Me, ApiError> {
-    let user = require_user().await?;
-    Ok(mublog()?.update_me(user, changes).await?)
+    let caller = require_caller().await?;
+    Ok(mublog()?.update_me(&caller, changes).await?)
 }
 
 /// The caller's signed-in devices.
 #[server(endpoint = "auth/sessions", input = Json, output = Json, client = AuthClient)]
 pub async fn list_sessions() -> Result<SessionList, ApiError> {
     let caller = require_caller().await?;
-    Ok(mublog()?.sessions(caller).await?)
+    Ok(mublog()?.sessions(&caller).await?)
 }
 
 #[server(endpoint = "auth/sessions/revoke", input = Json, output = Json, client = AuthClient)]
 pub async fn revoke_session(id: i64) -> Result<(), ApiError> {
     let caller = require_caller().await?;
-    Ok(mublog()?.revoke_session(caller, id).await?)
+    Ok(mublog()?.revoke_session(&caller, id).await?)
 }
 
 /// Signs out every device, this one included.
 #[server(endpoint = "auth/sessions/revoke_all", input = Json, output = Json, client = AuthClient)]
 pub async fn revoke_all_sessions() -> Result<(), ApiError> {
     let caller = require_caller().await?;
-    mublog()?.revoke_all_sessions(caller).await?;
+    mublog()?.revoke_all_sessions(&caller).await?;
     clear_refresh_cookie(&cookies().await?);
     Ok(())
 }

@@ -34,27 +34,27 @@ pub async fn get_author_page(
 
 #[server(endpoint = "posts/create", input = Json, output = Json, client = AuthClient)]
 pub async fn create_post(body: String) -> Result<PostView, ApiError> {
-    let user = require_user().await?;
-    let post = mublog()?.create_post(user, &body).await?;
+    let caller = require_caller().await?;
+    let post = mublog()?.create_post(&caller, &body).await?;
     expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::CREATED);
     Ok(post)
 }
 
 #[server(endpoint = "posts/edit", input = Json, output = Json, client = AuthClient)]
 pub async fn edit_post(id: PostId, body: String) -> Result<PostView, ApiError> {
-    let user = require_user().await?;
-    Ok(mublog()?.edit_post(user, id, &body).await?)
+    let caller = require_caller().await?;
+    Ok(mublog()?.edit_post(&caller, id, &body).await?)
 }
 
 #[server(endpoint = "posts/delete", input = Json, output = Json, client = AuthClient)]
 pub async fn delete_post(id: PostId) -> Result<(), ApiError> {
-    let user = require_user().await?;
-    Ok(mublog()?.delete_post(user, id).await?)
+    let caller = require_caller().await?;
+    Ok(mublog()?.delete_post(&caller, id).await?)
 }
 
 /// Sets the caller's like on a post (idempotent) and returns the exact new count.
 #[server(endpoint = "posts/like", input = Json, output = Json, client = AuthClient)]
 pub async fn set_like(id: PostId, liked: bool) -> Result<LikeState, ApiError> {
-    let user = require_user().await?;
-    Ok(mublog()?.set_like(user, id, liked).await?)
+    let caller = require_caller().await?;
+    Ok(mublog()?.set_like(&caller, id, liked).await?)
 }

@@ -61,11 +61,6 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// The signed-in caller of a mutation. Mutations accept only the access token, never the
 /// cookie, which is what makes them immune to cross-site request forgery.
-pub async fn require_user() -> Result<UserId, ApiError> {
-    Ok(require_caller().await?.user)
-}
-
-/// The signed-in caller and the sign-in their access token belongs to.
 pub async fn require_caller() -> Result<domain::Caller, ApiError> {
     let app = mublog()?;
     let headers = headers().await?;
@@ -77,7 +72,7 @@ pub async fn require_caller() -> Result<domain::Caller, ApiError> {
 /// everyone else. Every admin server function starts here.
 pub async fn require_staff() -> Result<domain::admin::Staff, ApiError> {
     let caller = require_caller().await?;
-    Ok(mublog()?.staff(caller.user).await?)
+    Ok(mublog()?.staff(caller.user()).await?)
 }
 
 /// Staff reading an admin page: as [`viewer`] tells (the access token, or the refresh cookie
@@ -94,7 +89,7 @@ pub async fn viewer() -> Result<Option<UserId>, ApiError> {
     let headers = headers().await?;
     if let Some(token) = bearer(&headers) {
         if let Ok(caller) = app.caller(token).await {
-            return Ok(Some(caller.user));
+            return Ok(Some(caller.user()));
         }
     }
     Ok(cookie_viewer().await?.map(|me| me.id))

@@ -10,7 +10,7 @@ pub const ACCESS_TTL_SECS: i64 = 15 * 60;
 const ACCESS_TYP: &str = "access";
 
 #[derive(Debug, Serialize, Deserialize)]
-struct Claims {
+struct Jwt {
     sub: String,
     exp: i64,
     iat: i64,
@@ -20,11 +20,46 @@ struct Claims {
     sid: i64,
 }
 
-/// Who an access token speaks for, and from which sign-in.
+/// What an access token claims on its signature alone: a user and their sign-in. Not proof
+/// that the sign-in is still live; only [`Caller`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Caller {
+pub(crate) struct Claims {
     pub user: UserId,
     pub session: i64,
+}
+
+/// A signed-in, active user, proved by a valid access token of a live sign-in. Only
+/// [`crate::Mublog::caller`] makes one (its fields are private), so a function that takes a
+/// `&Caller` cannot be reached by someone who is not signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    user: UserId,
+    session: i64,
+    email_verified: bool,
+}
+
+impl Caller {
+    pub(crate) fn new(claims: Claims, email_verified: bool) -> Self {
+        Caller { user: claims.user, session: claims.session, email_verified }
+    }
+
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// The sign-in (refresh family) the access token was issued for.
+    pub fn session(&self) -> i64 {
+        self.session
+    }
+
+    /// Posting, editing and liking wait until the email address is confirmed. Known from the
+    /// session check, so it costs no query.
+    pub fn require_verified(&self) -> Result<UserId, DomainError> {
+        if !self.email_verified {
+            return Err(DomainError::EmailUnverified);
+        }
+        Ok(self.user)
+    }
 }
 
 #[derive(Clone)]
@@ -47,7 +82,7 @@ impl AccessTokens {
     }
 
     pub fn issue(&self, user: UserId, session: i64, now: i64) -> Result<String, DomainError> {
-        let claims = Claims {
+        let claims = Jwt {
             sid: session,
             sub: user.to_string(),
             iat: now,
@@ -61,14 +96,14 @@ impl AccessTokens {
 
     /// The user a valid access token speaks for. Expired, forged or foreign tokens are
     /// `Unauthenticated`.
-    pub fn verify(&self, token: &str) -> Result<Caller, DomainError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation)
+    pub(crate) fn verify(&self, token: &str) -> Result<Claims, DomainError> {
+        let data = decode::<Jwt>(token, &self.decoding, &self.validation)
             .map_err(|_| DomainError::Unauthenticated)?;
         if data.claims.typ != ACCESS_TYP {
             return Err(DomainError::Unauthenticated);
         }
         let user = data.claims.sub.parse().map_err(|_| DomainError::Unauthenticated)?;
-        Ok(Caller { user, session: data.claims.sid })
+        Ok(Claims { user, session: data.claims.sid })
     }
 }
 
@@ -81,7 +116,7 @@ mod tests {
         let keys = AccessTokens::new(b"0123456789abcdef0123456789abcdef");
         let now = crate::now();
         let token = keys.issue(42, 7, now).unwrap();
-        assert_eq!(keys.verify(&token).unwrap(), Caller { user: 42, session: 7 });
+        assert_eq!(keys.verify(&token).unwrap(), Claims { user: 42, session: 7 });
 
         let other = AccessTokens::new(b"another key, another key, another");
         assert!(other.verify(&token).is_err());
@@ -89,14 +124,8 @@ mod tests {
         let expired = keys.issue(42, 7, now - ACCESS_TTL_SECS - 60).unwrap();
         assert!(keys.verify(&expired).is_err());
 
-        let wrong_typ = Claims {
-            sub: "42".into(),
-            iat: now,
-            exp: now + 60,
-            jti: "x".into(),
-            typ: "refresh".into(),
-            sid: 7,
-        };
+        let wrong_typ =
+            Jwt { sub: "42".into(), iat: now, exp: now + 60, jti: "x".into(), typ: "refresh".into(), sid: 7 };
         let forged = encode(&Header::new(Algorithm::HS256), &wrong_typ, &keys.encoding).unwrap();
         assert!(keys.verify(&forged).is_err());
     }

@@ -51,7 +51,8 @@ impl Mublog {
     }
 
     /// Sends the verification email again (rate-limited). Already verified: nothing to do.
-    pub async fn resend_verification(&self, user: UserId) -> Result<Accepted, DomainError> {
+    pub async fn resend_verification(&self, caller: &Caller) -> Result<Accepted, DomainError> {
+        let user = caller.user();
         self.throttles.resend(user).inspect_err(|_| tracing::warn!(user, "verification resend throttled"))?;
         let me = self.me(user).await?;
         if !me.email_verified {
@@ -109,11 +110,11 @@ impl Mublog {
     /// limit), optionally signing out every other device.
     pub async fn change_password(
         &self,
-        caller: Caller,
+        caller: &Caller,
         req: ChangePasswordRequest,
         device: &Device,
     ) -> Result<(), DomainError> {
-        let user = self.db.user_by_id(caller.user).await?.ok_or(DomainError::Unauthenticated)?;
+        let user = self.db.user_by_id(caller.user()).await?.ok_or(DomainError::Unauthenticated)?;
         self.throttles.sign_in(&user.email, device.ip)?;
         if !password::verify(&self.hashing, req.current_password, Some(user.password_hash)).await? {
             tracing::info!(user = user.id, "password change refused: wrong current password");
@@ -124,7 +125,7 @@ impl Mublog {
         let mut tx = self.db.begin().await?;
         Db::set_password_hash_in(&mut tx, user.id, &hash).await?;
         let ended = if req.sign_out_other_devices {
-            Db::revoke_families_in(&mut tx, user.id, Some(caller.session), now()).await?
+            Db::revoke_families_in(&mut tx, user.id, Some(caller.session()), now()).await?
         } else {
             0
         };

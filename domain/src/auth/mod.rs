@@ -217,20 +217,20 @@ impl Mublog {
     /// The user an access token names, from its signature alone (no database read): for
     /// attributing a request in the request log, never for authorising anything.
     pub fn claimed_user(&self, bearer: &str) -> Option<UserId> {
-        self.tokens.verify(bearer).ok().map(|caller| caller.user)
+        self.tokens.verify(bearer).ok().map(|claims| claims.user)
     }
 
     /// The user and sign-in an access token speaks for. Besides the signature, the sign-in must
     /// still be live and the account active: signing out a device, resetting the password or
     /// deactivating the account takes effect on the very next request, not when the token
-    /// expires. One primary-key lookup.
+    /// expires. One primary-key lookup, which also tells whether the email is verified.
     pub async fn caller(&self, bearer: &str) -> Result<Caller, DomainError> {
-        let caller = self.tokens.verify(bearer)?;
-        if !self.db.session_is_live(caller.user, caller.session, now()).await? {
-            tracing::info!(user = caller.user, session = caller.session, "access token of an ended session");
+        let claims = self.tokens.verify(bearer)?;
+        let Some(email_verified) = self.db.live_session(claims.user, claims.session, now()).await? else {
+            tracing::info!(user = claims.user, session = claims.session, "access token of an ended session");
             return Err(DomainError::SessionEnded);
-        }
-        Ok(caller)
+        };
+        Ok(Caller::new(claims, email_verified))
     }
 
     pub async fn me(&self, user: UserId) -> Result<Me, DomainError> {

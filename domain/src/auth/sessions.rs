@@ -4,15 +4,15 @@ use crate::{now, Caller, DomainError, Mublog};
 use shared::{SessionList, SessionView};
 
 impl Mublog {
-    pub async fn sessions(&self, caller: Caller) -> Result<SessionList, DomainError> {
+    pub async fn sessions(&self, caller: &Caller) -> Result<SessionList, DomainError> {
         let now = now();
         let sessions = self
             .db
-            .sessions_of(caller.user, now)
+            .sessions_of(caller.user(), now)
             .await?
             .into_iter()
             .map(|s| SessionView {
-                current: s.id == caller.session,
+                current: s.id == caller.session(),
                 id: s.id,
                 created_at: s.created_at,
                 last_used_at: s.last_used_at,
@@ -24,18 +24,18 @@ impl Mublog {
 
     /// Signs out one of the caller's devices. Someone else's session is `NotFound`, exactly
     /// like one that does not exist.
-    pub async fn revoke_session(&self, caller: Caller, session: i64) -> Result<(), DomainError> {
-        if !self.db.revoke_family_of(caller.user, session, now()).await? {
+    pub async fn revoke_session(&self, caller: &Caller, session: i64) -> Result<(), DomainError> {
+        if !self.db.revoke_family_of(caller.user(), session, now()).await? {
             return Err(DomainError::NotFound("session"));
         }
-        tracing::info!(user = caller.user, session, "session signed out");
+        tracing::info!(user = caller.user(), session, "session signed out");
         Ok(())
     }
 
     /// Signs the caller out on every device, this one included.
-    pub async fn revoke_all_sessions(&self, caller: Caller) -> Result<(), DomainError> {
-        let ended = self.db.revoke_families_of(caller.user, None, now()).await?;
-        tracing::info!(user = caller.user, ended, "signed out everywhere");
+    pub async fn revoke_all_sessions(&self, caller: &Caller) -> Result<(), DomainError> {
+        let ended = self.db.revoke_families_of(caller.user(), None, now()).await?;
+        tracing::info!(user = caller.user(), ended, "signed out everywhere");
         Ok(())
     }
 }

@@ -152,18 +152,24 @@ impl Db {
         Ok(spent.rows_affected() == 1)
     }
 
-    /// Whether `family` is a live sign-in of `user` and the account is active.
-    pub async fn session_is_live(&self, user: UserId, family: i64, now: i64) -> Result<bool, sqlx::Error> {
+    /// If `family` is a live sign-in of `user` and the account is active: whether the user's
+    /// email is verified. `None` for an ended sign-in or a deactivated account.
+    pub async fn live_session(
+        &self,
+        user: UserId,
+        family: i64,
+        now: i64,
+    ) -> Result<Option<bool>, sqlx::Error> {
         sqlx::query_scalar(
-            "SELECT EXISTS (
-                 SELECT 1 FROM refresh_families f JOIN users u ON u.id = f.user_id
-                 WHERE f.id = ? AND f.user_id = ? AND f.revoked_at IS NULL AND f.expires_at > ?
-                   AND u.deactivated_at IS NULL)",
+            "SELECT u.email_verified_at IS NOT NULL
+             FROM refresh_families f JOIN users u ON u.id = f.user_id
+             WHERE f.id = ? AND f.user_id = ? AND f.revoked_at IS NULL AND f.expires_at > ?
+               AND u.deactivated_at IS NULL",
         )
         .bind(family)
         .bind(user)
         .bind(now)
-        .fetch_one(self.pool())
+        .fetch_optional(self.pool())
         .await
     }
 

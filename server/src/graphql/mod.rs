@@ -4,11 +4,11 @@
 
 mod types;
 
-use crate::rest::Viewer;
+use crate::rest::AuthCaller;
 use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Result, Schema, ID};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{FromRef, State};
-use domain::{DomainError, Mublog};
+use domain::{Caller, DomainError, Mublog};
 use shared::{ApiError, PostQuery};
 use types::{LikeState, Me, Post, PostConnection, User};
 
@@ -50,10 +50,10 @@ impl GraphqlState {
 /// POST /graphql. Authentication is REST's: an optional bearer token, refused if invalid.
 pub async fn execute(
     State(schema): State<MublogSchema>,
-    Viewer(viewer): Viewer,
+    caller: Option<AuthCaller>,
     req: GraphQLRequest,
 ) -> GraphQLResponse {
-    schema.execute(req.into_inner().data(Caller(viewer))).await.into()
+    schema.execute(req.into_inner().data(Asking(caller.map(|c| c.0)))).await.into()
 }
 
 /// GET /graphql: GraphiQL, from vendored npm assets (no CDN).
@@ -72,13 +72,17 @@ pub async fn graphiql() -> axum::response::Response {
 }
 
 /// Who is asking, for this request.
-struct Caller(Option<shared::UserId>);
+struct Asking(Option<Caller>);
 
-fn caller(ctx: &Context<'_>) -> Option<shared::UserId> {
-    ctx.data_opt::<Caller>().and_then(|c| c.0)
+fn caller<'c>(ctx: &Context<'c>) -> Option<&'c Caller> {
+    ctx.data_opt::<Asking>().and_then(|asking| asking.0.as_ref())
 }
 
-fn signed_in(ctx: &Context<'_>) -> Result<shared::UserId> {
+fn viewer(ctx: &Context<'_>) -> Option<shared::UserId> {
+    caller(ctx).map(Caller::user)
+}
+
+fn signed_in<'c>(ctx: &Context<'c>) -> Result<&'c Caller> {
     caller(ctx).ok_or_else(|| gql_error(DomainError::Unauthenticated))
 }
 
@@ -128,12 +132,12 @@ impl Query {
             limit: Some(u32::try_from(first).unwrap_or(0)),
             q: search,
         };
-        Ok(app.list_posts(caller(ctx), &query).await.map_err(gql_error)?.into())
+        Ok(app.list_posts(viewer(ctx), &query).await.map_err(gql_error)?.into())
     }
 
     async fn post(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Post>> {
         let app = ctx.data::<Mublog>()?;
-        match app.post(caller(ctx), self::id(&id, "post")?).await {
+        match app.post(viewer(ctx), self::id(&id, "post")?).await {
             Ok(post) => Ok(Some(post.into())),
             Err(DomainError::NotFound(_)) => Ok(None),
             Err(e) => Err(gql_error(e)),
@@ -152,7 +156,7 @@ impl Query {
     /// The signed-in user, or null.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Me>> {
         let app = ctx.data::<Mublog>()?;
-        match caller(ctx) {
+        match viewer(ctx) {
             Some(user) => Ok(Some(app.me(user).await.map_err(gql_error)?.into())),
             None => Ok(None),
         }

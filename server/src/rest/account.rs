@@ -15,7 +15,7 @@ pub async fn sessions(
     State(app): State<Mublog>,
     AuthCaller(caller): AuthCaller,
 ) -> RestResult<axum::Json<SessionList>> {
-    Ok(axum::Json(app.sessions(caller).await?))
+    Ok(axum::Json(app.sessions(&caller).await?))
 }
 
 #[utoipa::path(delete, path = "/me/sessions/{id}", tag = "users", params(("id" = i64, Path, description = "Session id")), security(("bearer" = [])),
@@ -26,7 +26,7 @@ pub async fn revoke_session(
     AuthCaller(caller): AuthCaller,
     Id(id): Id,
 ) -> RestResult<StatusCode> {
-    app.revoke_session(caller, id).await?;
+    app.revoke_session(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -39,6 +39,6 @@ pub async fn change_password(
     ThisDevice(device): ThisDevice,
     Json(req): Json<ChangePasswordRequest>,
 ) -> RestResult<StatusCode> {
-    app.change_password(caller, req, &device).await?;
+    app.change_password(&caller, req, &device).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -134,21 +134,9 @@ async fn caller(parts: &Parts, app: &Mublog) -> Result<Option<Caller>, RestError
     Ok(Some(app.caller(token).await?))
 }
 
-/// The signed-in caller; 401 without a valid access token.
-pub struct AuthUser(pub UserId);
-
-impl<S: Send + Sync> FromRequestParts<S> for AuthUser
-where
-    Mublog: FromRef<S>,
-{
-    type Rejection = RestError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(AuthUser(AuthCaller::from_request_parts(parts, state).await?.0.user))
-    }
-}
-
-/// The signed-in caller with the sign-in their token belongs to; 401 without a valid token.
+/// The signed-in caller (who, from which sign-in, verified or not); 401 without a valid access
+/// token. As `Option<AuthCaller>`: `None` without an `Authorization` header, still 401 for an
+/// invalid one.
 pub struct AuthCaller(pub Caller);
 
 impl<S: Send + Sync> FromRequestParts<S> for AuthCaller
@@ -162,6 +150,17 @@ where
     }
 }
 
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for AuthCaller
+where
+    Mublog: FromRef<S>,
+{
+    type Rejection = RestError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(caller(parts, &Mublog::from_ref(state)).await?.map(AuthCaller))
+    }
+}
+
 /// The caller if a token is sent (it must then be valid), or an anonymous reader.
 pub struct Viewer(pub Option<UserId>);
 
@@ -172,7 +171,7 @@ where
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Viewer(caller(parts, &Mublog::from_ref(state)).await?.map(|c| c.user)))
+        Ok(Viewer(caller(parts, &Mublog::from_ref(state)).await?.map(|c| c.user())))
     }
 }
 

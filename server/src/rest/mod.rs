@@ -4,7 +4,7 @@
 mod account;
 pub mod docs;
 mod extract;
-pub use extract::Viewer;
+pub use extract::AuthCaller;
 mod posts;
 mod tokens;
 mod users;

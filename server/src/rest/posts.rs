@@ -1,4 +1,4 @@
-use super::extract::{AuthUser, Id, Json, PostForm, Query, Viewer};
+use super::extract::{AuthCaller, Id, Json, PostForm, Query, Viewer};
 use super::RestResult;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -25,13 +25,13 @@ pub async fn list(
 /// in the background.
 pub async fn create(
     State(app): State<Mublog>,
-    AuthUser(user): AuthUser,
+    AuthCaller(caller): AuthCaller,
     req: axum::extract::Request,
 ) -> RestResult<impl IntoResponse> {
     // Refused before a byte of a possibly 10 MB body is read.
-    app.require_verified(user).await?;
+    caller.require_verified()?;
     let form = <PostForm as axum::extract::FromRequest<()>>::from_request(req, &()).await?;
-    let post = app.create_post_with_image(user, &form.body, form.image).await?;
+    let post = app.create_post_with_image(&caller, &form.body, form.image).await?;
     let location = format!("/api/v1/posts/{}", post.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(post)))
 }
@@ -52,11 +52,11 @@ pub async fn get(
 /// Edit a post. Only its author (or staff) may.
 pub async fn update(
     State(app): State<Mublog>,
-    AuthUser(user): AuthUser,
+    AuthCaller(caller): AuthCaller,
     Id(id): Id,
     Json(edit): Json<NewPost>,
 ) -> RestResult<axum::Json<PostView>> {
-    Ok(axum::Json(app.edit_post(user, id, &edit.body).await?))
+    Ok(axum::Json(app.edit_post(&caller, id, &edit.body).await?))
 }
 
 #[utoipa::path(delete, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
@@ -64,10 +64,10 @@ pub async fn update(
 /// Delete a post. Only its author (or staff) may.
 pub async fn delete(
     State(app): State<Mublog>,
-    AuthUser(user): AuthUser,
+    AuthCaller(caller): AuthCaller,
     Id(id): Id,
 ) -> RestResult<StatusCode> {
-    app.delete_post(user, id).await?;
+    app.delete_post(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -76,10 +76,10 @@ pub async fn delete(
 /// Like a post. Liking twice counts once.
 pub async fn like(
     State(app): State<Mublog>,
-    AuthUser(user): AuthUser,
+    AuthCaller(caller): AuthCaller,
     Id(id): Id,
 ) -> RestResult<axum::Json<LikeState>> {
-    Ok(axum::Json(app.set_like(user, id, true).await?))
+    Ok(axum::Json(app.set_like(&caller, id, true).await?))
 }
 
 #[utoipa::path(delete, path = "/posts/{id}/like", tag = "likes", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
@@ -87,8 +87,8 @@ pub async fn like(
 /// Remove your like, if any.
 pub async fn unlike(
     State(app): State<Mublog>,
-    AuthUser(user): AuthUser,
+    AuthCaller(caller): AuthCaller,
     Id(id): Id,
 ) -> RestResult<axum::Json<LikeState>> {
-    Ok(axum::Json(app.set_like(user, id, false).await?))
+    Ok(axum::Json(app.set_like(&caller, id, false).await?))
 }

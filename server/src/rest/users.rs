@@ -1,4 +1,4 @@
-use super::extract::{AuthUser, Id, Json, Query, Viewer};
+use super::extract::{AuthCaller, Id, Json, Query, Viewer};
 use super::RestResult;
 use axum::extract::State;
 use domain::Mublog;
@@ -26,8 +26,8 @@ pub async fn posts(
 #[utoipa::path(get, path = "/me", tag = "users", security(("bearer" = [])),
     responses((status = 200, description = "Your account", body = Me), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer")))))]
 /// The signed-in user's own account.
-pub async fn me(State(app): State<Mublog>, AuthUser(user): AuthUser) -> RestResult<axum::Json<Me>> {
-    Ok(axum::Json(app.me(user).await?))
+pub async fn me(State(app): State<Mublog>, AuthCaller(caller): AuthCaller) -> RestResult<axum::Json<Me>> {
+    Ok(axum::Json(app.me(caller.user()).await?))
 }
 
 #[utoipa::path(patch, path = "/me", tag = "users", request_body = UpdateMe, security(("bearer" = [])),
@@ -35,8 +35,8 @@ pub async fn me(State(app): State<Mublog>, AuthUser(user): AuthUser) -> RestResu
 /// Change your profile.
 pub async fn update_me(
     State(app): State<Mublog>,
-    AuthUser(user): AuthUser,
+    AuthCaller(caller): AuthCaller,
     Json(changes): Json<UpdateMe>,
 ) -> RestResult<axum::Json<Me>> {
-    Ok(axum::Json(app.update_me(user, changes).await?))
+    Ok(axum::Json(app.update_me(&caller, changes).await?))
 }
