@@ -14,6 +14,8 @@ mod posts;
 pub use posts::MAX_PAGE_SIZE;
 pub mod seed;
 pub mod store;
+#[cfg(test)]
+mod tests;
 mod users;
 
 pub use auth::{AccessTokens, Caller, Device, Refreshed, SignedIn};
