@@ -53,7 +53,11 @@ fn links(text: &str) -> String {
         .collect()
 }
 
-pub async fn outbox_page(State(dir): State<PathBuf>) -> axum::response::Response {
+/// The folder mail goes to without SMTP.
+#[derive(Clone)]
+pub struct Outbox(pub PathBuf);
+
+pub async fn outbox_page(State(Outbox(dir)): State<Outbox>) -> axum::response::Response {
     let mails = read_outbox(&dir);
     let items: String = mails
         .iter()

@@ -20,6 +20,7 @@ mod pictures;
 mod pwa;
 pub mod request_log;
 mod rest;
+mod state;
 
 use app::{shell, App};
 use axum::routing::post;
@@ -150,13 +151,14 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
     metrics::install();
     let cors_origins = &config.cors_origins;
     let routes = route_list();
-    let rest = rest::router().with_state(mublog.clone());
-    let graphql = Router::new()
-        .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
-        .with_state(graphql::GraphqlState::new(mublog.clone()));
-    let media = axum::routing::get(pictures::serve).with_state(mublog.clone());
-    let app_handle = mublog.clone();
-    let service_worker: std::sync::Arc<str> = pwa::service_worker(&leptos_options).into();
+    let state = state::AppState {
+        leptos_options: leptos_options.clone(),
+        mublog: mublog.clone(),
+        graphql: graphql::schema(mublog.clone()),
+        outbox: dev_mail::Outbox(Mailer::outbox(&config.data_dir)),
+        metrics_token: metrics::MetricsToken(config.metrics_token.clone()),
+        service_worker: pwa::ServiceWorker(pwa::service_worker(&leptos_options).into()),
+    };
     let trusted = app::api::request::TrustedOrigins(config.cors_origins.clone().into());
     let context = move || {
         provide_context(mublog.clone());
@@ -171,18 +173,18 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
 
     // The outbox page exists only where the outbox is used: development without SMTP.
     let dev_mail = match (config.environment, &config.smtp_url) {
-        (Environment::Development, None) => Router::new()
-            .route("/dev/mail", axum::routing::get(dev_mail::outbox_page))
-            .with_state(Mailer::outbox(&config.data_dir)),
+        (Environment::Development, None) => {
+            Router::new().route("/dev/mail", axum::routing::get(dev_mail::outbox_page))
+        }
         _ => Router::new(),
     };
 
     Router::new()
-        .nest("/api/v1", rest)
+        .nest("/api/v1", rest::router())
         .merge(dev_mail)
-        .merge(graphql)
+        .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
         .route("/api/docs", axum::routing::get(rest::docs::docs_page))
-        .route("/media/{name}", media)
+        .route("/media/{name}", axum::routing::get(pictures::serve))
         .nest_service(
             &format!("/{}", leptos_options.site_pkg_dir),
             compression::pkg_files(
@@ -190,35 +192,25 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
                 leptos_options.hash_files,
             ),
         )
-        .merge(
-            Router::new()
-                .route("/healthz", axum::routing::get(health::healthz))
-                .route("/readyz", axum::routing::get(health::readyz))
-                .route("/api/version", axum::routing::get(health::version))
-                .with_state(app_handle.clone()),
-        )
-        .route(
-            "/metrics",
-            axum::routing::get(metrics::scrape).with_state(metrics::MetricsState {
-                app: app_handle.clone(),
-                token: config.metrics_token.clone(),
-            }),
-        )
-        .route("/sw.js", axum::routing::get(move || pwa::serve(service_worker.clone())))
+        .route("/healthz", axum::routing::get(health::healthz))
+        .route("/readyz", axum::routing::get(health::readyz))
+        .route("/api/version", axum::routing::get(health::version))
+        .route("/metrics", axum::routing::get(metrics::scrape))
+        .route("/sw.js", axum::routing::get(pwa::serve))
         // The account forms post to their own pages, so they work before hydration.
-        .route("/login", post(forms::login).with_state(app_handle.clone()))
-        .route("/register", post(forms::register).with_state(app_handle.clone()))
-        .route("/forgot", post(forms::forgot).with_state(app_handle.clone()))
-        .route("/reset/{token}", post(forms::reset).with_state(app_handle.clone()))
+        .route("/login", post(forms::login))
+        .route("/register", post(forms::register))
+        .route("/forgot", post(forms::forgot))
+        .route("/reset/{token}", post(forms::reset))
         // Server functions live under these prefixes (see `app::api`).
         .route("/api/auth/{*fn_name}", server_fns.clone())
         .route("/api/posts/{*fn_name}", server_fns.clone())
         .route("/api/admin/{*fn_name}", server_fns)
-        .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<state::AppState, _>(context, shell))
         .layer(option_layer((!config.page_cache.is_zero()).then(|| {
             middleware::from_fn_with_state(page_cache::PageCache::new(config.page_cache), page_cache::serve)
         })))
@@ -256,7 +248,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
             tracing::info_span!("request", method = %req.method(), uri = %path, request_id = %id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-        .with_state(leptos_options)
+        .with_state(state)
 }
 
 /// A header every response carries unless its handler set it. Pages add their own nonce-based

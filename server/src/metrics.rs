@@ -89,14 +89,16 @@ fn static_file_label(path: &str) -> &'static str {
     FILES.into_iter().find(|file| *file == path).unwrap_or("other")
 }
 
+/// The bearer token `/metrics` asks for, if one is configured.
 #[derive(Clone)]
-pub struct MetricsState {
-    pub app: Mublog,
-    pub token: Option<secrecy::SecretString>,
-}
+pub struct MetricsToken(pub Option<secrecy::SecretString>);
 
-pub async fn scrape(State(state): State<MetricsState>, headers: http::HeaderMap) -> Response {
-    if let Some(token) = &state.token {
+pub async fn scrape(
+    State(app): State<Mublog>,
+    State(MetricsToken(token)): State<MetricsToken>,
+    headers: http::HeaderMap,
+) -> Response {
+    if let Some(token) = &token {
         let token = secrecy::ExposeSecret::expose_secret(token);
         let given = app::api::request::bearer(&headers).unwrap_or_default();
         // Constant-time, so the token cannot be guessed byte by byte from timings.
@@ -105,7 +107,7 @@ pub async fn scrape(State(state): State<MetricsState>, headers: http::HeaderMap)
             return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")]).into_response();
         }
     }
-    let db = state.app.db();
+    let db = app.db();
     metrics::gauge!("mublog_db_pool_connections").set(db.pool_size() as f64);
     metrics::gauge!("mublog_db_pool_idle_connections").set(db.pool_idle() as f64);
     if let Ok(counts) = db.job_counts().await {

@@ -59,7 +59,13 @@ fn read_hashes(options: &LeptosOptions) -> Vec<(String, String)> {
 }
 
 /// Served fresh on every check (`no-cache`), so browsers notice a new build at once.
-pub async fn serve(script: std::sync::Arc<str>) -> Response {
+/// The service worker's script, written once at start-up.
+#[derive(Clone)]
+pub struct ServiceWorker(pub std::sync::Arc<str>);
+
+pub async fn serve(
+    axum::extract::State(ServiceWorker(script)): axum::extract::State<ServiceWorker>,
+) -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")],
         script.to_string(),

@@ -7,7 +7,7 @@ mod types;
 use crate::rest::AuthCaller;
 use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Result, Schema, ID};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use domain::{Caller, DomainError, Mublog};
 use shared::{ApiError, PostQuery};
 use types::{LikeState, Me, Post, PostConnection, User};
@@ -17,34 +17,13 @@ pub const MAX_COMPLEXITY: usize = 300;
 
 pub type MublogSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The `/graphql` routes' state: the schema, and the domain for authenticating callers.
-#[derive(Clone)]
-pub struct GraphqlState {
-    schema: MublogSchema,
-    app: Mublog,
-}
-
-impl FromRef<GraphqlState> for MublogSchema {
-    fn from_ref(state: &GraphqlState) -> Self {
-        state.schema.clone()
-    }
-}
-
-impl FromRef<GraphqlState> for Mublog {
-    fn from_ref(state: &GraphqlState) -> Self {
-        state.app.clone()
-    }
-}
-
-impl GraphqlState {
-    pub fn new(app: Mublog) -> Self {
-        let schema = Schema::build(Query, Mutation, EmptySubscription)
-            .data(app.clone())
-            .limit_depth(MAX_DEPTH)
-            .limit_complexity(MAX_COMPLEXITY)
-            .finish();
-        GraphqlState { schema, app }
-    }
+/// The schema, with its limits, resolving through `app`.
+pub fn schema(app: Mublog) -> MublogSchema {
+    Schema::build(Query, Mutation, EmptySubscription)
+        .data(app)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
 }
 
 /// POST /graphql. Authentication is REST's: an optional bearer token, refused if invalid.

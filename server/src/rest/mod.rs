@@ -10,13 +10,14 @@ mod tokens;
 mod users;
 
 use crate::http_errors::error_response;
+use crate::state::AppState;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::Router;
-use domain::{DomainError, Mublog};
+use domain::DomainError;
 use shared::{ApiError, ErrorCode};
 
-pub fn router() -> Router<Mublog> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/posts", get(posts::list).post(posts::create))
         .route("/posts/{id}", get(posts::get).patch(posts::update).delete(posts::delete))
