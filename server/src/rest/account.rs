@@ -1,6 +1,7 @@
 //! The signed-in user's devices and password, for API clients (the browser uses the server
 //! functions of the sessions and settings pages; both call the same domain methods).
 
+use super::docs::refusals::{Malformed, NotFound, NotJson, TooLarge, Unauthenticated};
 use super::extract::{AuthCaller, Id, Json, ThisDevice};
 use super::RestResult;
 use axum::extract::State;
@@ -9,7 +10,7 @@ use domain::Mublog;
 use shared::{ApiError, ChangePasswordRequest, SessionList};
 
 #[utoipa::path(get, path = "/me/sessions", tag = "users", security(("bearer" = [])),
-    responses((status = 200, description = "Your signed-in devices, most recently used first", body = SessionList), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer")))))]
+    responses((status = 200, description = "Your signed-in devices, most recently used first", body = SessionList), Unauthenticated))]
 /// Your signed-in devices.
 pub async fn sessions(
     State(app): State<Mublog>,
@@ -19,7 +20,7 @@ pub async fn sessions(
 }
 
 #[utoipa::path(delete, path = "/me/sessions/{id}", tag = "users", params(("id" = i64, Path, description = "Session id")), security(("bearer" = [])),
-    responses((status = 204, description = "Signed out"), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 404, description = "No such resource", body = ApiError)))]
+    responses((status = 204, description = "Signed out"), Unauthenticated, NotFound))]
 /// Sign out one of your devices.
 pub async fn revoke_session(
     State(app): State<Mublog>,
@@ -31,7 +32,7 @@ pub async fn revoke_session(
 }
 
 #[utoipa::path(post, path = "/me/password", tag = "users", request_body = ChangePasswordRequest, security(("bearer" = [])),
-    responses((status = 204, description = "Changed"), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Wrong current password, or a new one the policy refuses", body = ApiError), (status = 429, description = "Too many attempts", body = ApiError, headers(("Retry-After" = u64, description = "Seconds to wait")))))]
+    responses((status = 204, description = "Changed"), Unauthenticated, Malformed, TooLarge, NotJson, (status = 422, description = "Wrong current password, or a new one the policy refuses", body = ApiError), (status = 429, description = "Too many attempts", body = ApiError, headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 /// Change your password; optionally sign out every other device.
 pub async fn change_password(
     State(app): State<Mublog>,

@@ -1,6 +1,5 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations and the `shared` types
-//! (each route is still listed here by hand, beside the router); and the docs UI, served from
-//! vendored Swagger UI assets.
+//! What the OpenAPI 3.1 document says besides its paths (which the router adds, route by route,
+//! from the handlers' annotations); and the docs UI, served from vendored Swagger UI assets.
 
 use shared::{
     ApiError, ChangePasswordRequest, ErrorCode, FieldError, ImageSize, LikeState, LoginRequest, Me, NewPost,
@@ -19,13 +18,6 @@ use utoipa::{Modify, OpenApi};
                        from `POST /token`. Every error is `{code, message, fields?}`."
     ),
     servers((url = "/api/v1")),
-    paths(
-        super::posts::list, super::posts::create, super::posts::get, super::posts::update,
-        super::posts::delete, super::posts::like, super::posts::unlike,
-        super::users::get, super::users::posts, super::users::me, super::users::update_me,
-        super::account::sessions, super::account::revoke_session, super::account::change_password,
-        super::tokens::issue, super::tokens::refresh, super::tokens::revoke,
-    ),
     components(schemas(
         ApiError, ErrorCode, FieldError, LikeState, LoginRequest, Me, NewPost, PostPage, PostView,
         RefreshTokenRequest, TokenResponse, UpdateMe, UserView, ChangePasswordRequest, SessionList,
@@ -53,10 +45,6 @@ impl Modify for BearerAuth {
     }
 }
 
-pub async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(ApiDoc::openapi())
-}
-
 /// Swagger UI, from the npm package `swagger-ui-dist`, copied into `/vendor` at build time:
 /// the page works with no internet access.
 pub async fn docs_page() -> axum::response::Response {
@@ -66,4 +54,51 @@ pub async fn docs_page() -> axum::response::Response {
         r#"<div id="swagger-ui"></div>"#,
         &["/vendor/swagger-ui/swagger-ui-bundle.js", "/vendor/swagger-ui/init.js"],
     )
+}
+
+/// Error answers many operations share, named once: `responses((status = 200, ..), NotFound)`.
+pub mod refusals {
+    #![expect(dead_code, reason = "read by the OpenAPI derive only: they describe bodies, never carry one")]
+    use shared::ApiError;
+    use utoipa::IntoResponses;
+
+    /// Missing or invalid access token
+    #[derive(IntoResponses)]
+    #[response(status = 401, headers(("WWW-Authenticate" = String, description = "Bearer")))]
+    pub struct Unauthenticated(ApiError);
+
+    /// Malformed JSON or query string
+    #[derive(IntoResponses)]
+    #[response(status = 400)]
+    pub struct Malformed(ApiError);
+
+    /// Email not verified yet (`email_unverified`)
+    #[derive(IntoResponses)]
+    #[response(status = 403)]
+    pub struct Unverified(ApiError);
+
+    /// Not the author (or staff)
+    #[derive(IntoResponses)]
+    #[response(status = 403)]
+    pub struct NotYours(ApiError);
+
+    /// No such resource
+    #[derive(IntoResponses)]
+    #[response(status = 404)]
+    pub struct NotFound(ApiError);
+
+    /// Body over 16 KiB
+    #[derive(IntoResponses)]
+    #[response(status = 413)]
+    pub struct TooLarge(ApiError);
+
+    /// Body is not JSON
+    #[derive(IntoResponses)]
+    #[response(status = 415)]
+    pub struct NotJson(ApiError);
+
+    /// Invalid input; `fields` says which
+    #[derive(IntoResponses)]
+    #[response(status = 422)]
+    pub struct Invalid(ApiError);
 }

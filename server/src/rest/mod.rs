@@ -12,26 +12,34 @@ mod users;
 use crate::http_errors::error_response;
 use crate::state::AppState;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::get;
 use axum::Router;
 use domain::DomainError;
 use shared::{ApiError, ErrorCode};
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
+/// The REST routes and their OpenAPI document, from one declaration: a handler is routed only
+/// through its `#[utoipa::path]`, so an undocumented endpoint cannot exist.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/posts", get(posts::list).post(posts::create))
-        .route("/posts/{id}", get(posts::get).patch(posts::update).delete(posts::delete))
-        .route("/posts/{id}/like", put(posts::like).delete(posts::unlike))
-        .route("/users/{id}", get(users::get))
-        .route("/users/{id}/posts", get(users::posts))
-        .route("/me", get(users::me).patch(users::update_me))
-        .route("/me/sessions", get(account::sessions))
-        .route("/me/sessions/{id}", delete(account::revoke_session))
-        .route("/me/password", post(account::change_password))
-        .route("/token", post(tokens::issue))
-        .route("/token/refresh", post(tokens::refresh))
-        .route("/token/revoke", post(tokens::revoke))
-        .route("/openapi.json", get(docs::openapi_json))
+    let (router, document) = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+        .routes(routes!(posts::list, posts::create))
+        .routes(routes!(posts::get, posts::update, posts::delete))
+        .routes(routes!(posts::like, posts::unlike))
+        .routes(routes!(users::get))
+        .routes(routes!(users::posts))
+        .routes(routes!(users::me, users::update_me))
+        .routes(routes!(account::sessions))
+        .routes(routes!(account::revoke_session))
+        .routes(routes!(account::change_password))
+        .routes(routes!(tokens::issue))
+        .routes(routes!(tokens::refresh))
+        .routes(routes!(tokens::revoke))
+        .split_for_parts();
+    let document = Arc::new(document);
+    router
+        .route("/openapi.json", get(move || std::future::ready(axum::Json(document.clone()))))
         .fallback(|| async { RestError::from(ApiError::new(ErrorCode::NotFound, "No such endpoint.")) })
         .method_not_allowed_fallback(|| async {
             RestError::from(ApiError::new(

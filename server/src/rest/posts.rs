@@ -1,3 +1,6 @@
+use super::docs::refusals::{
+    Invalid, Malformed, NotFound, NotJson, NotYours, TooLarge, Unauthenticated, Unverified,
+};
 use super::extract::{AuthCaller, Id, Json, PostForm, Query, Viewer};
 use super::RestResult;
 use axum::extract::State;
@@ -7,7 +10,7 @@ use domain::Mublog;
 use shared::{ApiError, LikeState, NewPost, NewPostUpload, PostPage, PostQuery, PostView};
 
 #[utoipa::path(get, path = "/posts", tag = "posts", params(PostQuery), security(("bearer" = []), ()),
-    responses((status = 200, description = "A page of posts, newest first", body = PostPage), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+    responses((status = 200, description = "A page of posts, newest first", body = PostPage), Malformed, Unauthenticated, Invalid))]
 /// List posts, newest first, with a keyset cursor. `q` searches bodies.
 pub async fn list(
     State(app): State<Mublog>,
@@ -19,7 +22,7 @@ pub async fn list(
 
 #[utoipa::path(post, path = "/posts", tag = "posts",
     request_body(content((NewPost = "application/json"), (NewPostUpload = "multipart/form-data"))), security(("bearer" = [])),
-    responses((status = 201, description = "Created", body = PostView, headers(("Location" = String))), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 400, description = "Malformed JSON, form or query string", body = ApiError), (status = 403, description = "Email not verified yet", body = ApiError), (status = 413, description = "JSON over 16 KiB, or an image over 10 MB", body = ApiError), (status = 415, description = "Neither JSON nor a form; or the image is not JPEG, PNG, WebP or GIF", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+    responses((status = 201, description = "Created", body = PostView, headers(("Location" = String))), Unauthenticated, (status = 400, description = "Malformed JSON, form or query string", body = ApiError), Unverified, (status = 413, description = "JSON over 16 KiB, or an image over 10 MB", body = ApiError), (status = 415, description = "Neither JSON nor a form; or the image is not JPEG, PNG, WebP or GIF", body = ApiError), Invalid))]
 /// Create a post of 1 to 280 characters (after trimming), optionally with one picture
 /// (multipart `image`): it is re-encoded, stripped of metadata, and rendered in smaller sizes
 /// in the background.
@@ -37,7 +40,7 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "Post id")), security(("bearer" = []), ()),
-    responses((status = 200, description = "The post", body = PostView), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 404, description = "No such resource", body = ApiError)))]
+    responses((status = 200, description = "The post", body = PostView), Unauthenticated, NotFound))]
 /// Read one post.
 pub async fn get(
     State(app): State<Mublog>,
@@ -48,7 +51,7 @@ pub async fn get(
 }
 
 #[utoipa::path(patch, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "Post id")), request_body = NewPost, security(("bearer" = [])),
-    responses((status = 200, description = "The edited post", body = PostView), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 403, description = "Not the author (or staff)", body = ApiError), (status = 404, description = "No such resource", body = ApiError), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+    responses((status = 200, description = "The edited post", body = PostView), Unauthenticated, NotYours, NotFound, Malformed, TooLarge, NotJson, Invalid))]
 /// Edit a post. Only its author (or staff) may.
 pub async fn update(
     State(app): State<Mublog>,
@@ -60,7 +63,7 @@ pub async fn update(
 }
 
 #[utoipa::path(delete, path = "/posts/{id}", tag = "posts", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
-    responses((status = 204, description = "Deleted"), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 403, description = "Not the author (or staff)", body = ApiError), (status = 404, description = "No such resource", body = ApiError)))]
+    responses((status = 204, description = "Deleted"), Unauthenticated, NotYours, NotFound))]
 /// Delete a post. Only its author (or staff) may.
 pub async fn delete(
     State(app): State<Mublog>,
@@ -72,7 +75,7 @@ pub async fn delete(
 }
 
 #[utoipa::path(put, path = "/posts/{id}/like", tag = "likes", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
-    responses((status = 200, description = "Liked (idempotent)", body = LikeState), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 403, description = "Email not verified yet (`email_unverified`)", body = ApiError), (status = 404, description = "No such resource", body = ApiError)))]
+    responses((status = 200, description = "Liked (idempotent)", body = LikeState), Unauthenticated, Unverified, NotFound))]
 /// Like a post. Liking twice counts once.
 pub async fn like(
     State(app): State<Mublog>,
@@ -83,7 +86,7 @@ pub async fn like(
 }
 
 #[utoipa::path(delete, path = "/posts/{id}/like", tag = "likes", params(("id" = i64, Path, description = "Post id")), security(("bearer" = [])),
-    responses((status = 200, description = "Not liked (idempotent)", body = LikeState), (status = 401, description = "Missing or invalid access token", body = ApiError, headers(("WWW-Authenticate" = String, description = "Bearer"))), (status = 403, description = "Email not verified yet (`email_unverified`)", body = ApiError), (status = 404, description = "No such resource", body = ApiError)))]
+    responses((status = 200, description = "Not liked (idempotent)", body = LikeState), Unauthenticated, Unverified, NotFound))]
 /// Remove your like, if any.
 pub async fn unlike(
     State(app): State<Mublog>,

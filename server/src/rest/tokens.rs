@@ -1,6 +1,7 @@
 //! Token endpoints for clients without a cookie jar: the same sign-in, rotation, reuse
 //! detection and revocation as the browser's cookie flow, with the refresh token in the body.
 
+use super::docs::refusals::{Invalid, Malformed, NotJson, TooLarge};
 use super::extract::{Json, ThisDevice};
 use super::RestResult;
 use axum::extract::State;
@@ -18,7 +19,7 @@ fn pair(auth: AuthResponse, refresh_token: String) -> axum::Json<TokenResponse> 
 }
 
 #[utoipa::path(post, path = "/token", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, description = "A new token pair", body = TokenResponse), (status = 401, description = "Wrong email or password", body = ApiError), (status = 429, description = "Too many attempts", body = ApiError, headers(("Retry-After" = u64, description = "Seconds to wait"))), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+    responses((status = 200, description = "A new token pair", body = TokenResponse), (status = 401, description = "Wrong email or password", body = ApiError), (status = 429, description = "Too many attempts", body = ApiError, headers(("Retry-After" = u64, description = "Seconds to wait"))), Malformed, TooLarge, NotJson, Invalid))]
 /// Sign in: trade email and password for an access and a refresh token.
 pub async fn issue(
     State(app): State<Mublog>,
@@ -30,7 +31,7 @@ pub async fn issue(
 }
 
 #[utoipa::path(post, path = "/token/refresh", tag = "auth", request_body = RefreshTokenRequest,
-    responses((status = 200, description = "A rotated token pair", body = TokenResponse), (status = 401, description = "Unknown, expired, revoked or reused token (reuse revokes the whole sign-in)", body = ApiError), (status = 409, description = "Conflict", body = ApiError), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+    responses((status = 200, description = "A rotated token pair", body = TokenResponse), (status = 401, description = "Unknown, expired, revoked or reused token (reuse revokes the whole sign-in)", body = ApiError), (status = 409, description = "Conflict", body = ApiError), Malformed, TooLarge, NotJson, Invalid))]
 /// Rotate a refresh token. Each refresh token works once.
 pub async fn refresh(
     State(app): State<Mublog>,
@@ -53,7 +54,7 @@ pub async fn refresh(
 
 /// Always 204, known token or not (as RFC 7009 asks), so it reveals nothing.
 #[utoipa::path(post, path = "/token/revoke", tag = "auth", request_body = RefreshTokenRequest,
-    responses((status = 204, description = "Revoked (also for unknown tokens)"), (status = 400, description = "Malformed JSON or query string", body = ApiError), (status = 413, description = "Body over 16 KiB", body = ApiError), (status = 415, description = "Body is not JSON", body = ApiError), (status = 422, description = "Invalid input; `fields` says which", body = ApiError)))]
+    responses((status = 204, description = "Revoked (also for unknown tokens)"), Malformed, TooLarge, NotJson, Invalid))]
 /// Sign out: revoke the sign-in a refresh token belongs to.
 pub async fn revoke(
     State(app): State<Mublog>,
