@@ -28,7 +28,7 @@ impl Mublog {
         Db::set_staff_in(&mut tx, user.id, true).await?;
         tx.commit().await?;
         self.db.mark_email_verified(user.id, now()).await?;
-        tracing::info!(user = user.id, "staff account created");
+        tracing::info!(user = %user.id, "staff account created");
         self.me(user.id).await
     }
 

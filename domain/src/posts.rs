@@ -57,7 +57,7 @@ impl Mublog {
         }
         tx.commit().await?;
         self.jobs_enqueued();
-        tracing::info!(post = id, author, image = image.image_key.is_some(), "post created");
+        tracing::info!(post = %id, author = %author, image = image.image_key.is_some(), "post created");
         self.post(Some(author), id).await
     }
 
@@ -74,7 +74,7 @@ impl Mublog {
         match moderator {
             Some((staff, before)) => {
                 let detail = format!("@{}: {} → {body}", before.author_handle, before.body);
-                commit_audited(tx, staff, ("edit_post", "post", id), &detail).await?;
+                commit_audited(tx, staff, ("edit_post", "post", id.0), &detail).await?;
             }
             None => tx.commit().await?,
         }
@@ -89,12 +89,13 @@ impl Mublog {
         remove_post_in(&mut tx, id).await?;
         match moderator {
             Some((staff, before)) => {
-                commit_audited(tx, staff, ("delete_post", "post", id), &deleted_post_detail(&before)).await?;
+                commit_audited(tx, staff, ("delete_post", "post", id.0), &deleted_post_detail(&before))
+                    .await?;
             }
             None => tx.commit().await?,
         }
         self.jobs_enqueued();
-        tracing::info!(post = id, actor, "post deleted");
+        tracing::info!(post = %id, actor = %actor, "post deleted");
         Ok(())
     }
 
@@ -146,6 +147,6 @@ pub(crate) fn parse_cursor(cursor: &str) -> Result<PostId, DomainError> {
     cursor
         .parse::<PostId>()
         .ok()
-        .filter(|id| *id > 0)
+        .filter(|id| id.0 > 0)
         .ok_or_else(|| FieldError::new("cursor", "This page link is not valid.").into())
 }

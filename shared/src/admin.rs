@@ -1,7 +1,7 @@
 //! The staff admin's requests and answers. Filters arrive as the admin pages' query strings
 //! carry them: optional, and checked by the domain (a bad date or cursor is a 422 naming it).
 
-use crate::{SessionView, UserId, UserView};
+use crate::{PostId, SessionView, UserId, UserView};
 use serde::{Deserialize, Serialize};
 
 /// One page of an admin list, newest first. Pass `next_cursor` back as `cursor` for the next.
@@ -101,7 +101,7 @@ pub struct PostFilter {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AdminPost {
-    pub id: i64,
+    pub id: PostId,
     pub author: UserView,
     pub body: String,
     pub created_at: i64,

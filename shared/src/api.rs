@@ -2,8 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub type UserId = i64;
-pub type PostId = i64;
+pub use crate::ids::{PostId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

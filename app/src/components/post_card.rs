@@ -28,7 +28,7 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     };
 
     view! {
-        <article class="post" data-post-id=id>
+        <article class="post" data-post-id=id.0>
             <header>
                 <a class="author" href=format!("/u/{}", post.author.handle)>{post.author.display_name.clone()}</a>
                 " · "

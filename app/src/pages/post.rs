@@ -5,7 +5,7 @@ use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use shared::{ApiError, ErrorCode};
+use shared::{ApiError, ErrorCode, PostId};
 
 /// `/posts/{id}`: one post.
 #[component]
@@ -13,7 +13,7 @@ pub fn PostPage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let post = load(
-        move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()),
+        move || params.read().get("id").and_then(|id| id.parse::<PostId>().ok()),
         |id| async move {
             match id {
                 Some(id) => get_post(id).await,

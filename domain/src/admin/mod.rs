@@ -32,7 +32,7 @@ impl Mublog {
         match self.db.user_by_id(user).await? {
             Some(u) if u.is_staff && u.is_active() => Ok(Staff(u.id)),
             _ => {
-                tracing::warn!(user, "admin access refused");
+                tracing::warn!(user = %user, "admin access refused");
                 Err(DomainError::Forbidden)
             }
         }
@@ -76,7 +76,7 @@ pub(crate) async fn commit_audited(
     let audit = AuditEvent { actor: staff.0, action, target_type, target_id, detail };
     Db::record_audit_in(&mut tx, audit, now()).await?;
     tx.commit().await?;
-    tracing::info!(staff = staff.0, action, target_type, target_id, "staff action");
+    tracing::info!(staff = %staff.0, action, target_type, target_id, "staff action");
     Ok(())
 }
 
@@ -90,7 +90,7 @@ fn page_of<R, T>(mut rows: Vec<R>, id: impl Fn(&R) -> i64, view: impl FnMut(R) -
 }
 
 fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, DomainError> {
-    cursor.filter(|c| !c.is_empty()).map(crate::posts::parse_cursor).transpose()
+    cursor.filter(|c| !c.is_empty()).map(|c| crate::posts::parse_cursor(c).map(|id| id.0)).transpose()
 }
 
 impl Mublog {

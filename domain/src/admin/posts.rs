@@ -21,7 +21,7 @@ impl Mublog {
             before: parse_cursor(filter.cursor.as_deref())?,
         };
         let rows = self.db.select_posts(&selection, PAGE_SIZE + 1).await?;
-        Ok(page_of(rows, |p| p.id, AdminPost::from))
+        Ok(page_of(rows, |p| p.id.0, AdminPost::from))
     }
 
     /// Hides, shows or deletes a post, and records it in the audit trail. The returned post is
@@ -54,7 +54,7 @@ impl Mublog {
                 ("delete_post", crate::posts::deleted_post_detail(&post))
             }
         };
-        commit_audited(tx, staff, (name, "post", id), &detail).await?;
+        commit_audited(tx, staff, (name, "post", id.0), &detail).await?;
         self.jobs_enqueued();
         Ok(self.db.moderated_post(id).await?.map(AdminPost::from))
     }

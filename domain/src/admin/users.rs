@@ -18,7 +18,7 @@ impl Mublog {
             before: parse_cursor(filter.cursor.as_deref())?,
         };
         let rows = self.db.select_users(&selection, PAGE_SIZE + 1).await?;
-        Ok(page_of(rows, |u| u.id, |u| admin_user(&u)))
+        Ok(page_of(rows, |u| u.id.0, |u| admin_user(&u)))
     }
 
     /// An account with its newest posts (hidden ones included) and its live sessions.
@@ -96,7 +96,7 @@ impl Mublog {
                 sessions_ended(Db::revoke_families_in(&mut tx, id, None, now).await?)
             }
         };
-        commit_audited(tx, staff, (action.as_str(), "user", id), &detail).await?;
+        commit_audited(tx, staff, (action.as_str(), "user", id.0), &detail).await?;
         self.jobs_enqueued();
         let user = self.db.user_by_id(id).await?.ok_or(DomainError::NotFound("user"))?;
         Ok(admin_user(&user))

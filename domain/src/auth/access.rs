@@ -115,13 +115,13 @@ mod tests {
     fn round_trip_and_rejections() {
         let keys = AccessTokens::new(b"0123456789abcdef0123456789abcdef");
         let now = crate::now();
-        let token = keys.issue(42, 7, now).unwrap();
-        assert_eq!(keys.verify(&token).unwrap(), Claims { user: 42, session: 7 });
+        let token = keys.issue(UserId(42), 7, now).unwrap();
+        assert_eq!(keys.verify(&token).unwrap(), Claims { user: UserId(42), session: 7 });
 
         let other = AccessTokens::new(b"another key, another key, another");
         assert!(other.verify(&token).is_err());
 
-        let expired = keys.issue(42, 7, now - ACCESS_TTL_SECS - 60).unwrap();
+        let expired = keys.issue(UserId(42), 7, now - ACCESS_TTL_SECS - 60).unwrap();
         assert!(keys.verify(&expired).is_err());
 
         let wrong_typ =

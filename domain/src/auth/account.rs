@@ -46,14 +46,16 @@ impl Mublog {
         })?;
         Db::mark_email_verified_in(&mut tx, user, now()).await?;
         tx.commit().await?;
-        tracing::info!(user, "email verified");
+        tracing::info!(user = %user, "email verified");
         self.me(user).await
     }
 
     /// Sends the verification email again (rate-limited). Already verified: nothing to do.
     pub async fn resend_verification(&self, caller: &Caller) -> Result<Accepted, DomainError> {
         let user = caller.user();
-        self.throttles.resend(user).inspect_err(|_| tracing::warn!(user, "verification resend throttled"))?;
+        self.throttles
+            .resend(user)
+            .inspect_err(|_| tracing::warn!(user = %user, "verification resend throttled"))?;
         let me = self.me(user).await?;
         if !me.email_verified {
             self.enqueue(Job::SendVerification { user }).await?;
@@ -102,7 +104,7 @@ impl Mublog {
         Db::mark_email_verified_in(&mut tx, user, now).await?;
         let ended = Db::revoke_families_in(&mut tx, user, None, now).await?;
         tx.commit().await?;
-        tracing::info!(user, sessions_ended = ended, "password reset");
+        tracing::info!(user = %user, sessions_ended = ended, "password reset");
         Ok(())
     }
 
@@ -117,7 +119,7 @@ impl Mublog {
         let user = self.db.user_by_id(caller.user()).await?.ok_or(DomainError::Unauthenticated)?;
         self.throttles.sign_in(&user.email, device.ip)?;
         if !password::verify(&self.hashing, req.current_password, Some(user.password_hash)).await? {
-            tracing::info!(user = user.id, "password change refused: wrong current password");
+            tracing::info!(user = %user.id, "password change refused: wrong current password");
             return Err(FieldError::new("current_password", "That is not your current password.").into());
         }
         password::check_policy(&req.new_password).map_err(|e| FieldError::new("new_password", e.message))?;
@@ -130,7 +132,7 @@ impl Mublog {
             0
         };
         tx.commit().await?;
-        tracing::info!(user = user.id, other_sessions_ended = ended, "password changed");
+        tracing::info!(user = %user.id, other_sessions_ended = ended, "password changed");
         Ok(())
     }
 }

@@ -82,12 +82,12 @@ impl Mublog {
             let user = NewUser { email: &email, display_name: &name, handle: &handle, password_hash: &hash };
             match Db::insert_user(&mut tx, user, now()).await? {
                 Inserted::New(user) => {
-                    tracing::info!(user = user.id, "registered");
+                    tracing::info!(user = %user.id, "registered");
                     break Job::SendVerification { user: user.id };
                 }
                 Inserted::Duplicate => {
                     let owner = self.db.user_by_email(&email).await?.ok_or(DomainError::NotFound("user"))?;
-                    tracing::info!(user = owner.id, "registration for a taken address; telling its owner");
+                    tracing::info!(user = %owner.id, "registration for a taken address; telling its owner");
                     break Job::SendAccountExists { user: owner.id };
                 }
                 Inserted::HandleTaken => continue,
@@ -118,7 +118,7 @@ impl Mublog {
         let user = user.ok_or(DomainError::InvalidCredentials)?;
         // Said only to someone who knows the password.
         if user.deactivated_at.is_some() {
-            tracing::info!(user = user.id, "sign-in refused: account deactivated");
+            tracing::info!(user = %user.id, "sign-in refused: account deactivated");
             return Err(DomainError::AccountDeactivated);
         }
 
@@ -129,7 +129,7 @@ impl Mublog {
             .db
             .insert_family(user.id, &refresh_token::hash(&token), &user_agent, now, now + FAMILY_TTL_SECS)
             .await?;
-        tracing::info!(user = user.id, family = family.id, "signed in");
+        tracing::info!(user = %user.id, family = family.id, "signed in");
         Ok(SignedIn {
             response: self.auth_response(user.me(), family.id, now)?,
             refresh_token: token,
@@ -227,7 +227,7 @@ impl Mublog {
     pub async fn caller(&self, bearer: &str) -> Result<Caller, DomainError> {
         let claims = self.tokens.verify(bearer)?;
         let Some(email_verified) = self.db.live_session(claims.user, claims.session, now()).await? else {
-            tracing::info!(user = claims.user, session = claims.session, "access token of an ended session");
+            tracing::info!(user = %claims.user, session = claims.session, "access token of an ended session");
             return Err(DomainError::SessionEnded);
         };
         Ok(Caller::new(claims, email_verified))

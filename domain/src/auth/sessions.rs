@@ -28,14 +28,14 @@ impl Mublog {
         if !self.db.revoke_family_of(caller.user(), session, now()).await? {
             return Err(DomainError::NotFound("session"));
         }
-        tracing::info!(user = caller.user(), session, "session signed out");
+        tracing::info!(user = %caller.user(), session, "session signed out");
         Ok(())
     }
 
     /// Signs the caller out on every device, this one included.
     pub async fn revoke_all_sessions(&self, caller: &Caller) -> Result<(), DomainError> {
         let ended = self.db.revoke_families_of(caller.user(), None, now()).await?;
-        tracing::info!(user = caller.user(), ended, "signed out everywhere");
+        tracing::info!(user = %caller.user(), ended, "signed out everywhere");
         Ok(())
     }
 }

@@ -145,8 +145,8 @@ impl Db {
     /// 1 if the like was new.
     pub(crate) async fn seed_like(
         tx: &mut super::Tx,
-        post: i64,
-        user: i64,
+        post: shared::PostId,
+        user: shared::UserId,
         at: i64,
     ) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query(

@@ -218,7 +218,7 @@ mod tests {
 
         let posts = |s| posts_sql(&s, 51);
         assert_seeks(&plan(&db, posts(PostSelection::default())).await, "(rowid<?)");
-        let by_author = PostSelection { author: Some(1), ..Default::default() };
+        let by_author = PostSelection { author: Some(UserId(1)), ..Default::default() };
         assert_seeks(&plan(&db, posts(by_author)).await, "posts_by_author");
         let hidden = PostSelection { hidden: Some(true), ..Default::default() };
         assert_seeks(&plan(&db, posts(hidden)).await, "posts_hidden");

@@ -120,8 +120,11 @@ impl Db {
         limit: u32,
     ) -> Result<Vec<PostRow>, sqlx::Error> {
         let sql = list_posts_sql(author.is_some(), search.is_some());
-        let query =
-            sqlx::query_as(&sql).bind(viewer).bind(author).bind(before.unwrap_or(PostId::MAX)).bind(limit);
+        let query = sqlx::query_as(&sql)
+            .bind(viewer)
+            .bind(author)
+            .bind(before.unwrap_or(PostId(i64::MAX)))
+            .bind(limit);
         let query = match search {
             Some(text) => query.bind(super::fts_phrase(text)),
             None => query,
@@ -304,14 +307,14 @@ mod tests {
                 .await
                 .unwrap();
         }
-        let post = db.insert_post(1, "likeable", 0).await.unwrap();
+        let post = db.insert_post(UserId(1), "likeable", 0).await.unwrap();
         let count = |state: Option<LikeState>| state.unwrap().like_count;
-        assert_eq!(count(db.set_like(1, post, true, 0).await.unwrap()), 1);
-        assert_eq!(count(db.set_like(1, post, true, 0).await.unwrap()), 1);
-        assert_eq!(count(db.set_like(2, post, true, 0).await.unwrap()), 2);
-        assert_eq!(count(db.set_like(3, post, true, 0).await.unwrap()), 3);
-        assert_eq!(count(db.set_like(2, post, false, 0).await.unwrap()), 2);
-        assert_eq!(count(db.set_like(2, post, false, 0).await.unwrap()), 2);
+        assert_eq!(count(db.set_like(UserId(1), post, true, 0).await.unwrap()), 1);
+        assert_eq!(count(db.set_like(UserId(1), post, true, 0).await.unwrap()), 1);
+        assert_eq!(count(db.set_like(UserId(2), post, true, 0).await.unwrap()), 2);
+        assert_eq!(count(db.set_like(UserId(3), post, true, 0).await.unwrap()), 3);
+        assert_eq!(count(db.set_like(UserId(2), post, false, 0).await.unwrap()), 2);
+        assert_eq!(count(db.set_like(UserId(2), post, false, 0).await.unwrap()), 2);
         sqlx::query("DELETE FROM users WHERE id = 3").execute(db.writer()).await.unwrap();
         let kept = db.post(None, post).await.unwrap().unwrap().like_count;
         let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes WHERE post_id = ?")
@@ -325,10 +328,10 @@ mod tests {
             .execute(db.writer())
             .await
             .unwrap();
-        assert!(db.set_like(2, post, true, 0).await.unwrap().is_none());
+        assert!(db.set_like(UserId(2), post, true, 0).await.unwrap().is_none());
         let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes").fetch_one(db.pool()).await.unwrap();
         assert_eq!(real, 1, "a hidden post takes no likes");
-        assert!(db.set_like(1, post, false, 0).await.unwrap().is_none());
+        assert!(db.set_like(UserId(1), post, false, 0).await.unwrap().is_none());
         let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes").fetch_one(db.pool()).await.unwrap();
         assert_eq!(real, 1, "nor loses them");
     }
@@ -343,11 +346,13 @@ mod tests {
             .await
             .unwrap();
         let mut tx = db.begin().await.unwrap();
-        let first =
-            Db::insert_post_in(&mut tx, 1, "Hello Lovelace", &ImageColumns::default(), 0).await.unwrap();
-        let second = Db::insert_post_in(&mut tx, 1, "AND OR \"quoted\" NEAR", &ImageColumns::default(), 0)
+        let first = Db::insert_post_in(&mut tx, UserId(1), "Hello Lovelace", &ImageColumns::default(), 0)
             .await
             .unwrap();
+        let second =
+            Db::insert_post_in(&mut tx, UserId(1), "AND OR \"quoted\" NEAR", &ImageColumns::default(), 0)
+                .await
+                .unwrap();
         tx.commit().await.unwrap();
         let found = |text: &'static str| {
             let db = db.clone();

@@ -13,7 +13,7 @@ pub struct RequestEntry {
     pub route: String,
     pub status: u16,
     pub duration_us: i64,
-    pub user_id: Option<i64>,
+    pub user_id: Option<shared::UserId>,
     pub client_ip: String,
     pub user_agent: String,
 }
@@ -154,7 +154,7 @@ mod tests {
                 "request_log_by_status (status=? AND id<?)",
             ),
             (
-                RequestSelection { user: Some(1), ..Default::default() },
+                RequestSelection { user: Some(shared::UserId(1)), ..Default::default() },
                 "request_log_by_user (user_id=? AND id<?)",
             ),
             (

@@ -46,7 +46,7 @@ async fn only_the_author_or_staff_change_a_post_and_staff_changes_are_audited() 
     s.app.delete_post(&boss, post.id).await.unwrap();
     let trail = s.app.audit_trail(staff, None).await.unwrap().items;
     let actions: Vec<_> = trail.iter().map(|r| (r.action.as_str(), r.target_id)).collect();
-    assert_eq!(actions, [("delete_post", post.id), ("edit_post", post.id)]);
+    assert_eq!(actions, [("delete_post", post.id.0), ("edit_post", post.id.0)]);
     assert_eq!(trail[1].detail, "@ada: mine, edited → moderated");
 
     assert_eq!(refusal(s.app.delete_post(&ada, post.id).await), "NotFound");
@@ -76,7 +76,7 @@ async fn likes_count_once_per_member_and_hidden_posts_cannot_be_liked() {
     s.app.act_on_post(staff, post, hide).await.unwrap();
     assert_eq!(refusal(s.app.set_like(&grace, post, true).await), "NotFound");
     assert_eq!(refusal(s.app.post(Some(ada.user()), post).await), "NotFound", "hidden from its author too");
-    assert_eq!(refusal(s.app.set_like(&ada, 9_999, true).await), "NotFound");
+    assert_eq!(refusal(s.app.set_like(&ada, shared::PostId(9_999), true).await), "NotFound");
 }
 
 #[tokio::test]

@@ -76,8 +76,8 @@ fn gql_error(e: DomainError) -> async_graphql::Error {
 }
 
 /// The number in an `ID`; one that is not a number names no `kind` ("post", "user").
-fn id(raw: &ID, kind: &'static str) -> Result<i64> {
-    raw.parse::<i64>().map_err(|_| gql_error(DomainError::NotFound(kind)))
+fn id<T: std::str::FromStr>(raw: &ID, kind: &'static str) -> Result<T> {
+    raw.parse::<T>().map_err(|_| gql_error(DomainError::NotFound(kind)))
 }
 
 pub struct Query;

@@ -25,7 +25,7 @@ pub async fn sessions(
 pub async fn revoke_session(
     State(app): State<Mublog>,
     AuthCaller(caller): AuthCaller,
-    Id(id): Id,
+    Id(id): Id<i64>,
 ) -> RestResult<StatusCode> {
     app.revoke_session(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)

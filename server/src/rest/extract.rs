@@ -110,14 +110,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// A numeric id in the path. Anything else cannot name a resource: 404.
-pub struct Id(pub i64);
+/// A numeric id in the path (`Id<PostId>`, `Id<UserId>`). Anything else cannot name a
+/// resource: 404.
+pub struct Id<T>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for Id {
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Id<T> {
     type Rejection = RestError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Path::<i64>::from_request_parts(parts, state)
+        axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| Id(p.0))
             .map_err(|_: PathRejection| ApiError::new(ErrorCode::NotFound, "No such resource.").into())

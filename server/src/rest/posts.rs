@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use domain::Mublog;
-use shared::{ApiError, LikeState, NewPost, NewPostUpload, PostPage, PostQuery, PostView};
+use shared::{ApiError, LikeState, NewPost, NewPostUpload, PostId, PostPage, PostQuery, PostView};
 
 #[utoipa::path(get, path = "/posts", tag = "posts", params(PostQuery), security(("bearer" = []), ()),
     responses((status = 200, description = "A page of posts, newest first", body = PostPage), Malformed, Unauthenticated, Invalid))]
@@ -45,7 +45,7 @@ pub async fn create(
 pub async fn get(
     State(app): State<Mublog>,
     Viewer(viewer): Viewer,
-    Id(id): Id,
+    Id(id): Id<PostId>,
 ) -> RestResult<axum::Json<PostView>> {
     Ok(axum::Json(app.post(viewer, id).await?))
 }
@@ -56,7 +56,7 @@ pub async fn get(
 pub async fn update(
     State(app): State<Mublog>,
     AuthCaller(caller): AuthCaller,
-    Id(id): Id,
+    Id(id): Id<PostId>,
     Json(edit): Json<NewPost>,
 ) -> RestResult<axum::Json<PostView>> {
     Ok(axum::Json(app.edit_post(&caller, id, &edit.body).await?))
@@ -68,7 +68,7 @@ pub async fn update(
 pub async fn delete(
     State(app): State<Mublog>,
     AuthCaller(caller): AuthCaller,
-    Id(id): Id,
+    Id(id): Id<PostId>,
 ) -> RestResult<StatusCode> {
     app.delete_post(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -80,7 +80,7 @@ pub async fn delete(
 pub async fn like(
     State(app): State<Mublog>,
     AuthCaller(caller): AuthCaller,
-    Id(id): Id,
+    Id(id): Id<PostId>,
 ) -> RestResult<axum::Json<LikeState>> {
     Ok(axum::Json(app.set_like(&caller, id, true).await?))
 }
@@ -91,7 +91,7 @@ pub async fn like(
 pub async fn unlike(
     State(app): State<Mublog>,
     AuthCaller(caller): AuthCaller,
-    Id(id): Id,
+    Id(id): Id<PostId>,
 ) -> RestResult<axum::Json<LikeState>> {
     Ok(axum::Json(app.set_like(&caller, id, false).await?))
 }

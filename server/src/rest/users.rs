@@ -3,12 +3,12 @@ use super::extract::{AuthCaller, Id, Json, Query, Viewer};
 use super::RestResult;
 use axum::extract::State;
 use domain::Mublog;
-use shared::{Me, PostPage, PostQuery, UpdateMe, UserView};
+use shared::{Me, PostPage, PostQuery, UpdateMe, UserId, UserView};
 
 #[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = i64, Path, description = "User id")),
     responses((status = 200, description = "The public profile", body = UserView), NotFound))]
 /// A user's public profile.
-pub async fn get(State(app): State<Mublog>, Id(id): Id) -> RestResult<axum::Json<UserView>> {
+pub async fn get(State(app): State<Mublog>, Id(id): Id<UserId>) -> RestResult<axum::Json<UserView>> {
     Ok(axum::Json(app.user(id).await?))
 }
 
@@ -18,7 +18,7 @@ pub async fn get(State(app): State<Mublog>, Id(id): Id) -> RestResult<axum::Json
 pub async fn posts(
     State(app): State<Mublog>,
     Viewer(viewer): Viewer,
-    Id(id): Id,
+    Id(id): Id<UserId>,
     Query(query): Query<PostQuery>,
 ) -> RestResult<axum::Json<PostPage>> {
     Ok(axum::Json(app.author_page(viewer, &id.to_string(), query).await?.posts))

@@ -69,10 +69,10 @@ fn ModeratedPost(post: AdminPost, now: i64) -> impl IntoView {
     };
 
     view! {
-        <li class="admin-post" data-post=id>
+        <li class="admin-post" data-post=id.0>
             <p class="notice">
                 <a href=format!("/admin/users/{}", author.id)>{author.display_name} " @" {author.handle}</a>
-                " · #" {id} " · " {move || current.with(|p| p.as_ref().map(|p| when::age(p.created_at, now)))}
+                " · #" {id.0} " · " {move || current.with(|p| p.as_ref().map(|p| when::age(p.created_at, now)))}
             </p>
             {move || match current.get() {
                 None => view! { <p class="notice" role="status">"Deleted."</p> }.into_any(),

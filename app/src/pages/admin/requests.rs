@@ -108,7 +108,7 @@ fn requests_table(rows: Vec<RequestRecord>) -> impl IntoView {
                             <td title=r.route.clone()>{r.method} " " {r.path}</td>
                             <td>{r.status}</td>
                             <td>{format!("{:.1} ms", r.duration_us as f64 / 1000.0)}</td>
-                            <td>{r.user_id.map(|id| view! { <a href=format!("/admin/users/{id}")>"#" {id}</a> })}</td>
+                            <td>{r.user_id.map(|id| view! { <a href=format!("/admin/users/{id}")>"#" {id.0}</a> })}</td>
                             <td title=r.user_agent>{r.client_ip}</td>
                         </tr>
                     }).collect_view()}

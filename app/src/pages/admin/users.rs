@@ -207,7 +207,7 @@ fn posts_list(posts: Vec<AdminPost>, now: i64) -> impl IntoView {
         <ul class="admin-posts">
             {posts.into_iter().map(|p| view! {
                 <li>
-                    <span class="notice">{when::age(p.created_at, now)} " · #" {p.id}</span>
+                    <span class="notice">{when::age(p.created_at, now)} " · #" {p.id.0}</span>
                     {p.hidden.map(|h| view! { <span class="badge hidden">"hidden: " {h.reason}</span> })}
                     <p class="body">{p.body}</p>
                 </li>
