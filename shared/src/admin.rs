@@ -1,7 +1,7 @@
 //! The staff admin's requests and answers. Filters arrive as the admin pages' query strings
 //! carry them: optional, and checked by the domain (a bad date or cursor is a 422 naming it).
 
-use crate::{PostId, SessionView, UserId, UserView};
+use crate::{JobId, PostId, SessionView, UserId, UserView};
 use serde::{Deserialize, Serialize};
 
 /// One page of an admin list, newest first. Pass `next_cursor` back as `cursor` for the next.
@@ -204,7 +204,7 @@ pub struct JobFilter {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobRecord {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     pub state: String,
     pub attempts: i64,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::ids::{PostId, UserId};
+pub use crate::ids::{JobId, PostId, SessionId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -141,7 +141,7 @@ pub struct ChangePasswordRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionView {
-    pub id: i64,
+    pub id: SessionId,
     /// Unix seconds of the sign-in.
     pub created_at: i64,
     /// Unix seconds of the last token refresh.

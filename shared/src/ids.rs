@@ -43,3 +43,11 @@ id!(
     /// A post.
     PostId
 );
+id!(
+    /// A session: one sign-in on one device (the family of its refresh tokens).
+    SessionId
+);
+id!(
+    /// A background job.
+    JobId
+);

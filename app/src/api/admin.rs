@@ -9,7 +9,7 @@ use shared::admin::{
     AdminPost, AdminUser, AdminUserDetail, AuditRecord, JobFilter, JobRecord, Page, PostAction, PostFilter,
     RequestFilter, RequestRecord, RequestStats, StatsWindow, UserAction, UserFilter,
 };
-use shared::{ApiError, PostId, UserId};
+use shared::{ApiError, JobId, PostId, UserId};
 
 #[cfg(feature = "ssr")]
 use super::request::*;
@@ -66,7 +66,7 @@ pub async fn admin_jobs(#[server(flatten)] filter: JobFilter) -> Result<Page<Job
 }
 
 #[server(endpoint = "admin/jobs/retry", input = Json, output = Json, client = AuthClient)]
-pub async fn retry_job(id: i64) -> Result<JobRecord, ApiError> {
+pub async fn retry_job(id: JobId) -> Result<JobRecord, ApiError> {
     let staff = require_staff().await?;
     Ok(mublog()?.retry_job(staff, id).await?)
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use server_fn::codec::Json;
 use shared::{
     Accepted, ApiError, AuthResponse, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, Me,
-    RegisterRequest, ResetPasswordRequest, SessionList, UpdateMe, VerifyEmailRequest,
+    RegisterRequest, ResetPasswordRequest, SessionId, SessionList, UpdateMe, VerifyEmailRequest,
 };
 
 #[cfg(feature = "ssr")]
@@ -120,7 +120,7 @@ pub async fn list_sessions() -> Result<SessionList, ApiError> {
 }
 
 #[server(endpoint = "auth/sessions/revoke", input = Json, output = Json, client = AuthClient)]
-pub async fn revoke_session(id: i64) -> Result<(), ApiError> {
+pub async fn revoke_session(id: SessionId) -> Result<(), ApiError> {
     let caller = require_caller().await?;
     Ok(mublog()?.revoke_session(&caller, id).await?)
 }

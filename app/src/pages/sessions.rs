@@ -4,7 +4,7 @@ use crate::when;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use shared::{ApiError, SessionList};
+use shared::{ApiError, SessionId, SessionList};
 
 /// `/settings/sessions`: every signed-in device, with per-device and everywhere sign-out.
 /// Loaded in the browser: the list needs the in-memory access token.
@@ -18,7 +18,7 @@ pub fn SessionsPage() -> impl IntoView {
     });
     let problem = RwSignal::new(None::<ApiError>);
 
-    let sign_out = move |id: i64| {
+    let sign_out = move |id: SessionId| {
         spawn_local(async move {
             match session.authed(|| revoke_session(id)).await {
                 Ok(()) => version.update(|v| *v += 1),
@@ -55,7 +55,7 @@ pub fn SessionsPage() -> impl IntoView {
     }
 }
 
-fn device_list(list: SessionList, sign_out: impl Fn(i64) + Copy + 'static) -> impl IntoView {
+fn device_list(list: SessionList, sign_out: impl Fn(SessionId) + Copy + 'static) -> impl IntoView {
     let now = list.now;
     view! {
         <ul class="sessions">

@@ -4,7 +4,7 @@ use super::{commit_audited, filled, page_of, parse_cursor, Staff, PAGE_SIZE};
 use crate::store::{Db, JobRow};
 use crate::{now, DomainError, Mublog};
 use shared::admin::{JobFilter, JobRecord, Page};
-use shared::FieldError;
+use shared::{FieldError, JobId};
 
 /// The states a job can be listed by; `failed` means queued again after a failure.
 pub const STATES: [&str; 5] = ["queued", "failed", "running", "done", "dead"];
@@ -16,17 +16,17 @@ impl Mublog {
             return Err(FieldError::new("state", "Choose queued, failed, running, done or dead.").into());
         }
         let rows = self.db.select_jobs(state, parse_cursor(filter.cursor.as_deref())?, PAGE_SIZE + 1).await?;
-        Ok(page_of(rows, |j| j.id, JobRecord::from))
+        Ok(page_of(rows, |j| j.id.0, JobRecord::from))
     }
 
     /// Runs a dead job (or one waiting out its backoff) again now, with fresh attempts.
-    pub async fn retry_job(&self, staff: Staff, id: i64) -> Result<JobRecord, DomainError> {
+    pub async fn retry_job(&self, staff: Staff, id: JobId) -> Result<JobRecord, DomainError> {
         let job = self.db.job(id).await?.ok_or(DomainError::NotFound("job"))?;
         let mut tx = self.db.begin().await?;
         if !Db::retry_job_in(&mut tx, id, now()).await? {
             return Err(DomainError::Conflict("Only dead jobs and jobs waiting to retry can be retried."));
         }
-        commit_audited(tx, staff, ("retry_job", "job", id), &job.kind).await?;
+        commit_audited(tx, staff, ("retry_job", "job", id.0), &job.kind).await?;
         self.jobs_enqueued();
         Ok(self.db.job(id).await?.ok_or(DomainError::NotFound("job"))?.into())
     }

@@ -3,7 +3,7 @@
 use crate::DomainError;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use shared::UserId;
+use shared::{SessionId, UserId};
 
 pub const ACCESS_TTL_SECS: i64 = 15 * 60;
 /// Tells an access token apart from any other JWT signed with the same key.
@@ -25,7 +25,7 @@ struct Jwt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Claims {
     pub user: UserId,
-    pub session: i64,
+    pub session: SessionId,
 }
 
 /// A signed-in, active user, proved by a valid access token of a live sign-in. Only
@@ -34,7 +34,7 @@ pub(crate) struct Claims {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
     user: UserId,
-    session: i64,
+    session: SessionId,
     email_verified: bool,
 }
 
@@ -48,7 +48,7 @@ impl Caller {
     }
 
     /// The sign-in (refresh family) the access token was issued for.
-    pub fn session(&self) -> i64 {
+    pub fn session(&self) -> SessionId {
         self.session
     }
 
@@ -81,9 +81,9 @@ impl AccessTokens {
         }
     }
 
-    pub fn issue(&self, user: UserId, session: i64, now: i64) -> Result<String, DomainError> {
+    pub fn issue(&self, user: UserId, session: SessionId, now: i64) -> Result<String, DomainError> {
         let claims = Jwt {
-            sid: session,
+            sid: session.0,
             sub: user.to_string(),
             iat: now,
             exp: now + ACCESS_TTL_SECS,
@@ -103,7 +103,7 @@ impl AccessTokens {
             return Err(DomainError::Unauthenticated);
         }
         let user = data.claims.sub.parse().map_err(|_| DomainError::Unauthenticated)?;
-        Ok(Claims { user, session: data.claims.sid })
+        Ok(Claims { user, session: SessionId(data.claims.sid) })
     }
 }
 
@@ -115,13 +115,13 @@ mod tests {
     fn round_trip_and_rejections() {
         let keys = AccessTokens::new(b"0123456789abcdef0123456789abcdef");
         let now = crate::now();
-        let token = keys.issue(UserId(42), 7, now).unwrap();
-        assert_eq!(keys.verify(&token).unwrap(), Claims { user: UserId(42), session: 7 });
+        let token = keys.issue(UserId(42), SessionId(7), now).unwrap();
+        assert_eq!(keys.verify(&token).unwrap(), Claims { user: UserId(42), session: SessionId(7) });
 
         let other = AccessTokens::new(b"another key, another key, another");
         assert!(other.verify(&token).is_err());
 
-        let expired = keys.issue(UserId(42), 7, now - ACCESS_TTL_SECS - 60).unwrap();
+        let expired = keys.issue(UserId(42), SessionId(7), now - ACCESS_TTL_SECS - 60).unwrap();
         assert!(keys.verify(&expired).is_err());
 
         let wrong_typ =

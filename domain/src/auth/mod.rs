@@ -20,7 +20,7 @@ pub use throttle::Throttles;
 use crate::jobs::Job;
 use crate::store::{Db, Inserted, NewUser, UserRow};
 use crate::{now, DomainError, Mublog};
-use shared::{validate, Accepted, AuthResponse, LoginRequest, Me, RegisterRequest, UserId};
+use shared::{validate, Accepted, AuthResponse, LoginRequest, Me, RegisterRequest, SessionId, UserId};
 use std::net::IpAddr;
 
 /// What the domain knows about the device a request comes from.
@@ -129,7 +129,7 @@ impl Mublog {
             .db
             .insert_family(user.id, &refresh_token::hash(&token), &user_agent, now, now + FAMILY_TTL_SECS)
             .await?;
-        tracing::info!(user = %user.id, family = family.id, "signed in");
+        tracing::info!(user = %user.id, family = %family.id, "signed in");
         Ok(SignedIn {
             response: self.auth_response(user.me(), family.id, now)?,
             refresh_token: token,
@@ -149,7 +149,7 @@ impl Mublog {
             return Err(DomainError::SessionEnded);
         };
         if row.revoked_at.is_some() || row.expires_at <= now {
-            tracing::info!(family = row.family_id, "refresh refused: session ended");
+            tracing::info!(family = %row.family_id, "refresh refused: session ended");
             return Err(DomainError::SessionEnded);
         }
         if row.superseded_at.is_none() {
@@ -169,10 +169,10 @@ impl Mublog {
             if self.db.spend_refresh_grace(&old_hash, now).await? {
                 return self.refreshed(row.user_id, row.family_id, now, None).await;
             }
-            tracing::warn!(family = row.family_id, "rotated refresh token replayed; grace already spent");
+            tracing::warn!(family = %row.family_id, "rotated refresh token replayed; grace already spent");
             return Err(DomainError::RefreshGraceSpent);
         }
-        tracing::warn!(family = row.family_id, from_browser, "refresh token reused; revoking its family");
+        tracing::warn!(family = %row.family_id, from_browser, "refresh token reused; revoking its family");
         self.db.revoke_family(row.family_id, now).await?;
         Err(DomainError::SessionEnded)
     }
@@ -180,7 +180,7 @@ impl Mublog {
     async fn refreshed(
         &self,
         user: UserId,
-        family: i64,
+        family: SessionId,
         now: i64,
         rotated: Option<(String, i64)>,
     ) -> Result<Refreshed, DomainError> {
@@ -194,7 +194,7 @@ impl Mublog {
     pub async fn logout(&self, presented: &str) -> Result<(), DomainError> {
         if let Some(row) = self.db.find_refresh_token(&refresh_token::hash(presented)).await? {
             self.db.revoke_family(row.family_id, now()).await?;
-            tracing::info!(family = row.family_id, "signed out");
+            tracing::info!(family = %row.family_id, "signed out");
         }
         Ok(())
     }
@@ -227,7 +227,7 @@ impl Mublog {
     pub async fn caller(&self, bearer: &str) -> Result<Caller, DomainError> {
         let claims = self.tokens.verify(bearer)?;
         let Some(email_verified) = self.db.live_session(claims.user, claims.session, now()).await? else {
-            tracing::info!(user = %claims.user, session = claims.session, "access token of an ended session");
+            tracing::info!(user = %claims.user, session = %claims.session, "access token of an ended session");
             return Err(DomainError::SessionEnded);
         };
         Ok(Caller::new(claims, email_verified))
@@ -237,7 +237,7 @@ impl Mublog {
         Ok(self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?.me())
     }
 
-    fn auth_response(&self, user: Me, session: i64, now: i64) -> Result<AuthResponse, DomainError> {
+    fn auth_response(&self, user: Me, session: SessionId, now: i64) -> Result<AuthResponse, DomainError> {
         Ok(AuthResponse {
             access_token: self.tokens.issue(user.id, session, now)?,
             token_type: "Bearer".into(),

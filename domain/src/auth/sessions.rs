@@ -1,7 +1,7 @@
 //! The sessions page: a user's signed-in devices, and signing them out.
 
 use crate::{now, Caller, DomainError, Mublog};
-use shared::{SessionList, SessionView};
+use shared::{SessionId, SessionList, SessionView};
 
 impl Mublog {
     pub async fn sessions(&self, caller: &Caller) -> Result<SessionList, DomainError> {
@@ -24,11 +24,11 @@ impl Mublog {
 
     /// Signs out one of the caller's devices. Someone else's session is `NotFound`, exactly
     /// like one that does not exist.
-    pub async fn revoke_session(&self, caller: &Caller, session: i64) -> Result<(), DomainError> {
+    pub async fn revoke_session(&self, caller: &Caller, session: SessionId) -> Result<(), DomainError> {
         if !self.db.revoke_family_of(caller.user(), session, now()).await? {
             return Err(DomainError::NotFound("session"));
         }
-        tracing::info!(user = %caller.user(), session, "session signed out");
+        tracing::info!(user = %caller.user(), session = %session, "session signed out");
         Ok(())
     }
 

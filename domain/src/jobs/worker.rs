@@ -117,9 +117,9 @@ async fn process(app: &Mublog, config: &WorkerConfig, row: JobRow, shutdown: &mu
         }
         _ = interrupted => {
             task.abort();
-            tracing::warn!(job = row.id, kind = %row.kind, "shutdown interrupted a job; handing it back");
+            tracing::warn!(job = %row.id, kind = %row.kind, "shutdown interrupted a job; handing it back");
             if let Err(e) = app.db.release_job(row.id).await {
-                tracing::error!(job = row.id, error = %e, "handing a job back failed; its lease will lapse");
+                tracing::error!(job = %row.id, error = %e, "handing a job back failed; its lease will lapse");
             }
         }
     }
@@ -132,21 +132,21 @@ async fn record(app: &Mublog, config: &WorkerConfig, row: &JobRow, outcome: Resu
     }
     let written = match outcome {
         Ok(()) => {
-            tracing::info!(job = row.id, kind = %row.kind, attempt = row.attempts, "job done");
+            tracing::info!(job = %row.id, kind = %row.kind, attempt = row.attempts, "job done");
             app.db.finish_job(row.id, now).await
         }
         Err(error) if row.attempts >= row.max_attempts => {
-            tracing::error!(job = row.id, kind = %row.kind, attempts = row.attempts, %error, "job dead");
+            tracing::error!(job = %row.id, kind = %row.kind, attempts = row.attempts, %error, "job dead");
             app.db.fail_job(row.id, &error, None, now).await
         }
         Err(error) => {
             let retry_at = now + backoff_secs(config.backoff_base, row.attempts);
-            tracing::warn!(job = row.id, kind = %row.kind, attempt = row.attempts, retry_at, %error, "job failed");
+            tracing::warn!(job = %row.id, kind = %row.kind, attempt = row.attempts, retry_at, %error, "job failed");
             app.db.fail_job(row.id, &error, Some(retry_at), now).await
         }
     };
     if let Err(e) = written {
-        tracing::error!(job = row.id, error = %e, "recording a job's outcome failed; its lease will lapse");
+        tracing::error!(job = %row.id, error = %e, "recording a job's outcome failed; its lease will lapse");
     }
 }
 

@@ -2,10 +2,11 @@
 //! `UPDATE … RETURNING` is atomic: two workers never get the same job.
 
 use super::{Db, Tx};
+use shared::JobId;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JobRow {
-    pub id: i64,
+    pub id: JobId,
     pub kind: String,
     pub payload: String,
     pub state: String,
@@ -70,7 +71,7 @@ impl Db {
         .await
     }
 
-    pub async fn finish_job(&self, id: i64, now: i64) -> Result<(), sqlx::Error> {
+    pub async fn finish_job(&self, id: JobId, now: i64) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = ? WHERE id = ?")
             .bind(now)
             .bind(id)
@@ -82,7 +83,7 @@ impl Db {
     /// Records a failure: back to the queue for `retry_at`, or `dead` when `retry_at` is `None`.
     pub async fn fail_job(
         &self,
-        id: i64,
+        id: JobId,
         error: &str,
         retry_at: Option<i64>,
         now: i64,
@@ -107,7 +108,7 @@ impl Db {
     }
 
     /// Hands a leased job back untried (graceful shutdown interrupted it).
-    pub async fn release_job(&self, id: i64) -> Result<(), sqlx::Error> {
+    pub async fn release_job(&self, id: JobId) -> Result<(), sqlx::Error> {
         sqlx::query(
             "UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_until = NULL
              WHERE id = ? AND state = 'running'",
@@ -118,7 +119,7 @@ impl Db {
         Ok(())
     }
 
-    pub async fn job(&self, id: i64) -> Result<Option<JobRow>, sqlx::Error> {
+    pub async fn job(&self, id: JobId) -> Result<Option<JobRow>, sqlx::Error> {
         sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?"))
             .bind(id)
             .fetch_optional(self.pool())
@@ -158,7 +159,7 @@ impl Db {
 
     /// Puts a dead job, or a queued one waiting out its backoff, back in line to run now, with
     /// fresh attempts; false for any other job (running, done, or unknown).
-    pub async fn retry_job_in(tx: &mut Tx, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    pub async fn retry_job_in(tx: &mut Tx, id: JobId, now: i64) -> Result<bool, sqlx::Error> {
         let changed = sqlx::query(
             "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_until = NULL, finished_at = NULL
              WHERE id = ? AND (state = 'dead' OR (state = 'queued' AND last_error IS NOT NULL))",
@@ -219,12 +220,12 @@ mod tests {
                 mine
             })
         });
-        let mut all: Vec<i64> = Vec::new();
+        let mut all: Vec<JobId> = Vec::new();
         for claimer in claimers {
             all.extend(claimer.await.unwrap());
         }
         all.sort_unstable();
-        assert_eq!(all, (1..=40).collect::<Vec<i64>>());
+        assert_eq!(all, (1..=40).map(JobId).collect::<Vec<_>>());
     }
 
     #[tokio::test]

@@ -1,11 +1,11 @@
 //! Refresh-token families. Only token hashes are stored.
 
 use super::{Db, Tx};
-use shared::UserId;
+use shared::{SessionId, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct FamilyRow {
-    pub id: i64,
+    pub id: SessionId,
     pub user_id: UserId,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
@@ -14,7 +14,7 @@ pub struct FamilyRow {
 /// A signed-in device, as the sessions page lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
-    pub id: i64,
+    pub id: SessionId,
     pub created_at: i64,
     pub last_used_at: i64,
     pub user_agent: String,
@@ -23,7 +23,7 @@ pub struct SessionRow {
 /// A presented refresh token, with its family.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenRow {
-    pub family_id: i64,
+    pub family_id: SessionId,
     pub user_id: UserId,
     pub expires_at: i64,
     pub revoked_at: Option<i64>,
@@ -106,7 +106,7 @@ impl Db {
     /// concurrent refreshes cannot both win.
     pub async fn rotate_refresh_token(
         &self,
-        family_id: i64,
+        family_id: SessionId,
         old_hash: &[u8],
         new_hash: &[u8],
         now: i64,
@@ -157,7 +157,7 @@ impl Db {
     pub async fn live_session(
         &self,
         user: UserId,
-        family: i64,
+        family: SessionId,
         now: i64,
     ) -> Result<Option<bool>, sqlx::Error> {
         sqlx::query_scalar(
@@ -191,7 +191,7 @@ impl Db {
     pub async fn revoke_family_of(
         &self,
         user: UserId,
-        family_id: i64,
+        family_id: SessionId,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
         Ok(sqlx::query(
@@ -210,7 +210,7 @@ impl Db {
     pub async fn revoke_families_of(
         &self,
         user: UserId,
-        keep: Option<i64>,
+        keep: Option<SessionId>,
         now: i64,
     ) -> Result<u64, sqlx::Error> {
         let mut tx = self.begin().await?;
@@ -223,7 +223,7 @@ impl Db {
     pub async fn revoke_families_in(
         tx: &mut Tx,
         user: UserId,
-        keep: Option<i64>,
+        keep: Option<SessionId>,
         now: i64,
     ) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query(
@@ -247,7 +247,7 @@ impl Db {
             .rows_affected())
     }
 
-    pub async fn revoke_family(&self, family_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    pub async fn revoke_family(&self, family_id: SessionId, now: i64) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
             .bind(now)
             .bind(family_id)

@@ -62,7 +62,7 @@ impl Scratch {
         self.app.caller(&self.access_token(user, family.id)).await.unwrap()
     }
 
-    pub fn access_token(&self, user: shared::UserId, session: i64) -> String {
+    pub fn access_token(&self, user: shared::UserId, session: shared::SessionId) -> String {
         self.app.tokens.issue(user, session, now()).unwrap()
     }
 }

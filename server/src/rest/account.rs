@@ -7,7 +7,7 @@ use super::RestResult;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::Mublog;
-use shared::{ApiError, ChangePasswordRequest, SessionList};
+use shared::{ApiError, ChangePasswordRequest, SessionId, SessionList};
 
 #[utoipa::path(get, path = "/me/sessions", tag = "users", security(("bearer" = [])),
     responses((status = 200, description = "Your signed-in devices, most recently used first", body = SessionList), Unauthenticated))]
@@ -25,7 +25,7 @@ pub async fn sessions(
 pub async fn revoke_session(
     State(app): State<Mublog>,
     AuthCaller(caller): AuthCaller,
-    Id(id): Id<i64>,
+    Id(id): Id<SessionId>,
 ) -> RestResult<StatusCode> {
     app.revoke_session(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)

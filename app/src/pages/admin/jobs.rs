@@ -65,8 +65,8 @@ fn JobRow(job: JobRecord, now: i64) -> impl IntoView {
     let retryable =
         move || current.with(|j| j.state == "dead" || (j.state == "queued" && j.last_error.is_some()));
     view! {
-        <tr data-job=id>
-            <td>"#" {id} " " {move || current.with(|j| j.kind.clone())}</td>
+        <tr data-job=id.0>
+            <td>"#" {id.0} " " {move || current.with(|j| j.kind.clone())}</td>
             <td>{move || current.with(|j| j.state.clone())}</td>
             <td>{move || current.with(|j| format!("{}/{}", j.attempts, j.max_attempts))}</td>
             <td>{move || current.with(|j| when::absolute(j.run_at))} <span class="notice">" (created " {when::age(current.with_untracked(|j| j.created_at), now)} ")"</span></td>
