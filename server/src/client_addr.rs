@@ -1,11 +1,13 @@
 //! Who a request comes from, decided once, here, for everything that needs it: the rate limits
-//! (server functions, REST, the no-JavaScript forms) and the request log all read the
-//! [`ClientIp`] this middleware attaches. Nothing else reads `X-Forwarded-For`.
+//! (server functions, REST, the no-JavaScript forms), the sessions page and the request log all
+//! read the [`Device`] this middleware attaches. Nothing else reads `X-Forwarded-For` or
+//! `User-Agent`. Server functions read the same `Device` (through the request's parts), so the
+//! UI crate holds no HTTP plumbing of its own.
 
-use app::api::request::ClientIp;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use domain::Device;
 use http::HeaderMap;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
@@ -64,14 +66,26 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &TrustedProxie
     client
 }
 
-/// Attaches the request's [`ClientIp`]. Requests without a peer address (a server started
-/// without connection info) get none, and share the "unknown" allowance of every limit.
+/// Attaches the request's [`Device`]: its address and user agent. Requests without a peer
+/// address (a server started without connection info) have no address, and share the
+/// "unknown" allowance of every limit.
 pub async fn resolve(State(trusted): State<TrustedProxies>, mut req: Request, next: Next) -> Response {
-    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        let client = client_address(peer.ip(), req.headers(), &trusted);
-        req.extensions_mut().insert(ClientIp(client));
-    }
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip());
+    let ip = peer.map(|peer| client_address(peer, req.headers(), &trusted));
+    let user_agent = req.headers().get(http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let device = Device { ip, user_agent: user_agent.unwrap_or_default().to_owned() };
+    req.extensions_mut().insert(device);
     next.run(req).await
+}
+
+/// The [`Device`] [`resolve`] attached (a default one where it did not run).
+pub fn device(extensions: &http::Extensions) -> Device {
+    extensions.get::<Device>().cloned().unwrap_or_default()
+}
+
+/// The token of an `Authorization: Bearer` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    domain::auth::bearer_token(headers.get(http::header::AUTHORIZATION)?.to_str().ok()?)
 }
 
 #[cfg(test)]

@@ -6,12 +6,13 @@
 //! page turns the code into a message (`form_post_error` in `app/src/pages/mod.rs`); no text from the request is
 //! ever reflected.
 
-use app::api::request::{clear_refresh_cookie, client_ip, reject_cross_site, set_refresh_cookie, user_agent};
+use crate::client_addr::device;
+use app::api::request::{clear_refresh_cookie, reject_cross_site, set_refresh_cookie};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use domain::{Device, DomainError, Mublog};
+use domain::{DomainError, Mublog};
 use http::request::Parts;
 use serde::Deserialize;
 use shared::{ApiError, ForgotPasswordRequest, LoginRequest, RegisterRequest, ResetPasswordRequest};
@@ -28,10 +29,6 @@ pub struct RegisterForm {
 #[derive(Deserialize)]
 pub struct PasswordForm {
     password: String,
-}
-
-fn device(parts: &Parts) -> Device {
-    Device { ip: client_ip(&parts.extensions), user_agent: user_agent(&parts.headers) }
 }
 
 /// Back to `form` with the refusal's code, and the names of the fields it concerns.
@@ -66,7 +63,7 @@ pub async fn login(
         Ok(form) => form,
         Err(rejection) => return unreadable("/login", rejection),
     };
-    match app.login(creds, &device(&parts)).await {
+    match app.login(creds, &device(&parts.extensions)).await {
         Ok(signed_in) => {
             set_refresh_cookie(&cookies, signed_in.refresh_token, signed_in.refresh_expires_at);
             Redirect::to("/").into_response()
@@ -90,7 +87,7 @@ pub async fn register(
         password: form.password,
         display_name: (!name.is_empty()).then(|| name.to_owned()),
     };
-    match app.register(req, &device(&parts)).await {
+    match app.register(req, &device(&parts.extensions)).await {
         Ok(_) => Redirect::to("/login?registered=1").into_response(),
         Err(e) => back("/register", e.into()),
     }
@@ -105,7 +102,7 @@ pub async fn forgot(
         Ok(form) => form,
         Err(rejection) => return unreadable("/forgot", rejection),
     };
-    match app.forgot_password(req, &device(&parts)).await {
+    match app.forgot_password(req, &device(&parts.extensions)).await {
         Ok(_) => Redirect::to("/forgot?sent=1").into_response(),
         Err(e) => back("/forgot", e.into()),
     }
@@ -128,7 +125,7 @@ pub async fn reset(
         Err(rejection) => return unreadable(&here, rejection),
     };
     let req = ResetPasswordRequest { token, password: form.password };
-    match app.reset_password(req, &device(&parts)).await {
+    match app.reset_password(req, &device(&parts.extensions)).await {
         Ok(()) => {
             clear_refresh_cookie(&cookies);
             Redirect::to("/login?reset=1").into_response()

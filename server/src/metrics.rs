@@ -100,7 +100,7 @@ pub async fn scrape(
 ) -> Response {
     if let Some(token) = &token {
         let token = secrecy::ExposeSecret::expose_secret(token);
-        let given = app::api::request::bearer(&headers).unwrap_or_default();
+        let given = crate::client_addr::bearer(&headers).unwrap_or_default();
         // Constant-time, so the token cannot be guessed byte by byte from timings.
         let matches: bool = given.as_bytes().ct_eq(token.as_bytes()).into();
         if !matches {

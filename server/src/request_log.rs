@@ -74,12 +74,10 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
     let started = Instant::now();
     let method = req.method().to_string();
     let route = crate::metrics::route_of(&req);
-    let client_ip =
-        app::api::request::client_ip(req.extensions()).map_or_else(|| "-".to_owned(), |ip| ip.to_string());
-    let user_agent =
-        req.headers().get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let user_agent: String = user_agent.chars().take(300).collect();
-    let user_id = app::api::request::bearer(req.headers()).and_then(|t| log.app.claimed_user(t));
+    let device = crate::client_addr::device(req.extensions());
+    let client_ip = device.ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
+    let user_agent: String = device.user_agent.chars().take(300).collect();
+    let user_id = crate::client_addr::bearer(req.headers()).and_then(|t| log.app.claimed_user(t));
     let response = next.run(req).await;
     let status = response.status().as_u16();
     let entry = RequestEntry {

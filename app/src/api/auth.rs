@@ -15,7 +15,7 @@ use super::request::*;
 /// Answers 202 with the same body whether or not the email was new (see the domain).
 #[server(endpoint = "auth/register", input = Json, output = Json, client = AuthClient)]
 pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Accepted, ApiError> {
-    let accepted = mublog()?.register(req, &device().await?).await?;
+    let accepted = mublog()?.register(req, &device()).await?;
     expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::ACCEPTED);
     Ok(accepted)
 }
@@ -23,7 +23,7 @@ pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Accepte
 #[server(endpoint = "auth/login", input = Json, output = Json, client = AuthClient)]
 pub async fn login(#[server(flatten)] req: LoginRequest) -> Result<AuthResponse, ApiError> {
     reject_cross_site(&headers().await?)?;
-    let signed_in = mublog()?.login(req, &device().await?).await?;
+    let signed_in = mublog()?.login(req, &device()).await?;
     set_refresh_cookie(&cookies().await?, signed_in.refresh_token, signed_in.refresh_expires_at);
     Ok(signed_in.response)
 }
@@ -86,7 +86,7 @@ pub async fn resend_verification() -> Result<Accepted, ApiError> {
 /// Answers 202 with the same body whether or not the email has an account.
 #[server(endpoint = "auth/password/forgot", input = Json, output = Json, client = AuthClient)]
 pub async fn forgot_password(#[server(flatten)] req: ForgotPasswordRequest) -> Result<Accepted, ApiError> {
-    let accepted = mublog()?.forgot_password(req, &device().await?).await?;
+    let accepted = mublog()?.forgot_password(req, &device()).await?;
     expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::ACCEPTED);
     Ok(accepted)
 }
@@ -95,7 +95,7 @@ pub async fn forgot_password(#[server(flatten)] req: ForgotPasswordRequest) -> R
 /// including this browser's, whose cookie is cleared.
 #[server(endpoint = "auth/password/reset", input = Json, output = Json, client = AuthClient)]
 pub async fn reset_password(#[server(flatten)] req: ResetPasswordRequest) -> Result<(), ApiError> {
-    mublog()?.reset_password(req, &device().await?).await?;
+    mublog()?.reset_password(req, &device()).await?;
     clear_refresh_cookie(&cookies().await?);
     Ok(())
 }
@@ -103,7 +103,7 @@ pub async fn reset_password(#[server(flatten)] req: ResetPasswordRequest) -> Res
 #[server(endpoint = "auth/password/change", input = Json, output = Json, client = AuthClient)]
 pub async fn change_password(#[server(flatten)] req: ChangePasswordRequest) -> Result<(), ApiError> {
     let caller = require_caller().await?;
-    Ok(mublog()?.change_password(&caller, req, &device().await?).await?)
+    Ok(mublog()?.change_password(&caller, req, &device()).await?)
 }
 
 #[server(endpoint = "auth/profile", input = Json, output = Json, client = AuthClient)]

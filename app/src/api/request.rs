@@ -27,26 +27,11 @@ pub async fn cookies() -> Result<Cookies, ApiError> {
     leptos_axum::extract::<Cookies>().await.map_err(|e| internal(&e.to_string()))
 }
 
-/// The client's address as the server's client-address middleware decided it (the peer, or
-/// what trusted proxies forwarded for). Attached to every request that has a peer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub std::net::IpAddr);
-
-/// The caller's network address, for rate limits and logs; `None` if the server was not
-/// started with connection info.
-pub fn client_ip(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
-    extensions.get::<ClientIp>().map(|client| client.0)
-}
-
-/// The device of the current server function's caller: its address and user agent.
-pub async fn device() -> Result<domain::Device, ApiError> {
-    let ip = use_context::<http::request::Parts>().and_then(|parts| client_ip(&parts.extensions));
-    Ok(domain::Device { ip, user_agent: user_agent(&headers().await?) })
-}
-
-/// The `User-Agent` header, as text (empty when missing or not UTF-8).
-pub fn user_agent(headers: &HeaderMap) -> String {
-    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+/// The device of the current server function's caller (its address and user agent), as the
+/// server's middleware attached it to the request.
+pub fn device() -> domain::Device {
+    let parts = use_context::<http::request::Parts>();
+    parts.and_then(|parts| parts.extensions.get::<domain::Device>().cloned()).unwrap_or_default()
 }
 
 fn internal(detail: &str) -> ApiError {
@@ -54,9 +39,8 @@ fn internal(detail: &str) -> ApiError {
     ApiError::new(ErrorCode::Internal, "Something went wrong on our side.")
 }
 
-/// The token of an `Authorization: Bearer` header (for server functions and REST alike).
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    domain::auth::bearer_token(headers.get(header::AUTHORIZATION)?.to_str().ok()?)
 }
 
 /// The signed-in caller of a mutation. Mutations accept only the access token, never the

@@ -62,6 +62,11 @@ impl Caller {
     }
 }
 
+/// The token in an `Authorization` header's value, if it is `Bearer <token>`.
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    authorization.strip_prefix("Bearer ").map(str::trim)
+}
+
 #[derive(Clone)]
 pub struct AccessTokens {
     encoding: EncodingKey,

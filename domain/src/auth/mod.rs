@@ -12,7 +12,7 @@ mod refresh_token;
 mod sessions;
 mod throttle;
 
-pub use access::{AccessTokens, Caller, ACCESS_TTL_SECS};
+pub use access::{bearer_token, AccessTokens, Caller, ACCESS_TTL_SECS};
 pub(crate) use handle::candidates as handle_candidates;
 pub(crate) use refresh_token::random_token;
 pub use throttle::Throttles;

@@ -131,7 +131,7 @@ async fn caller(parts: &Parts, app: &Mublog) -> Result<Option<Caller>, RestError
     if !parts.headers.contains_key(header::AUTHORIZATION) {
         return Ok(None);
     }
-    let token = app::api::request::bearer(&parts.headers).ok_or(DomainError::Unauthenticated)?;
+    let token = crate::client_addr::bearer(&parts.headers).ok_or(DomainError::Unauthenticated)?;
     Ok(Some(app.caller(token).await?))
 }
 
@@ -183,9 +183,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ThisDevice {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ThisDevice(Device {
-            ip: app::api::request::client_ip(&parts.extensions),
-            user_agent: app::api::request::user_agent(&parts.headers),
-        }))
+        Ok(ThisDevice(crate::client_addr::device(&parts.extensions)))
     }
 }
