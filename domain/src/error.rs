@@ -38,7 +38,7 @@ pub enum DomainError {
     #[error("saturated; retry in {retry_after}s")]
     Busy { retry_after: u64 },
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] crate::store::DbError),
     #[error("internal: {0}")]
     Internal(String),
 }

@@ -2,9 +2,9 @@
 
 use crate::admin::{commit_audited, Staff};
 use crate::jobs::Job;
-use crate::store::{Db, ImageColumns, ModeratedPost};
+use crate::store::{Db, ImageColumns, ModeratedPost, PostRow};
 use crate::{now, Caller, DomainError, Mublog};
-use shared::{validate, FieldError, LikeState, PostId, PostPage, PostQuery, PostView, UserId};
+use shared::{validate, FieldError, LikeState, PostId, PostPage, PostQuery, PostView, UserId, UserView};
 
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -124,6 +124,21 @@ impl Mublog {
         let staff = self.staff(actor).await?;
         let post = self.db.moderated_post(id).await?.ok_or(DomainError::NotFound("post"))?;
         Ok(Some((staff, post)))
+    }
+}
+
+impl From<PostRow> for PostView {
+    fn from(r: PostRow) -> Self {
+        PostView {
+            id: r.id,
+            author: UserView { id: r.author_id, display_name: r.author_name, handle: r.author_handle },
+            body: r.body,
+            created_at: r.created_at,
+            edited_at: r.edited_at,
+            like_count: r.like_count,
+            liked: r.liked,
+            image: r.image.picture(),
+        }
     }
 }
 

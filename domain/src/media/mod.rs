@@ -8,7 +8,7 @@ pub use store::MediaStore;
 
 use crate::store::ImageColumns;
 use crate::{DomainError, Mublog};
-use shared::PostId;
+use shared::{ImageSize, PostId, PostImage};
 
 /// A stored file's name: `{key}.{ext}` for the full picture, `{key}-{width}.{ext}` for a size.
 /// Keys are 128 random bits chosen by the server, so names never come from a client.
@@ -110,5 +110,32 @@ mod tests {
         for bad in ["../secret.jpg", "a/b.png", "x.svg", "x.html", ".jpg", "noext", "a b.jpg"] {
             assert_eq!(super::content_type(bad), None, "{bad}");
         }
+    }
+}
+
+impl ImageColumns {
+    /// Every stored file of this image: the full picture and its rendered sizes.
+    pub fn file_names(&self) -> Vec<String> {
+        let (Some(key), Some(ext)) = (&self.image_key, &self.image_ext) else { return Vec::new() };
+        std::iter::once(crate::media::file_name(key, ext, None))
+            .chain(self.widths().map(|w| crate::media::file_name(key, ext, Some(w))))
+            .collect()
+    }
+
+    fn widths(&self) -> impl Iterator<Item = u32> + '_ {
+        self.image_sizes.iter().flat_map(|s| s.split(',')).filter_map(|w| w.parse().ok())
+    }
+
+    /// The picture as clients see it, with the URLs `/media/{name}` serves.
+    pub(crate) fn picture(&self) -> Option<PostImage> {
+        let (key, ext) = (self.image_key.as_deref()?, self.image_ext.as_deref()?);
+        let url = |width| format!("/media/{}", crate::media::file_name(key, ext, width));
+        Some(PostImage {
+            url: url(None),
+            width: self.image_width.unwrap_or_default() as u32,
+            height: self.image_height.unwrap_or_default() as u32,
+            sizes: self.widths().map(|w| ImageSize { url: url(Some(w)), width: w }).collect(),
+            ready: self.image_sizes.is_some(),
+        })
     }
 }

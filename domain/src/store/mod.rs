@@ -1,5 +1,6 @@
 //! The data layer: every SQL statement lives under this module. Callers see plain functions on
-//! [`Db`]; today they run on SQLite only (the domain still names SQLite's transaction type).
+//! [`Db`]; today they run on SQLite only, but nothing outside this module names SQLite: rows
+//! and [`Tx`] are the store's own types, and its failures are [`DbError`]s.
 
 mod audit;
 mod dump;
@@ -26,7 +27,29 @@ pub use users::{Inserted, NewUser, ProfileChange, UserRow};
 
 /// A write transaction: the domain groups several store calls (a new user and their welcome
 /// job) so they commit together or not at all.
-pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+/// A write transaction. The domain begins, passes and commits it without seeing which database
+/// runs it; the store's queries run on the connection it derefs to.
+pub struct Tx(sqlx::Transaction<'static, sqlx::Sqlite>);
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.0.commit().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::SqliteConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
@@ -115,7 +138,7 @@ impl Db {
     /// search index's triggers do) would fail at once with "database is locked" whenever
     /// another writer committed in between.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await
+        Ok(Tx(self.writer.begin_with("BEGIN IMMEDIATE").await?))
     }
 
     /// Open connections in the pools, and how many of them are idle (for metrics).

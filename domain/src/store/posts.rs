@@ -1,5 +1,5 @@
 use super::{Db, Tx};
-use shared::{ImageSize, LikeState, PostId, PostImage, PostView, UserId, UserView};
+use shared::{LikeState, PostId, UserId};
 
 /// A post as the feed shows it. Like count and the viewer's like come with the row, so a page
 /// costs one query however many posts it holds.
@@ -27,47 +27,6 @@ pub struct ImageColumns {
     pub image_width: Option<i64>,
     pub image_height: Option<i64>,
     pub image_sizes: Option<String>,
-}
-
-impl ImageColumns {
-    /// Every stored file of this image: the full picture and its rendered sizes.
-    pub fn file_names(&self) -> Vec<String> {
-        let (Some(key), Some(ext)) = (&self.image_key, &self.image_ext) else { return Vec::new() };
-        std::iter::once(crate::media::file_name(key, ext, None))
-            .chain(self.widths().map(|w| crate::media::file_name(key, ext, Some(w))))
-            .collect()
-    }
-
-    fn widths(&self) -> impl Iterator<Item = u32> + '_ {
-        self.image_sizes.iter().flat_map(|s| s.split(',')).filter_map(|w| w.parse().ok())
-    }
-
-    fn view(&self) -> Option<PostImage> {
-        let (key, ext) = (self.image_key.as_deref()?, self.image_ext.as_deref()?);
-        let url = |width| format!("/media/{}", crate::media::file_name(key, ext, width));
-        Some(PostImage {
-            url: url(None),
-            width: self.image_width.unwrap_or_default() as u32,
-            height: self.image_height.unwrap_or_default() as u32,
-            sizes: self.widths().map(|w| ImageSize { url: url(Some(w)), width: w }).collect(),
-            ready: self.image_sizes.is_some(),
-        })
-    }
-}
-
-impl From<PostRow> for PostView {
-    fn from(r: PostRow) -> Self {
-        PostView {
-            id: r.id,
-            author: UserView { id: r.author_id, display_name: r.author_name, handle: r.author_handle },
-            body: r.body,
-            created_at: r.created_at,
-            edited_at: r.edited_at,
-            like_count: r.like_count,
-            liked: r.liked,
-            image: r.image.view(),
-        }
-    }
 }
 
 /// The columns of [`PostRow`]; `?1` is the viewer (NULL for anonymous visitors).
