@@ -1,6 +1,6 @@
+use super::account_form::AccountForm;
 use crate::api::auth::forgot_password;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use shared::ForgotPasswordRequest;
@@ -12,24 +12,8 @@ pub fn ForgotPage() -> impl IntoView {
     let query = use_query_map();
     // `?sent=1`: the form was posted without JavaScript and the server accepted it.
     let sent = RwSignal::new(query.read_untracked().get("sent").map(|_| shared::RESET_SENT.to_owned()));
-    let problem = RwSignal::new(super::form_post_error(&query.read_untracked()));
-    let busy = RwSignal::new(false);
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let req = ForgotPasswordRequest { email: email.get_untracked() };
-        busy.set(true);
-        spawn_local(async move {
-            match forgot_password(req).await {
-                Ok(accepted) => {
-                    problem.set(None);
-                    sent.set(Some(accepted.message));
-                }
-                Err(e) => problem.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
+    let form = AccountForm::new(forgot_password, move |accepted| sent.set(Some(accepted.message)));
+    let submit = form.on_submit(move || ForgotPasswordRequest { email: email.get_untracked() });
 
     view! {
         <Title text="Forgot your password" />
@@ -39,9 +23,9 @@ pub fn ForgotPage() -> impl IntoView {
             <label>"Email"
                 <input type="email" name="email" autocomplete="username" required bind:value=email />
             </label>
-            <p class="error" role="alert">{move || problem.get().map(|e| e.field("email").unwrap_or(&e.message).to_owned())}</p>
+            <p class="error" role="alert">{move || form.problem.get().map(|e| e.field("email").unwrap_or(&e.message).to_owned())}</p>
             <p class="notice" role="status">{move || sent.get()}</p>
-            <button type="submit" disabled=move || busy.get()>"Send the link"</button>
+            <button type="submit" disabled=form.busy()>"Send the link"</button>
             <p><a href="/login">"Back to sign in"</a></p>
         </form>
     }

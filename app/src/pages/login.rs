@@ -1,7 +1,7 @@
+use super::account_form::AccountForm;
 use crate::api::auth::login;
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::LoginRequest;
@@ -15,25 +15,12 @@ pub fn LoginPage() -> impl IntoView {
     let just_reset = query.read_untracked().get("reset").is_some();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(super::form_post_error(&query.read_untracked()));
-    let busy = RwSignal::new(false);
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let req = LoginRequest { email: email.get_untracked(), password: password.get_untracked() };
-        let navigate = navigate.clone();
-        busy.set(true);
-        spawn_local(async move {
-            match login(req).await {
-                Ok(auth) => {
-                    session.signed_in(auth);
-                    navigate("/", Default::default());
-                }
-                Err(e) => problem.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
+    let form = AccountForm::new(login, move |auth| {
+        session.signed_in(auth);
+        navigate("/", Default::default());
+    });
+    let submit = form
+        .on_submit(move || LoginRequest { email: email.get_untracked(), password: password.get_untracked() });
 
     view! {
         <Title text="Sign in" />
@@ -55,8 +42,8 @@ pub fn LoginPage() -> impl IntoView {
             <label>"Password"
                 <input type="password" name="password" autocomplete="current-password" required bind:value=password />
             </label>
-            <p class="error" role="alert">{move || problem.get().map(|e| e.message)}</p>
-            <button type="submit" disabled=move || busy.get()>"Sign in"</button>
+            <p class="error" role="alert">{move || form.problem.get().map(|e| e.message)}</p>
+            <button type="submit" disabled=form.busy()>"Sign in"</button>
             <p><a href="/forgot">"Forgot your password?"</a></p>
             <p>"New here? " <a href="/register">"Create an account"</a></p>
         </form>

@@ -1,3 +1,4 @@
+mod account_form;
 pub mod admin;
 mod author;
 mod forgot;

@@ -1,8 +1,8 @@
+use super::account_form::AccountForm;
 use crate::api::auth::register;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 use shared::validate::PASSWORD_MIN_CHARS;
 use shared::RegisterRequest;
 
@@ -12,28 +12,16 @@ pub fn RegisterPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let display_name = RwSignal::new(String::new());
-    let problem = RwSignal::new(super::form_post_error(&use_query_map().read_untracked()));
-    let busy = RwSignal::new(false);
-    let field = move |name: &'static str| super::field_error(problem, name);
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let form = AccountForm::new(register, move |_| navigate("/login?registered=1", Default::default()));
+    let field = move |name: &'static str| form.field(name);
+    let submit = form.on_submit(move || {
         let name = display_name.get_untracked();
-        let req = RegisterRequest {
+        RegisterRequest {
             email: email.get_untracked(),
             password: password.get_untracked(),
             display_name: (!name.trim().is_empty()).then_some(name),
-        };
-        let navigate = navigate.clone();
-        busy.set(true);
-        spawn_local(async move {
-            match register(req).await {
-                Ok(_) => navigate("/login?registered=1", Default::default()),
-                Err(e) => problem.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
+        }
+    });
 
     view! {
         <Title text="Create an account" />
@@ -52,9 +40,9 @@ pub fn RegisterPage() -> impl IntoView {
             </label>
             <p class="error">{field("password")}</p>
             <p class="error" role="alert">
-                {move || problem.get().filter(|e| e.fields.is_empty()).map(|e| e.message)}
+                {move || form.problem.get().filter(|e| e.fields.is_empty()).map(|e| e.message)}
             </p>
-            <button type="submit" disabled=move || busy.get()>"Create account"</button>
+            <button type="submit" disabled=form.busy()>"Create account"</button>
             <p>"Already have one? " <a href="/login">"Sign in"</a></p>
         </form>
     }

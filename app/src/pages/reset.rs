@@ -1,9 +1,9 @@
+use super::account_form::AccountForm;
 use crate::api::auth::reset_password;
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::validate::PASSWORD_MIN_CHARS;
 use shared::ResetPasswordRequest;
 
@@ -14,27 +14,15 @@ pub fn ResetPage() -> impl IntoView {
     let navigate = use_navigate();
     let params = use_params_map();
     let password = RwSignal::new(String::new());
-    let problem = RwSignal::new(super::form_post_error(&use_query_map().read_untracked()));
     let action = move || format!("/reset/{}", params.read().get("token").unwrap_or_default());
-    let busy = RwSignal::new(false);
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let token = params.read_untracked().get("token").unwrap_or_default();
-        let req = ResetPasswordRequest { token, password: password.get_untracked() };
-        let navigate = navigate.clone();
-        busy.set(true);
-        spawn_local(async move {
-            match reset_password(req).await {
-                Ok(()) => {
-                    session.signed_out();
-                    navigate("/login?reset=1", Default::default());
-                }
-                Err(e) => problem.set(Some(e)),
-            }
-            busy.set(false);
-        });
-    };
+    let form = AccountForm::new(reset_password, move |()| {
+        session.signed_out();
+        navigate("/login?reset=1", Default::default());
+    });
+    let submit = form.on_submit(move || ResetPasswordRequest {
+        token: params.read_untracked().get("token").unwrap_or_default(),
+        password: password.get_untracked(),
+    });
 
     view! {
         <Title text="Choose a new password" />
@@ -44,11 +32,11 @@ pub fn ResetPage() -> impl IntoView {
                 <input type="password" name="password" autocomplete="new-password" required bind:value=password />
             </label>
             <p class="error" role="alert">
-                {move || problem.get().map(|e| {
+                {move || form.problem.get().map(|e| {
                     e.field("password").or(e.field("token")).unwrap_or(&e.message).to_owned()
                 })}
             </p>
-            <button type="submit" disabled=move || busy.get()>"Set the new password"</button>
+            <button type="submit" disabled=form.busy()>"Set the new password"</button>
             <p><a href="/forgot">"Ask for a new link"</a></p>
         </form>
     }
