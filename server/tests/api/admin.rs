@@ -141,33 +141,66 @@ async fn deactivating_ends_every_session_at_once_and_refuses_sign_in() {
     assert_eq!(app.api("GET", "/api/v1/me", None, Some(&back.access)).await.status, StatusCode::OK);
 }
 
+/// The audit trail, newest first, as `(action, target type, target id, detail)`; every entry
+/// must name `by` as its actor.
+async fn audit_trail(app: &TestApp, by: &User) -> Vec<(String, String, i64, String)> {
+    let trail = admin(app, by, "/api/admin/audit", json!({})).await.json();
+    let text = |e: &Value, key: &str| e[key].as_str().unwrap().to_owned();
+    let entries = trail["items"].as_array().unwrap().iter().map(|e| {
+        assert_eq!(e["actor"]["id"], by.id);
+        (text(e, "action"), text(e, "target_type"), e["target_id"].as_i64().unwrap(), text(e, "detail"))
+    });
+    entries.collect()
+}
+
+fn audited(action: &str, target_type: &str, id: i64, detail: &str) -> (String, String, i64, String) {
+    (action.to_owned(), target_type.to_owned(), id, detail.to_owned())
+}
+
 #[tokio::test]
-async fn each_staff_action_does_its_work_and_is_in_the_audit_trail() {
+async fn granting_and_revoking_staff_opens_and_closes_the_admin() {
+    let app = TestApp::new().await;
+    let boss = staff(&app, "boss@example.com").await;
+    let ada = app.user("ada@example.com").await;
+    assert_eq!(act_on_user(&app, &boss, ada.id, "grant_staff").await.json()["staff"], true);
+    assert_eq!(admin(&app, &ada, "/api/admin/users", json!({})).await.status, StatusCode::OK);
+    assert_eq!(act_on_user(&app, &boss, ada.id, "revoke_staff").await.json()["staff"], false);
+    assert_eq!(admin(&app, &ada, "/api/admin/users", json!({})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(act_on_user(&app, &boss, boss.id, "revoke_staff").await.status, StatusCode::CONFLICT);
+    let expected = [audited("revoke_staff", "user", ada.id, ""), audited("grant_staff", "user", ada.id, "")];
+    assert_eq!(audit_trail(&app, &boss).await, expected, "the refused action is not in the trail");
+}
+
+#[tokio::test]
+async fn resending_verification_mails_a_fresh_link_to_unverified_addresses_only() {
     let app = TestApp::new().await;
     let boss = staff(&app, "boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     assert_eq!(app.register("new@example.com").await.status, StatusCode::ACCEPTED);
     app.mail.wait_for("new@example.com", 1).await;
     let newbie = app.sql_scalar("SELECT id FROM users WHERE email = 'new@example.com'").await;
-
-    // Staff: granted, then the new staff member can use the admin; removed, and they cannot.
-    assert_eq!(act_on_user(&app, &boss, ada.id, "grant_staff").await.json()["staff"], true);
-    assert_eq!(admin(&app, &ada, "/api/admin/users", json!({})).await.status, StatusCode::OK);
-    assert_eq!(act_on_user(&app, &boss, ada.id, "revoke_staff").await.json()["staff"], false);
-    assert_eq!(admin(&app, &ada, "/api/admin/users", json!({})).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(act_on_user(&app, &boss, boss.id, "revoke_staff").await.status, StatusCode::CONFLICT);
-
-    // Resend verification: a second mail with a fresh link; refused for verified addresses.
     assert_eq!(act_on_user(&app, &boss, newbie, "resend_verification").await.status, StatusCode::OK);
     app.mail.wait_for("new@example.com", 2).await;
     assert_eq!(act_on_user(&app, &boss, ada.id, "resend_verification").await.status, StatusCode::CONFLICT);
+    assert_eq!(audit_trail(&app, &boss).await, [audited("resend_verification", "user", newbie, "")]);
+}
 
-    // Sign out everywhere: the user's token is refused on its next request.
+#[tokio::test]
+async fn signing_a_user_out_everywhere_refuses_their_token_at_once() {
+    let app = TestApp::new().await;
+    let boss = staff(&app, "boss@example.com").await;
+    let ada = app.user("ada@example.com").await;
     assert_eq!(act_on_user(&app, &boss, ada.id, "sign_out_everywhere").await.status, StatusCode::OK);
     assert_eq!(app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.status, StatusCode::UNAUTHORIZED);
-    let ada = app.signed_in("ada@example.com", PASSWORD).await;
+    let expected = [audited("sign_out_everywhere", "user", ada.id, "1 session(s) ended")];
+    assert_eq!(audit_trail(&app, &boss).await, expected);
+}
 
-    // Posts: hidden with a reason, gone from the feed, the API and the author; shown; deleted.
+#[tokio::test]
+async fn a_hidden_post_is_gone_everywhere_until_shown_and_a_deleted_one_stays_readable_in_the_trail() {
+    let app = TestApp::new().await;
+    let boss = staff(&app, "boss@example.com").await;
+    let ada = app.user("ada@example.com").await;
     let post = app.create_post(&ada, "questionable").await.json()["id"].as_i64().unwrap();
     let hide = |reason: &str| json!({ "id": post, "action": { "action": "hide", "reason": reason } });
     let blank = admin(&app, &boss, "/api/admin/post/act", hide("  ")).await;
@@ -178,44 +211,49 @@ async fn each_staff_action_does_its_work_and_is_in_the_audit_trail() {
     let hidden = admin(&app, &boss, "/api/admin/post/act", hide("Spam")).await;
     assert_eq!(hidden.status, StatusCode::OK, "{}", hidden.text());
     assert_eq!(hidden.json()["hidden"]["reason"], "Spam");
+
+    // Gone from the feed, the API, the page, GraphQL and the author's own page.
     let feed = app.api("GET", "/api/v1/posts", None, None).await.json();
     assert!(feed["posts"].as_array().unwrap().iter().all(|p| p["id"] != post));
-    assert_eq!(
-        app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status,
-        StatusCode::NOT_FOUND
-    );
+    let rest_status = || async { app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status };
+    assert_eq!(rest_status().await, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/posts/{post}"), None).await.status, StatusCode::NOT_FOUND);
     let own_page =
         app.api("GET", &format!("/api/v1/users/{}/posts", ada.id), None, Some(&ada.access)).await.json();
     assert!(own_page["posts"].as_array().unwrap().is_empty(), "hidden from its author's page too");
-    let gql = app
-        .api(
-            "POST",
-            "/graphql",
-            Some(json!({ "query": format!("{{ post(id: \"{post}\") {{ id }} }}") })),
-            None,
-        )
-        .await;
+    let query = json!({ "query": format!("{{ post(id: \"{post}\") {{ id }} }}") });
+    let gql = app.api("POST", "/graphql", Some(query), None).await;
     assert_eq!(gql.json()["data"]["post"], Value::Null);
     let edit =
         app.post("/api/posts/edit", json!({ "id": post, "body": "sneaky" }), Some(&ada.access), None).await;
     assert_eq!(edit.status, StatusCode::NOT_FOUND, "the author cannot edit it back into view");
     assert_eq!(admin(&app, &boss, "/api/admin/post/act", hide("Again")).await.status, StatusCode::CONFLICT);
-    let shown =
-        admin(&app, &boss, "/api/admin/post/act", json!({ "id": post, "action": { "action": "unhide" } }))
-            .await;
-    assert_eq!(shown.json()["hidden"], Value::Null);
-    assert_eq!(app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status, StatusCode::OK);
-    let deleted =
-        admin(&app, &boss, "/api/admin/post/act", json!({ "id": post, "action": { "action": "delete" } }))
-            .await;
-    assert_eq!((deleted.status, deleted.json()), (StatusCode::OK, Value::Null));
-    assert_eq!(
-        app.api("GET", &format!("/api/v1/posts/{post}"), None, None).await.status,
-        StatusCode::NOT_FOUND
-    );
 
-    // Jobs: a dead job is retried, runs, and is done.
+    let act = |action: &str| json!({ "id": post, "action": { "action": action } });
+    let shown = admin(&app, &boss, "/api/admin/post/act", act("unhide")).await;
+    assert_eq!(shown.json()["hidden"], Value::Null);
+    assert_eq!(rest_status().await, StatusCode::OK);
+    let deleted = admin(&app, &boss, "/api/admin/post/act", act("delete")).await;
+    assert_eq!((deleted.status, deleted.json()), (StatusCode::OK, Value::Null));
+    assert_eq!(rest_status().await, StatusCode::NOT_FOUND);
+
+    let expected = [
+        audited("delete_post", "post", post, "@ada: questionable"),
+        audited("unhide_post", "post", post, ""),
+        audited("hide_post", "post", post, "Spam"),
+    ];
+    assert_eq!(audit_trail(&app, &boss).await, expected);
+    let page = app.get("/admin/audit", Some(&boss.refresh)).await.text();
+    assert!(page.contains("hide_post") && page.contains("@boss"), "the trail page lists them");
+}
+
+#[tokio::test]
+async fn a_dead_job_is_retried_and_runs_once() {
+    let app = TestApp::new().await;
+    let boss = staff(&app, "boss@example.com").await;
+    assert_eq!(app.register("new@example.com").await.status, StatusCode::ACCEPTED);
+    app.mail.wait_for("new@example.com", 1).await;
+    let newbie = app.sql_scalar("SELECT id FROM users WHERE email = 'new@example.com'").await;
     app.sql(&format!(
         "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, last_error, created_at, finished_at)
          VALUES ('send_verification', '{{\"kind\":\"send_verification\",\"user\":{newbie}}}', 'dead', 5, 5, 0, 'smtp down', 0, 0)"
@@ -230,63 +268,20 @@ async fn each_staff_action_does_its_work_and_is_in_the_audit_trail() {
     let failed: Vec<&str> =
         failed["items"].as_array().unwrap().iter().map(|j| j["last_error"].as_str().unwrap()).collect();
     assert_eq!(failed, ["disk full"], "queued again after a failure, waiting for its retry");
+
     let retried = admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": dead })).await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.text());
     // Fresh attempts; a worker may have claimed it already (its first new attempt).
-    assert!(
-        retried.json()["attempts"].as_i64().unwrap() <= 1 && retried.json()["state"] != "dead",
-        "{}",
-        retried.text()
-    );
-    app.mail.wait_for("new@example.com", 3).await;
+    let (attempts, state) = (retried.json()["attempts"].as_i64().unwrap(), retried.json()["state"].clone());
+    assert!(attempts <= 1 && state != "dead", "{}", retried.text());
+    app.mail.wait_for("new@example.com", 2).await;
     let done =
         app.sql_scalar(&format!("SELECT COUNT(*) FROM jobs WHERE id = {dead} AND state = 'done'")).await;
     assert_eq!(done, 1);
-    assert_eq!(
-        admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": dead })).await.status,
-        StatusCode::CONFLICT
-    );
-    assert_eq!(
-        admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": 999_999 })).await.status,
-        StatusCode::NOT_FOUND
-    );
-
-    // The trail: every successful action once, newest first, with who and what.
-    let trail = admin(&app, &boss, "/api/admin/audit", json!({})).await.json();
-    let entries: Vec<(String, String, i64)> = trail["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            assert_eq!(e["actor"]["id"], boss.id);
-            (
-                e["action"].as_str().unwrap().to_owned(),
-                e["target_type"].as_str().unwrap().to_owned(),
-                e["target_id"].as_i64().unwrap(),
-            )
-        })
-        .collect();
-    let expected: Vec<(String, String, i64)> = [
-        ("retry_job", "job", dead),
-        ("delete_post", "post", post),
-        ("unhide_post", "post", post),
-        ("hide_post", "post", post),
-        ("sign_out_everywhere", "user", ada.id),
-        ("resend_verification", "user", newbie),
-        ("revoke_staff", "user", ada.id),
-        ("grant_staff", "user", ada.id),
-    ]
-    .into_iter()
-    .map(|(a, t, id)| (a.to_owned(), t.to_owned(), id))
-    .collect();
-    assert_eq!(entries, expected);
-    let details: Vec<&str> =
-        trail["items"].as_array().unwrap().iter().map(|e| e["detail"].as_str().unwrap()).collect();
-    assert_eq!(details[1], "@ada: questionable", "what was deleted stays readable");
-    assert_eq!(details[3], "Spam");
-    assert_eq!(details[4], "1 session(s) ended");
-    let page = app.get("/admin/audit", Some(&boss.refresh)).await.text();
-    assert!(page.contains("hide_post") && page.contains("@boss"), "the trail page lists them");
+    let retry = |id: i64| admin(&app, &boss, "/api/admin/jobs/retry", json!({ "id": id }));
+    assert_eq!(retry(dead).await.status, StatusCode::CONFLICT);
+    assert_eq!(retry(999_999).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(audit_trail(&app, &boss).await, [audited("retry_job", "job", dead, "send_verification")]);
 }
 
 #[tokio::test]
