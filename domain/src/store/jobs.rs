@@ -126,14 +126,6 @@ impl Db {
             .await
     }
 
-    /// Jobs of one kind, oldest first (for tests and, later, the admin).
-    pub async fn jobs_of_kind(&self, kind: &str) -> Result<Vec<JobRow>, sqlx::Error> {
-        sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE kind = ? ORDER BY id"))
-            .bind(kind)
-            .fetch_all(self.pool())
-            .await
-    }
-
     /// Jobs in `state` (or all), newest first, below `before`. `failed` is not a stored state:
     /// it is the queued jobs that failed at least once and wait for their retry.
     pub async fn select_jobs(

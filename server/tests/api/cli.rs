@@ -65,7 +65,8 @@ fn a_config_file_is_read_and_the_environment_wins_over_it() {
 async fn the_worker_command_runs_jobs_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let db_url = format!("sqlite://{}/worker.db", dir.path().display());
-    let db = domain::Db::connect(&db_url).await.unwrap();
+    // Creates the database and applies the migrations.
+    domain::Db::connect(&db_url).await.unwrap();
     let pool = sqlx::SqlitePool::connect(&db_url).await.unwrap();
     sqlx::query(
         "INSERT INTO users (email, display_name, handle, password_hash, created_at)
@@ -93,7 +94,7 @@ async fn the_worker_command_runs_jobs_and_stops_on_sigterm() {
     let mail = sink.wait_for_subject("ada@example.com", "Confirm your email for mublog").await;
     assert!(mail.text.contains("/verify/"));
     let deadline = Instant::now() + Duration::from_secs(10);
-    while db.jobs_of_kind("send_verification").await.unwrap()[0].state != "done" {
+    while common::jobs_of_kind(&db_url, "send_verification").await[0].state != "done" {
         assert!(Instant::now() < deadline, "the job was not marked done");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

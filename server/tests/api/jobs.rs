@@ -2,7 +2,7 @@
 //! jobs a crashed worker left behind, shutdown, and the daily purge.
 
 use crate::accounts::register_and_read_link;
-use crate::common::{MailSink, TestApp};
+use crate::common::{self, MailSink, TestApp};
 
 #[tokio::test]
 async fn failed_mail_is_retried_with_backoff_and_delivered_once_smtp_is_back() {
@@ -109,11 +109,10 @@ async fn the_daily_purge_is_scheduled_once_and_removes_expired_rows() {
 }
 
 /// Polls the job table (up to 15 s) until the first job of `kind` satisfies `done`.
-async fn wait_for_job(app: &TestApp, kind: &str, done: impl Fn(&str, i64) -> bool) -> domain::store::JobRow {
-    let db = domain::Db::connect(&app.db_url).await.unwrap();
+async fn wait_for_job(app: &TestApp, kind: &str, done: impl Fn(&str, i64) -> bool) -> common::JobState {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     loop {
-        let jobs = db.jobs_of_kind(kind).await.unwrap();
+        let jobs = common::jobs_of_kind(&app.db_url, kind).await;
         if let Some(job) = jobs.into_iter().find(|j| done(&j.state, j.attempts)) {
             return job;
         }

@@ -330,3 +330,25 @@ impl TestApp {
         v
     }
 }
+
+/// A job as the tests read it back from the queue.
+#[derive(Debug, sqlx::FromRow)]
+pub struct JobState {
+    pub state: String,
+    pub attempts: i64,
+    pub run_at: i64,
+    pub last_error: Option<String>,
+}
+
+/// The jobs of one kind in the database at `db_url`, oldest first.
+pub async fn jobs_of_kind(db_url: &str, kind: &str) -> Vec<JobState> {
+    let pool = sqlx::SqlitePool::connect(db_url).await.unwrap();
+    let jobs =
+        sqlx::query_as("SELECT state, attempts, run_at, last_error FROM jobs WHERE kind = ? ORDER BY id")
+            .bind(kind)
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    jobs
+}
