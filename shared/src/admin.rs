@@ -203,6 +203,7 @@ pub struct JobFilter {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct JobRecord {
     pub id: JobId,
     pub kind: String,

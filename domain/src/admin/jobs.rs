@@ -1,7 +1,7 @@
 //! The job queue in the admin: jobs by state with their last error, and retrying.
 
 use super::{commit_audited, filled, page_of, parse_cursor, Staff, PAGE_SIZE};
-use crate::store::{Db, JobRow};
+use crate::store::Db;
 use crate::{now, DomainError, Mublog};
 use shared::admin::{JobFilter, JobRecord, Page};
 use shared::{FieldError, JobId};
@@ -16,7 +16,7 @@ impl Mublog {
             return Err(FieldError::new("state", "Choose queued, failed, running, done or dead.").into());
         }
         let rows = self.db.select_jobs(state, parse_cursor(filter.cursor.as_deref())?, PAGE_SIZE + 1).await?;
-        Ok(page_of(rows, |j| j.id.0, JobRecord::from))
+        Ok(page_of(rows, |j| j.job.id.0, |j| j.job))
     }
 
     /// Runs a dead job (or one waiting out its backoff) again now, with fresh attempts.
@@ -26,23 +26,8 @@ impl Mublog {
         if !Db::retry_job_in(&mut tx, id, now()).await? {
             return Err(DomainError::Conflict("Only dead jobs and jobs waiting to retry can be retried."));
         }
-        commit_audited(tx, staff, ("retry_job", "job", id.0), &job.kind).await?;
+        commit_audited(tx, staff, ("retry_job", "job", id.0), &job.job.kind).await?;
         self.jobs_enqueued();
-        Ok(self.db.job(id).await?.ok_or(DomainError::NotFound("job"))?.into())
-    }
-}
-
-impl From<JobRow> for JobRecord {
-    fn from(j: JobRow) -> Self {
-        JobRecord {
-            id: j.id,
-            kind: j.kind,
-            state: j.state,
-            attempts: j.attempts,
-            max_attempts: j.max_attempts,
-            run_at: j.run_at,
-            last_error: j.last_error,
-            created_at: j.created_at,
-        }
+        Ok(self.db.job(id).await?.ok_or(DomainError::NotFound("job"))?.job)
     }
 }

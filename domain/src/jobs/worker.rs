@@ -117,9 +117,9 @@ async fn process(app: &Mublog, config: &WorkerConfig, row: JobRow, shutdown: &mu
         }
         _ = interrupted => {
             task.abort();
-            tracing::warn!(job = %row.id, kind = %row.kind, "shutdown interrupted a job; handing it back");
-            if let Err(e) = app.db.release_job(row.id).await {
-                tracing::error!(job = %row.id, error = %e, "handing a job back failed; its lease will lapse");
+            tracing::warn!(job = %row.job.id, kind = %row.job.kind, "shutdown interrupted a job; handing it back");
+            if let Err(e) = app.db.release_job(row.job.id).await {
+                tracing::error!(job = %row.job.id, error = %e, "handing a job back failed; its lease will lapse");
             }
         }
     }
@@ -128,25 +128,25 @@ async fn process(app: &Mublog, config: &WorkerConfig, row: JobRow, shutdown: &mu
 async fn record(app: &Mublog, config: &WorkerConfig, row: &JobRow, outcome: Result<(), String>) {
     let now = now();
     if outcome.is_err() {
-        metrics::counter!("mublog_job_failures_total", "kind" => row.kind.clone()).increment(1);
+        metrics::counter!("mublog_job_failures_total", "kind" => row.job.kind.clone()).increment(1);
     }
     let written = match outcome {
         Ok(()) => {
-            tracing::info!(job = %row.id, kind = %row.kind, attempt = row.attempts, "job done");
-            app.db.finish_job(row.id, now).await
+            tracing::info!(job = %row.job.id, kind = %row.job.kind, attempt = row.job.attempts, "job done");
+            app.db.finish_job(row.job.id, now).await
         }
-        Err(error) if row.attempts >= row.max_attempts => {
-            tracing::error!(job = %row.id, kind = %row.kind, attempts = row.attempts, %error, "job dead");
-            app.db.fail_job(row.id, &error, None, now).await
+        Err(error) if row.job.attempts >= row.job.max_attempts => {
+            tracing::error!(job = %row.job.id, kind = %row.job.kind, attempts = row.job.attempts, %error, "job dead");
+            app.db.fail_job(row.job.id, &error, None, now).await
         }
         Err(error) => {
-            let retry_at = now + backoff_secs(config.backoff_base, row.attempts);
-            tracing::warn!(job = %row.id, kind = %row.kind, attempt = row.attempts, retry_at, %error, "job failed");
-            app.db.fail_job(row.id, &error, Some(retry_at), now).await
+            let retry_at = now + backoff_secs(config.backoff_base, row.job.attempts);
+            tracing::warn!(job = %row.job.id, kind = %row.job.kind, attempt = row.job.attempts, retry_at, %error, "job failed");
+            app.db.fail_job(row.job.id, &error, Some(retry_at), now).await
         }
     };
     if let Err(e) = written {
-        tracing::error!(job = %row.id, error = %e, "recording a job's outcome failed; its lease will lapse");
+        tracing::error!(job = %row.job.id, error = %e, "recording a job's outcome failed; its lease will lapse");
     }
 }
 

@@ -2,19 +2,15 @@
 //! `UPDATE … RETURNING` is atomic: two workers never get the same job.
 
 use super::{Db, Tx};
+use shared::admin::JobRecord;
 use shared::JobId;
 
+/// A stored job: what the admin shows of it, and the payload a worker runs.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JobRow {
-    pub id: JobId,
-    pub kind: String,
+    #[sqlx(flatten)]
+    pub job: JobRecord,
     pub payload: String,
-    pub state: String,
-    pub attempts: i64,
-    pub max_attempts: i64,
-    pub run_at: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
 }
 
 /// A job to write: what to do, when, and how often to try.
@@ -207,7 +203,7 @@ mod tests {
             tokio::spawn(async move {
                 let mut mine = Vec::new();
                 while let Some(row) = db.claim_job(100, 400).await.unwrap() {
-                    mine.push(row.id);
+                    mine.push(row.job.id);
                 }
                 mine
             })
@@ -226,13 +222,17 @@ mod tests {
         db.enqueue(job(500), 0).await.unwrap();
         assert!(db.claim_job(499, 600).await.unwrap().is_none(), "not due yet");
         let first = db.claim_job(500, 600).await.unwrap().unwrap();
-        assert_eq!((first.state.as_str(), first.attempts), ("running", 1));
+        assert_eq!((first.job.state.as_str(), first.job.attempts), ("running", 1));
         assert!(db.claim_job(599, 700).await.unwrap().is_none(), "leased");
         let again = db.claim_job(601, 700).await.unwrap().unwrap();
-        assert_eq!((again.id, again.attempts), (first.id, 2), "the lease lapsed: a crashed worker's job");
-        db.fail_job(again.id, "boom", None, 650).await.unwrap();
-        let dead = db.job(again.id).await.unwrap().unwrap();
-        assert_eq!((dead.state.as_str(), dead.last_error.as_deref()), ("dead", Some("boom")));
+        assert_eq!(
+            (again.job.id, again.job.attempts),
+            (first.job.id, 2),
+            "the lease lapsed: a crashed worker's job"
+        );
+        db.fail_job(again.job.id, "boom", None, 650).await.unwrap();
+        let dead = db.job(again.job.id).await.unwrap().unwrap();
+        assert_eq!((dead.job.state.as_str(), dead.job.last_error.as_deref()), ("dead", Some("boom")));
         assert!(db.claim_job(10_000, 10_100).await.unwrap().is_none(), "dead jobs stay dead");
     }
 
