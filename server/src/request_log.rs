@@ -5,8 +5,8 @@
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use domain::store::RequestEntry;
 use domain::Mublog;
+use shared::admin::RequestEntry;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;

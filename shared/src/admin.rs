@@ -150,9 +150,10 @@ pub struct RequestFilter {
     pub cursor: Option<String>,
 }
 
+/// One served request, as the request log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestRecord {
-    pub id: i64,
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct RequestEntry {
     pub at: i64,
     pub method: String,
     pub path: String,
@@ -162,6 +163,16 @@ pub struct RequestRecord {
     pub user_id: Option<UserId>,
     pub client_ip: String,
     pub user_agent: String,
+}
+
+/// A logged request, with its row id (the admin's cursor). On the wire, one flat object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
+pub struct RequestRecord {
+    pub id: i64,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "sqlx", sqlx(flatten))]
+    pub entry: RequestEntry,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! The request log in the admin: filtered lists, status counts and the slowest requests.
 
 use super::{filled, page_of, parse_cursor, parse_range, Staff, PAGE_SIZE};
-use crate::store::{LoggedRequest, RequestSelection};
+use crate::store::RequestSelection;
 use crate::{now, DomainError, Mublog};
 use shared::admin::{Page, RequestFilter, RequestRecord, RequestStats, StatsWindow};
 use shared::FieldError;
@@ -57,7 +57,7 @@ impl Mublog {
             before: parse_cursor(filter.cursor.as_deref())?,
         };
         let rows = self.db.select_requests(&selection, PAGE_SIZE + 1).await?;
-        Ok(page_of(rows, |r| r.id, RequestRecord::from))
+        Ok(page_of(rows, |r| r.id, |r| r))
     }
 
     /// Requests by status, and the slowest ones, over the last hour or day.
@@ -67,26 +67,8 @@ impl Mublog {
         Ok(RequestStats {
             window,
             statuses: self.db.status_counts(since).await?,
-            slowest: self.db.slowest_requests(since, SLOWEST).await?.into_iter().map(Into::into).collect(),
+            slowest: self.db.slowest_requests(since, SLOWEST).await?,
             now,
         })
-    }
-}
-
-impl From<LoggedRequest> for RequestRecord {
-    fn from(r: LoggedRequest) -> Self {
-        let e = r.entry;
-        RequestRecord {
-            id: r.id,
-            at: e.at,
-            method: e.method,
-            path: e.path,
-            route: e.route,
-            status: e.status,
-            duration_us: e.duration_us,
-            user_id: e.user_id,
-            client_ip: e.client_ip,
-            user_agent: e.user_agent,
-        }
     }
 }

@@ -19,7 +19,7 @@ pub use moderation::{ModeratedPost, PostSelection, UserSelection};
 pub use one_time_tokens::Purpose;
 pub(crate) use posts::contains_pattern;
 pub use posts::{ImageColumns, PostRow};
-pub use request_log::{LoggedRequest, RequestEntry, RequestSelection};
+pub use request_log::RequestSelection;
 pub use sessions::{FamilyRow, SessionRow, TokenRow, TokenUserRow};
 /// Errors from the database driver.
 pub use sqlx::Error as DbError;

@@ -1,30 +1,9 @@
 //! The request log's storage: bulk inserts and the retention purge.
 
 use super::Db;
+use shared::admin::{RequestEntry, RequestRecord};
 use shared::UserId;
 use sqlx::{QueryBuilder, Sqlite};
-
-/// One served request.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct RequestEntry {
-    pub at: i64,
-    pub method: String,
-    pub path: String,
-    pub route: String,
-    pub status: u16,
-    pub duration_us: i64,
-    pub user_id: Option<shared::UserId>,
-    pub client_ip: String,
-    pub user_agent: String,
-}
-
-/// A logged request, with its row id (the admin's cursor).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct LoggedRequest {
-    pub id: i64,
-    #[sqlx(flatten)]
-    pub entry: RequestEntry,
-}
 
 /// Which requests to list; each of `status`, `user`, `path` and `route` has an index that
 /// walks its requests newest first, and a time range becomes id bounds through `(at)`.
@@ -87,7 +66,7 @@ impl Db {
         &self,
         s: &RequestSelection<'_>,
         limit: u32,
-    ) -> Result<Vec<LoggedRequest>, sqlx::Error> {
+    ) -> Result<Vec<RequestRecord>, sqlx::Error> {
         requests_sql(s, limit).build_query_as().fetch_all(self.pool()).await
     }
 
@@ -97,7 +76,7 @@ impl Db {
     }
 
     /// The slowest requests since `since`.
-    pub async fn slowest_requests(&self, since: i64, limit: u32) -> Result<Vec<LoggedRequest>, sqlx::Error> {
+    pub async fn slowest_requests(&self, since: i64, limit: u32) -> Result<Vec<RequestRecord>, sqlx::Error> {
         sqlx::query_as(&format!(
             "SELECT {LOGGED_COLUMNS} FROM request_log WHERE at >= ? ORDER BY duration_us DESC, id DESC LIMIT ?"
         ))

@@ -102,7 +102,7 @@ fn requests_table(rows: Vec<RequestRecord>) -> impl IntoView {
             <table class="admin-table requests">
                 <thead><tr><th>"When"</th><th>"Request"</th><th>"Status"</th><th>"Time"</th><th>"User"</th><th>"Client"</th></tr></thead>
                 <tbody>
-                    {rows.into_iter().map(|r| view! {
+                    {rows.into_iter().map(|RequestRecord { entry: r, .. }| view! {
                         <tr>
                             <td><time datetime=when::iso(r.at)>{when::absolute(r.at)}</time></td>
                             <td title=r.route.clone()>{r.method} " " {r.path}</td>
