@@ -284,8 +284,13 @@ async fn a_dead_job_is_retried_and_runs_once() {
     assert_eq!(audit_trail(&app, &boss).await, [audited("retry_job", "job", dead, "send_verification")]);
 }
 
+/// The values of `key` in a list page's items.
+fn column(page: &Value, key: &str) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|item| item[key].as_str().unwrap().to_owned()).collect()
+}
+
 #[tokio::test]
-async fn admin_lists_filter_and_paginate() {
+async fn the_user_list_searches_filters_and_pages() {
     let app = TestApp::new().await;
     let boss = staff(&app, "boss@example.com").await;
     let ada = app.user("ada.lovelace@example.com").await;
@@ -302,9 +307,7 @@ async fn admin_lists_filter_and_paginate() {
     )
     .await;
     let users = |filter: Value| admin(&app, &boss, "/api/admin/users", filter);
-    let emails = |page: &Value| -> Vec<String> {
-        page["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect()
-    };
+    let emails = |page: Value| column(&page, "email");
 
     let first = users(json!({})).await.json();
     assert_eq!(first["items"].as_array().unwrap().len(), 50);
@@ -312,20 +315,19 @@ async fn admin_lists_filter_and_paginate() {
     assert_eq!(second["items"].as_array().unwrap().len(), 13, "63 accounts in all");
     assert_eq!(second["next_cursor"], Value::Null);
 
-    assert_eq!(emails(&users(json!({ "q": "lovel" })).await.json()), ["ada.lovelace@example.com"]);
+    assert_eq!(emails(users(json!({ "q": "lovel" })).await.json()), ["ada.lovelace@example.com"]);
     assert_eq!(
-        emails(&users(json!({ "q": "HOPP" })).await.json()),
+        emails(users(json!({ "q": "HOPP" })).await.json()),
         ["pending@example.com"],
         "names, any case"
     );
-    assert_eq!(emails(&users(json!({ "staff": true })).await.json()), ["boss@example.com"]);
-    assert_eq!(emails(&users(json!({ "verified": false })).await.json()), ["pending@example.com"]);
+    assert_eq!(emails(users(json!({ "staff": true })).await.json()), ["boss@example.com"]);
+    assert_eq!(emails(users(json!({ "verified": false })).await.json()), ["pending@example.com"]);
     act_on_user(&app, &boss, ada.id, "deactivate").await;
-    assert_eq!(emails(&users(json!({ "active": false })).await.json()), ["ada.lovelace@example.com"]);
-    assert_eq!(
-        emails(&users(json!({ "q": "example", "active": false })).await.json()),
-        ["ada.lovelace@example.com"]
-    );
+    assert_eq!(emails(users(json!({ "active": false })).await.json()), ["ada.lovelace@example.com"]);
+    let inactive = users(json!({ "q": "example", "active": false })).await.json();
+    assert_eq!(emails(inactive), ["ada.lovelace@example.com"]);
+
     let short = users(json!({ "q": "ad" })).await;
     assert_eq!(
         (short.status, short.json()["fields"][0]["field"].clone()),
@@ -335,18 +337,20 @@ async fn admin_lists_filter_and_paginate() {
     assert_eq!(quoted.status, StatusCode::OK, "search text is never parsed as FTS syntax");
     let bad_cursor = users(json!({ "cursor": "nope" })).await;
     assert_eq!(bad_cursor.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
 
-    // Posts by author, text, date and visibility.
-    act_on_user(&app, &boss, ada.id, "reactivate").await;
-    let ada = app.signed_in("ada.lovelace@example.com", PASSWORD).await;
+#[tokio::test]
+async fn the_post_list_filters_by_author_text_dates_and_visibility() {
+    let app = TestApp::new().await;
+    let boss = staff(&app, "boss@example.com").await;
+    let ada = app.user("ada@example.com").await;
     let old = app.create_post(&ada, "an old thought").await.json()["id"].as_i64().unwrap();
     app.sql(&format!("UPDATE posts SET created_at = 1793491200 WHERE id = {old}")).await; // 2026-11-01
     app.create_post(&boss, "staff news").await;
     let posts = |filter: Value| admin(&app, &boss, "/api/admin/posts", filter);
-    let bodies = |page: Value| -> Vec<String> {
-        page["items"].as_array().unwrap().iter().map(|p| p["body"].as_str().unwrap().to_owned()).collect()
-    };
-    assert_eq!(bodies(posts(json!({ "author": "@bulk1" })).await.json()), Vec::<String>::new());
+    let bodies = |page: Value| column(&page, "body");
+
+    assert_eq!(bodies(posts(json!({ "author": "@boss" })).await.json()), ["staff news"]);
     assert_eq!(bodies(posts(json!({ "author": ada.id.to_string() })).await.json()), ["an old thought"]);
     assert_eq!(bodies(posts(json!({ "q": "NEWS" })).await.json()), ["staff news"]);
     let day = posts(json!({ "from": "2026-11-01", "until": "2026-11-01" })).await.json();
@@ -354,6 +358,7 @@ async fn admin_lists_filter_and_paginate() {
     assert_eq!(bodies(posts(json!({ "until": "2026-10-31" })).await.json()), Vec::<String>::new());
     let bad = posts(json!({ "from": "yesterday", "author": "nobody-here" })).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
     let act = json!({ "id": old, "action": { "action": "hide", "reason": "Off-topic" } });
     admin(&app, &boss, "/api/admin/post/act", act).await;
     assert_eq!(bodies(posts(json!({ "hidden": true })).await.json()), ["an old thought"]);
@@ -361,8 +366,14 @@ async fn admin_lists_filter_and_paginate() {
     let detail = admin(&app, &boss, "/api/admin/account", json!({ "id": ada.id })).await.json();
     assert_eq!(detail["posts"][0]["hidden"]["reason"], "Off-topic", "staff still see hidden posts");
     assert_eq!(detail["sessions"].as_array().unwrap().len(), 1);
+}
 
-    // The request log, filled directly so the filters are exact.
+#[tokio::test]
+async fn the_request_log_filters_exactly_and_counts_what_the_middleware_logged() {
+    let app = TestApp::new().await;
+    let boss = staff(&app, "boss@example.com").await;
+    let ada = app.user("ada@example.com").await;
+    // Filled directly, so the filters are exact.
     app.sql(&format!(
         "INSERT INTO request_log (at, method, path, route, status, duration_us, user_id, client_ip, user_agent) VALUES
          (1000, 'GET', '/a', '/a', 200, 10, NULL, '1', 'x'),
@@ -372,9 +383,7 @@ async fn admin_lists_filter_and_paginate() {
     ))
     .await;
     let requests = |filter: Value| admin(&app, &boss, "/api/admin/requests", filter);
-    let paths = |page: Value| -> Vec<String> {
-        page["items"].as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap().to_owned()).collect()
-    };
+    let paths = |page: Value| column(&page, "path");
     assert_eq!(paths(requests(json!({ "status": "500" })).await.json()), ["/api/posts/like"]);
     let by_user = requests(json!({ "user": ada.id.to_string(), "until": "1970-01-01T01:00" })).await.json();
     assert_eq!(paths(by_user), ["/u/ada", "/api/posts/like"]);
@@ -390,7 +399,7 @@ async fn admin_lists_filter_and_paginate() {
         .collect();
     assert_eq!(fields, ["method", "status", "user"]);
 
-    // Stats over the last hour come from what the middleware logged.
+    // Stats over the last day come from what the middleware logged (the requests above).
     let stats = admin(&app, &boss, "/api/admin/requests/stats", json!({ "window": "day" })).await.json();
     assert!(
         stats["statuses"].as_array().unwrap().iter().any(|s| s[0] == 200 && s[1].as_i64().unwrap() > 0),
