@@ -26,14 +26,17 @@ impl<Req: Send + Sync + 'static> Copy for AccountForm<Req> {}
 impl<Req: Clone + Send + Sync + 'static> AccountForm<Req> {
     /// `send` makes the request; `done` takes a successful answer.
     pub fn new<Res, Answer>(
-        send: impl Fn(Req) -> Answer + 'static,
-        done: impl Fn(Res) + Clone + 'static,
+        send: impl Fn(Req) -> Answer + Send + Sync + 'static,
+        done: impl Fn(Res) + Clone + Send + Sync + 'static,
     ) -> Self
     where
-        Answer: Future<Output = Result<Res, ApiError>> + 'static,
+        Answer: Future<Output = Result<Res, ApiError>> + Send + 'static,
+        Res: Send + 'static,
     {
         let problem = RwSignal::new(super::form_post_error(&use_query_map().read_untracked()));
-        let action = Action::new_unsync(move |req: &Req| {
+        // `Action::new`, not `new_local`/`new_unsync`: those wrap the closure in a
+        // `SendWrapper`, which panics when a server-side render drops it on another thread.
+        let action = Action::new(move |req: &Req| {
             let (answer, done) = (send(req.clone()), done.clone());
             async move {
                 match answer.await {
@@ -57,7 +60,7 @@ impl<Req: Clone + Send + Sync + 'static> AccountForm<Req> {
     pub fn on_submit(self, request: impl Fn() -> Req + 'static) -> impl Fn(SubmitEvent) + 'static {
         move |ev: SubmitEvent| {
             ev.prevent_default();
-            self.action.dispatch_local(request());
+            self.action.dispatch(request());
         }
     }
 

@@ -131,3 +131,16 @@ async fn anonymous_readers_share_a_render_briefly() {
     assert!(app.get("/", None).await.text().contains("the second post"), "after the time: fresh");
     assert!(api_list().await.text().contains("the second post"), "after the time: fresh API answer");
 }
+
+/// The account pages hold their submit logic in a Leptos action, which a server render builds
+/// and drops; dropped on another thread, a thread-bound action (`Action::new_local`) panicked
+/// the render. Many renders at once make that thread hop likely.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn account_pages_render_concurrently_without_panicking() {
+    let app = TestApp::new().await;
+    let pages = ["/login", "/login?error=invalid_credentials", "/register", "/forgot", "/reset/some-token"];
+    let renders = (0..40).map(|i| app.get(pages[i % pages.len()], None));
+    for res in futures::future::join_all(renders).await {
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    }
+}

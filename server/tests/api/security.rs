@@ -138,9 +138,19 @@ async fn account_forms_post_and_work_without_javascript() {
 
 // 2. Client addresses behind a proxy.
 
+/// A test app behind a trusted proxy (`10.0.0.0/8`), as nginx would front it.
+async fn behind_a_proxy() -> TestApp {
+    TestApp::with(|c| c.trusted_proxies = TrustedProxies::parse(["10.0.0.0/8"]).unwrap()).await
+}
+
+/// A registration of `email` from `peer`, with `forwarded_for` as the proxy says it.
+fn registration(peer: IpAddr, forwarded_for: Option<&str>, email: &str) -> Request<Body> {
+    via(peer, forwarded_for, json_post("/api/auth/register", json!({ "email": email, "password": PASSWORD })))
+}
+
 #[tokio::test]
-async fn limits_key_on_the_forwarded_client_behind_a_trusted_proxy() {
-    let app = TestApp::with(|c| c.trusted_proxies = TrustedProxies::parse(["10.0.0.0/8"]).unwrap()).await;
+async fn sign_in_limits_key_on_the_forwarded_client_behind_a_trusted_proxy() {
+    let app = behind_a_proxy().await;
     app.user("owner@example.com").await;
     let nginx = ip("10.0.0.2");
     let attempt = |from: &'static str, password: &str| {
@@ -151,81 +161,59 @@ async fn limits_key_on_the_forwarded_client_behind_a_trusted_proxy() {
         )
     };
     for _ in 0..10 {
-        assert_eq!(
-            app.send(attempt("203.0.113.66", "wrong horse battery")).await.status,
-            StatusCode::UNAUTHORIZED
-        );
+        let refused = app.send(attempt("203.0.113.66", "wrong horse battery")).await.status;
+        assert_eq!(refused, StatusCode::UNAUTHORIZED);
     }
-    assert_eq!(
-        app.send(attempt("203.0.113.66", "wrong horse battery")).await.status,
-        StatusCode::TOO_MANY_REQUESTS
-    );
+    let throttled = app.send(attempt("203.0.113.66", "wrong horse battery")).await.status;
+    assert_eq!(throttled, StatusCode::TOO_MANY_REQUESTS);
     // The owner, through the same proxy, is not locked out by the attacker.
     assert_eq!(app.send(attempt("198.51.100.20", PASSWORD)).await.status, StatusCode::OK);
     // A client claiming an address in the header gains nothing: the proxy appends the real one.
-    let spoofed = via(
-        nginx,
-        Some("198.51.100.20, 203.0.113.66"),
-        json_post(
-            "/api/v1/token",
-            json!({ "email": "owner@example.com", "password": "wrong horse battery" }),
-        ),
-    );
+    let spoofed = attempt("198.51.100.20, 203.0.113.66", "wrong horse battery");
     assert_eq!(app.send(spoofed).await.status, StatusCode::TOO_MANY_REQUESTS);
 
-    // Registrations: ten an hour per client, not for the whole site.
+    // The request log records the forwarded client.
+    let owner_logged = "SELECT COUNT(*) FROM request_log WHERE client_ip = '198.51.100.20'";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut logged = app.sql_scalar(owner_logged).await;
+    while logged == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        logged = app.sql_scalar(owner_logged).await;
+    }
+    assert!(logged >= 1);
+}
+
+#[tokio::test]
+async fn registrations_are_limited_per_forwarded_client_and_an_untrusted_peer_cannot_forge_one() {
+    let app = behind_a_proxy().await;
+    // Ten an hour per client, not for the whole site.
     for n in 0..12 {
-        let chain = format!("198.51.100.{}", 100 + n);
-        let req = via(
-            nginx,
-            Some(&chain),
-            json_post(
-                "/api/auth/register",
-                json!({ "email": format!("r{n}@example.com"), "password": PASSWORD }),
-            ),
+        let req = registration(
+            ip("10.0.0.2"),
+            Some(&format!("198.51.100.{}", 100 + n)),
+            &format!("r{n}@example.com"),
         );
         assert_eq!(app.send(req).await.status, StatusCode::ACCEPTED, "registration {n}");
     }
     // An untrusted peer's header is ignored: its own address is what counts.
-    let direct = ip("192.0.2.77");
     let mut statuses = Vec::new();
     for n in 0..11 {
-        let forged = format!("198.51.100.{n}");
-        let req = via(
-            direct,
-            Some(&forged),
-            json_post(
-                "/api/auth/register",
-                json!({ "email": format!("d{n}@example.com"), "password": PASSWORD }),
-            ),
-        );
+        let req =
+            registration(ip("192.0.2.77"), Some(&format!("198.51.100.{n}")), &format!("d{n}@example.com"));
         statuses.push(app.send(req).await.status);
     }
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
-    // IPv6 clients share an allowance per /64.
+}
+
+#[tokio::test]
+async fn ipv6_clients_share_one_registration_allowance_per_64() {
+    let app = behind_a_proxy().await;
     for n in 0..11 {
         let client = ip(&format!("2001:db8:5:6::{:x}", n + 1));
-        let req = via(
-            client,
-            None,
-            json_post(
-                "/api/auth/register",
-                json!({ "email": format!("v{n}@example.com"), "password": PASSWORD }),
-            ),
-        );
-        let status = app.send(req).await.status;
+        let status = app.send(registration(client, None, &format!("v{n}@example.com"))).await.status;
         let expected = if n < 10 { StatusCode::ACCEPTED } else { StatusCode::TOO_MANY_REQUESTS };
         assert_eq!(status, expected, "IPv6 registration {n}");
     }
-    // The request log records the forwarded client.
-    let logged = app.sql_scalar("SELECT COUNT(*) FROM request_log WHERE client_ip = '198.51.100.20'").await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let mut logged = logged;
-    while logged == 0 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        logged = app.sql_scalar("SELECT COUNT(*) FROM request_log WHERE client_ip = '198.51.100.20'").await;
-    }
-    assert!(logged >= 1);
 }
 
 // 3. Sign-in cannot burn the server or spray passwords.
