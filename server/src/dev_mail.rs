@@ -37,7 +37,7 @@ fn read_outbox(dir: &Path) -> Vec<OutboxMail> {
             })
         })
         .collect();
-    mails.sort_by(|a, b| b.sent.cmp(&a.sent));
+    mails.sort_by_key(|m| std::cmp::Reverse(m.sent));
     mails
 }
 

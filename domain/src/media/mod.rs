@@ -101,18 +101,6 @@ impl Mublog {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_generated_names_are_served() {
-        assert_eq!(super::content_type("abcDEF_12-640.jpg"), Some("image/jpeg"));
-        assert_eq!(super::content_type("abc.png"), Some("image/png"));
-        for bad in ["../secret.jpg", "a/b.png", "x.svg", "x.html", ".jpg", "noext", "a b.jpg"] {
-            assert_eq!(super::content_type(bad), None, "{bad}");
-        }
-    }
-}
-
 impl ImageColumns {
     /// Every stored file of this image: the full picture and its rendered sizes.
     pub fn file_names(&self) -> Vec<String> {
@@ -137,5 +125,17 @@ impl ImageColumns {
             sizes: self.widths().map(|w| ImageSize { url: url(Some(w)), width: w }).collect(),
             ready: self.image_sizes.is_some(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_generated_names_are_served() {
+        assert_eq!(super::content_type("abcDEF_12-640.jpg"), Some("image/jpeg"));
+        assert_eq!(super::content_type("abc.png"), Some("image/png"));
+        for bad in ["../secret.jpg", "a/b.png", "x.svg", "x.html", ".jpg", "noext", "a b.jpg"] {
+            assert_eq!(super::content_type(bad), None, "{bad}");
+        }
     }
 }
