@@ -189,7 +189,6 @@ impl Db {
         liked: bool,
         now: i64,
     ) -> Result<Option<LikeState>, sqlx::Error> {
-        let mut writer = self.writer().acquire().await?;
         let change = if liked {
             sqlx::query(
                 "INSERT INTO likes (post_id, user_id, created_at)
@@ -208,11 +207,13 @@ impl Db {
             .bind(post)
             .bind(user)
         };
-        change.execute(&mut *writer).await?;
+        change.execute(self.writer()).await?;
+        // Read back on a reader, which sees the committed change: the one writer connection is
+        // the queue every write waits in, so it does nothing a reader can do.
         let like_count: Option<i64> =
             sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ? AND hidden_at IS NULL")
                 .bind(post)
-                .fetch_optional(&mut *writer)
+                .fetch_optional(self.pool())
                 .await?;
         Ok(like_count.map(|like_count| LikeState { post_id: post, like_count, liked }))
     }
