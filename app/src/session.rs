@@ -156,6 +156,28 @@ impl Session {
             other => other,
         }
     }
+
+    /// Runs [`Session::authed`] in the background: on success `problem` is cleared and `done`
+    /// gets the answer; a refusal goes to `problem`, for the form to show.
+    pub fn run<T, Fut>(
+        self,
+        problem: RwSignal<Option<ApiError>>,
+        call: impl Fn() -> Fut + 'static,
+        done: impl FnOnce(T) + 'static,
+    ) where
+        T: 'static,
+        Fut: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        leptos::task::spawn_local(async move {
+            match self.authed(call).await {
+                Ok(answer) => {
+                    problem.set(None);
+                    done(answer);
+                }
+                Err(e) => problem.set(Some(e)),
+            }
+        });
+    }
 }
 
 /// Asks the service worker to drop the pages and API answers it stored, so nothing read while

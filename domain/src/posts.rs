@@ -2,7 +2,7 @@
 
 use crate::admin::{commit_audited, Staff};
 use crate::jobs::Job;
-use crate::store::{Db, ImageColumns, ModeratedPost, PostRow};
+use crate::store::{AuthorColumns, Db, ImageColumns, ModeratedPost, PostRow};
 use crate::{now, Caller, DomainError, Mublog};
 use shared::{validate, FieldError, LikeState, PostId, PostPage, PostQuery, PostView, UserId, UserView};
 
@@ -23,7 +23,7 @@ impl Mublog {
         let mut rows = self.db.list_posts(viewer, query.author, search.as_deref(), before, limit + 1).await?;
         let has_more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next_cursor = has_more.then(|| rows.last().map(|r| r.id.to_string())).flatten();
+        let next_cursor = has_more.then(|| rows.last().map(|r| r.head.id.to_string())).flatten();
         Ok(PostPage { posts: rows.into_iter().map(PostView::from).collect(), next_cursor, now: now() })
     }
 
@@ -73,7 +73,7 @@ impl Mublog {
         }
         match moderator {
             Some((staff, before)) => {
-                let detail = format!("@{}: {} → {body}", before.author_handle, before.body);
+                let detail = format!("@{}: {} → {body}", before.head.author.author_handle, before.head.body);
                 commit_audited(tx, staff, ("edit_post", "post", id.0), &detail).await?;
             }
             None => tx.commit().await?,
@@ -127,13 +127,19 @@ impl Mublog {
     }
 }
 
+impl From<AuthorColumns> for UserView {
+    fn from(a: AuthorColumns) -> Self {
+        UserView { id: a.author_id, display_name: a.author_name, handle: a.author_handle }
+    }
+}
+
 impl From<PostRow> for PostView {
     fn from(r: PostRow) -> Self {
         PostView {
-            id: r.id,
-            author: UserView { id: r.author_id, display_name: r.author_name, handle: r.author_handle },
-            body: r.body,
-            created_at: r.created_at,
+            id: r.head.id,
+            author: r.head.author.into(),
+            body: r.head.body,
+            created_at: r.head.created_at,
             edited_at: r.edited_at,
             like_count: r.like_count,
             liked: r.liked,
@@ -155,7 +161,7 @@ pub(crate) async fn remove_post_in(tx: &mut crate::store::Tx, id: PostId) -> Res
 
 /// What the audit trail keeps of a deleted post: who wrote it and what it said.
 pub(crate) fn deleted_post_detail(post: &ModeratedPost) -> String {
-    format!("@{}: {}", post.author_handle, post.body)
+    format!("@{}: {}", post.head.author.author_handle, post.head.body)
 }
 
 pub(crate) fn parse_cursor(cursor: &str) -> Result<PostId, DomainError> {

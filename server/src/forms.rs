@@ -3,14 +3,14 @@
 //! forms post here (`method="post"`, never a GET that would put the password in the URL). Each
 //! handler calls the same domain method as the server function, then redirects (303): to where
 //! the script would have gone on success, back to the form with an error code otherwise. The
-//! page turns the code into a message (`form_post_error` in `app/src/pages/mod.rs`); no text from the request is
-//! ever reflected.
+//! page turns the code into a message (`form_post_error` in `app/src/pages/mod.rs`); no text
+//! from the request is ever reflected.
 
 use crate::client_addr::device;
 use app::api::request::{clear_refresh_cookie, reject_cross_site, set_refresh_cookie};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Redirect;
 use axum::Form;
 use domain::{DomainError, Mublog};
 use http::request::Parts;
@@ -31,8 +31,11 @@ pub struct PasswordForm {
     password: String,
 }
 
+/// Where a form post goes next: on to the next page, or back to the form.
+type Posted = Result<Redirect, Redirect>;
+
 /// Back to `form` with the refusal's code, and the names of the fields it concerns.
-fn back(form: &str, error: ApiError) -> Response {
+fn back(form: &str, error: ApiError) -> Redirect {
     let code = serde_json::to_value(error.code).ok().and_then(|v| v.as_str().map(str::to_owned));
     let mut location = format!("{form}?error={}", code.unwrap_or_else(|| "internal".into()));
     let fields: Vec<&str> = error.fields.iter().map(|f| f.field.as_str()).collect();
@@ -40,13 +43,16 @@ fn back(form: &str, error: ApiError) -> Response {
         location.push_str("&fields=");
         location.push_str(&fields.join(","));
     }
-    Redirect::to(&location).into_response()
+    Redirect::to(&location)
 }
 
-/// A body that is not the form we serve (missing fields, another encoding).
-fn unreadable(form: &str, rejection: FormRejection) -> Response {
-    tracing::info!(%rejection, form, "unreadable form post");
-    back(form, ApiError::new(shared::ErrorCode::BadRequest, "unreadable form"))
+/// The posted form, or back to `form` if the body is not the form we serve (missing fields,
+/// another encoding).
+fn read<T>(posted: Result<Form<T>, FormRejection>, form: &str) -> Result<T, Redirect> {
+    posted.map(|Form(fields)| fields).map_err(|rejection| {
+        tracing::info!(%rejection, form, "unreadable form post");
+        back(form, ApiError::new(shared::ErrorCode::BadRequest, "unreadable form"))
+    })
 }
 
 pub async fn login(
@@ -54,58 +60,40 @@ pub async fn login(
     cookies: Cookies,
     parts: Parts,
     form: Result<Form<LoginRequest>, FormRejection>,
-) -> Response {
+) -> Posted {
     // As for the server function: no signing a visitor in from another site's form.
-    if let Err(e) = reject_cross_site(&parts.headers) {
-        return back("/login", e);
-    }
-    let Form(creds) = match form {
-        Ok(form) => form,
-        Err(rejection) => return unreadable("/login", rejection),
-    };
-    match app.login(creds, &device(&parts.extensions)).await {
-        Ok(signed_in) => {
-            set_refresh_cookie(&cookies, signed_in.refresh_token, signed_in.refresh_expires_at);
-            Redirect::to("/").into_response()
-        }
-        Err(e) => back("/login", e.into()),
-    }
+    reject_cross_site(&parts.headers).map_err(|e| back("/login", e))?;
+    let creds = read(form, "/login")?;
+    let signed_in =
+        app.login(creds, &device(&parts.extensions)).await.map_err(|e| back("/login", e.into()))?;
+    set_refresh_cookie(&cookies, signed_in.refresh_token, signed_in.refresh_expires_at);
+    Ok(Redirect::to("/"))
 }
 
 pub async fn register(
     State(app): State<Mublog>,
     parts: Parts,
     form: Result<Form<RegisterForm>, FormRejection>,
-) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return unreadable("/register", rejection),
-    };
+) -> Posted {
+    let form = read(form, "/register")?;
     let name = form.display_name.trim();
     let req = RegisterRequest {
         email: form.email,
         password: form.password,
         display_name: (!name.is_empty()).then(|| name.to_owned()),
     };
-    match app.register(req, &device(&parts.extensions)).await {
-        Ok(_) => Redirect::to("/login?registered=1").into_response(),
-        Err(e) => back("/register", e.into()),
-    }
+    app.register(req, &device(&parts.extensions)).await.map_err(|e| back("/register", e.into()))?;
+    Ok(Redirect::to("/login?registered=1"))
 }
 
 pub async fn forgot(
     State(app): State<Mublog>,
     parts: Parts,
     form: Result<Form<ForgotPasswordRequest>, FormRejection>,
-) -> Response {
-    let Form(req) = match form {
-        Ok(form) => form,
-        Err(rejection) => return unreadable("/forgot", rejection),
-    };
-    match app.forgot_password(req, &device(&parts.extensions)).await {
-        Ok(_) => Redirect::to("/forgot?sent=1").into_response(),
-        Err(e) => back("/forgot", e.into()),
-    }
+) -> Posted {
+    let req = read(form, "/forgot")?;
+    app.forgot_password(req, &device(&parts.extensions)).await.map_err(|e| back("/forgot", e.into()))?;
+    Ok(Redirect::to("/forgot?sent=1"))
 }
 
 pub async fn reset(
@@ -114,22 +102,15 @@ pub async fn reset(
     cookies: Cookies,
     parts: Parts,
     form: Result<Form<PasswordForm>, FormRejection>,
-) -> Response {
+) -> Posted {
     // The token goes back into the redirect: it must be one we could have issued.
     if token.is_empty() || !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return back("/forgot", DomainError::InvalidLink.into());
+        return Err(back("/forgot", DomainError::InvalidLink.into()));
     }
     let here = format!("/reset/{token}");
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return unreadable(&here, rejection),
-    };
+    let form = read(form, &here)?;
     let req = ResetPasswordRequest { token, password: form.password };
-    match app.reset_password(req, &device(&parts.extensions)).await {
-        Ok(()) => {
-            clear_refresh_cookie(&cookies);
-            Redirect::to("/login?reset=1").into_response()
-        }
-        Err(e) => back(&here, e.into()),
-    }
+    app.reset_password(req, &device(&parts.extensions)).await.map_err(|e| back(&here, e.into()))?;
+    clear_refresh_cookie(&cookies);
+    Ok(Redirect::to("/login?reset=1"))
 }

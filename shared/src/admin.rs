@@ -16,17 +16,12 @@ pub struct Page<T> {
 /// `/admin/users`: search (three or more characters, anywhere in the email, handle or names)
 /// and filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct UserFilter {
-    #[serde(default)]
     pub q: Option<String>,
-    #[serde(default)]
     pub verified: Option<bool>,
-    #[serde(default)]
     pub staff: Option<bool>,
-    #[serde(default)]
     pub active: Option<bool>,
-    #[serde(default)]
     pub cursor: Option<String>,
 }
 
@@ -83,19 +78,13 @@ impl UserAction {
 /// `/admin/posts`: text search, author (handle or id), a date range (`YYYY-MM-DD` or
 /// `YYYY-MM-DDTHH:MM`, UTC) and hidden or visible.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct PostFilter {
-    #[serde(default)]
     pub q: Option<String>,
-    #[serde(default)]
     pub author: Option<String>,
-    #[serde(default)]
     pub from: Option<String>,
-    #[serde(default)]
     pub until: Option<String>,
-    #[serde(default)]
     pub hidden: Option<bool>,
-    #[serde(default)]
     pub cursor: Option<String>,
 }
 
@@ -130,23 +119,15 @@ pub enum PostAction {
 /// `/admin/requests`: exact path or route template, method, status, user (handle or id) and a
 /// time range. Text as typed into the filter form; the domain checks it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct RequestFilter {
-    #[serde(default)]
     pub path: Option<String>,
-    #[serde(default)]
     pub route: Option<String>,
-    #[serde(default)]
     pub method: Option<String>,
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub user: Option<String>,
-    #[serde(default)]
     pub from: Option<String>,
-    #[serde(default)]
     pub until: Option<String>,
-    #[serde(default)]
     pub cursor: Option<String>,
 }
 
@@ -205,11 +186,9 @@ pub struct RequestStats {
 /// `/admin/jobs`: one state (`queued`, `failed` (queued again after a failure), `running`,
 /// `done`, `dead`) or all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct JobFilter {
-    #[serde(default)]
     pub state: Option<String>,
-    #[serde(default)]
     pub cursor: Option<String>,
 }
 

@@ -31,6 +31,7 @@ pub struct LoginRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada", "handle": "ada"})))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "User"))]
 pub struct UserView {
     pub id: UserId,
     pub display_name: String,
@@ -42,6 +43,7 @@ pub struct UserView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"id": 1, "display_name": "Ada", "email": "ada@example.com", "handle": "ada", "first_name": "Ada", "last_name": "Lovelace", "email_verified": true, "staff": false})))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct Me {
     pub id: UserId,
     pub display_name: String,
@@ -53,6 +55,7 @@ pub struct Me {
     pub email_verified: bool,
     /// Staff may use the admin at `/admin`.
     #[serde(default)]
+    #[cfg_attr(feature = "graphql", graphql(skip))]
     pub staff: bool,
 }
 
@@ -72,17 +75,13 @@ impl From<&Me> for UserView {
 /// `PATCH /me`: fields left out stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", schema(example = json!({"first_name": "Ada", "last_name": "Lovelace", "handle": "ada"})))]
 pub struct UpdateMe {
-    #[serde(default)]
     pub display_name: Option<String>,
     /// 3–30 lower-case letters, digits or `_`, starting with a letter; unique.
-    #[serde(default)]
     pub handle: Option<String>,
-    #[serde(default)]
     pub first_name: Option<String>,
-    #[serde(default)]
     pub last_name: Option<String>,
 }
 
@@ -195,6 +194,7 @@ pub struct AuthResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"id": 42, "author": {"id": 1, "display_name": "Ada", "handle": "ada"}, "body": "Hello, mublog!", "created_at": 1795326000, "edited_at": null, "like_count": 3, "liked": true})))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject), graphql(name = "Post"))]
 pub struct PostView {
     pub id: PostId,
     pub author: UserView,
@@ -248,18 +248,14 @@ pub struct PostPage {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct PostQuery {
-    #[serde(default)]
     pub cursor: Option<String>,
-    #[serde(default)]
     pub author: Option<UserId>,
     /// Page size: 20 by default, at most 100.
-    #[serde(default)]
     #[cfg_attr(feature = "openapi", param(example = 20))]
     pub limit: Option<u32>,
     /// Only posts whose body contains this text (case-insensitive).
-    #[serde(default)]
     pub q: Option<String>,
 }
 
@@ -285,6 +281,7 @@ pub struct NewPostUpload {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(example = json!({"post_id": 42, "like_count": 4, "liked": true})))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
 pub struct LikeState {
     pub post_id: PostId,
     pub like_count: i64,

@@ -25,6 +25,26 @@ macro_rules! id {
             }
         }
 
+        /// GraphQL shows every id as its `ID` scalar, as a string.
+        #[cfg(feature = "graphql")]
+        impl async_graphql::OutputType for $name {
+            fn type_name() -> std::borrow::Cow<'static, str> {
+                <async_graphql::ID as async_graphql::OutputType>::type_name()
+            }
+
+            fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+                <async_graphql::ID as async_graphql::OutputType>::create_type_info(registry)
+            }
+
+            fn resolve(
+                &self,
+                _: &async_graphql::ContextSelectionSet<'_>,
+                _: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+            ) -> impl std::future::Future<Output = async_graphql::ServerResult<async_graphql::Value>> + Send {
+                std::future::ready(Ok(async_graphql::Value::String(self.0.to_string())))
+            }
+        }
+
         impl FromStr for $name {
             type Err = std::num::ParseIntError;
 

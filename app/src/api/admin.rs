@@ -16,63 +16,53 @@ use super::request::*;
 
 #[server(endpoint = "admin/users", input = Json, output = Json, client = AuthClient)]
 pub async fn admin_users(#[server(flatten)] filter: UserFilter) -> Result<Page<AdminUser>, ApiError> {
-    let staff = staff_reader().await?;
-    Ok(mublog()?.admin_users(staff, &filter).await?)
+    Ok(mublog()?.admin_users(staff_reader().await?, &filter).await?)
 }
 
 #[server(endpoint = "admin/account", input = Json, output = Json, client = AuthClient)]
 pub async fn admin_account(id: UserId) -> Result<AdminUserDetail, ApiError> {
-    let staff = staff_reader().await?;
-    Ok(mublog()?.admin_user(staff, id).await?)
+    Ok(mublog()?.admin_user(staff_reader().await?, id).await?)
 }
 
 #[server(endpoint = "admin/user/act", input = Json, output = Json, client = AuthClient)]
 pub async fn act_on_user(id: UserId, action: UserAction) -> Result<AdminUser, ApiError> {
-    let staff = require_staff().await?;
-    Ok(mublog()?.act_on_user(staff, id, action).await?)
+    Ok(mublog()?.act_on_user(require_staff().await?, id, action).await?)
 }
 
 #[server(endpoint = "admin/posts", input = Json, output = Json, client = AuthClient)]
 pub async fn admin_posts(#[server(flatten)] filter: PostFilter) -> Result<Page<AdminPost>, ApiError> {
-    let staff = staff_reader().await?;
-    Ok(mublog()?.admin_posts(staff, &filter).await?)
+    Ok(mublog()?.admin_posts(staff_reader().await?, &filter).await?)
 }
 
 /// Hides, shows or deletes a post; answers the post as it now is (`null` once deleted).
 #[server(endpoint = "admin/post/act", input = Json, output = Json, client = AuthClient)]
 pub async fn act_on_post(id: PostId, action: PostAction) -> Result<Option<AdminPost>, ApiError> {
-    let staff = require_staff().await?;
-    Ok(mublog()?.act_on_post(staff, id, action).await?)
+    Ok(mublog()?.act_on_post(require_staff().await?, id, action).await?)
 }
 
 #[server(endpoint = "admin/requests", input = Json, output = Json, client = AuthClient)]
 pub async fn admin_requests(
     #[server(flatten)] filter: RequestFilter,
 ) -> Result<Page<RequestRecord>, ApiError> {
-    let staff = staff_reader().await?;
-    Ok(mublog()?.admin_requests(staff, &filter).await?)
+    Ok(mublog()?.admin_requests(staff_reader().await?, &filter).await?)
 }
 
 #[server(endpoint = "admin/requests/stats", input = Json, output = Json, client = AuthClient)]
 pub async fn admin_request_stats(window: StatsWindow) -> Result<RequestStats, ApiError> {
-    let staff = staff_reader().await?;
-    Ok(mublog()?.request_stats(staff, window).await?)
+    Ok(mublog()?.request_stats(staff_reader().await?, window).await?)
 }
 
 #[server(endpoint = "admin/jobs", input = Json, output = Json, client = AuthClient)]
 pub async fn admin_jobs(#[server(flatten)] filter: JobFilter) -> Result<Page<JobRecord>, ApiError> {
-    let staff = staff_reader().await?;
-    Ok(mublog()?.admin_jobs(staff, &filter).await?)
+    Ok(mublog()?.admin_jobs(staff_reader().await?, &filter).await?)
 }
 
 #[server(endpoint = "admin/jobs/retry", input = Json, output = Json, client = AuthClient)]
 pub async fn retry_job(id: JobId) -> Result<JobRecord, ApiError> {
-    let staff = require_staff().await?;
-    Ok(mublog()?.retry_job(staff, id).await?)
+    Ok(mublog()?.retry_job(require_staff().await?, id).await?)
 }
 
 #[server(endpoint = "admin/audit", input = Json, output = Json, client = AuthClient)]
 pub async fn audit_trail(#[server(default)] cursor: Option<String>) -> Result<Page<AuditRecord>, ApiError> {
-    let staff = staff_reader().await?;
-    Ok(mublog()?.audit_trail(staff, cursor.as_deref()).await?)
+    Ok(mublog()?.audit_trail(staff_reader().await?, cursor.as_deref()).await?)
 }

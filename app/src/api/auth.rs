@@ -15,9 +15,7 @@ use super::request::*;
 /// Answers 202 with the same body whether or not the email was new (see the domain).
 #[server(endpoint = "auth/register", input = Json, output = Json, client = AuthClient)]
 pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Accepted, ApiError> {
-    let accepted = mublog()?.register(req, &device()).await?;
-    expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::ACCEPTED);
-    Ok(accepted)
+    Ok(with_status(http::StatusCode::ACCEPTED, mublog()?.register(req, &device()).await?))
 }
 
 #[server(endpoint = "auth/login", input = Json, output = Json, client = AuthClient)]
@@ -86,9 +84,7 @@ pub async fn resend_verification() -> Result<Accepted, ApiError> {
 /// Answers 202 with the same body whether or not the email has an account.
 #[server(endpoint = "auth/password/forgot", input = Json, output = Json, client = AuthClient)]
 pub async fn forgot_password(#[server(flatten)] req: ForgotPasswordRequest) -> Result<Accepted, ApiError> {
-    let accepted = mublog()?.forgot_password(req, &device()).await?;
-    expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::ACCEPTED);
-    Ok(accepted)
+    Ok(with_status(http::StatusCode::ACCEPTED, mublog()?.forgot_password(req, &device()).await?))
 }
 
 /// Sets a new password with the token from a reset link; every session of the account ends,

@@ -35,9 +35,7 @@ pub async fn get_author_page(
 #[server(endpoint = "posts/create", input = Json, output = Json, client = AuthClient)]
 pub async fn create_post(body: String) -> Result<PostView, ApiError> {
     let caller = require_caller().await?;
-    let post = mublog()?.create_post(&caller, &body).await?;
-    expect_context::<leptos_axum::ResponseOptions>().set_status(http::StatusCode::CREATED);
-    Ok(post)
+    Ok(with_status(http::StatusCode::CREATED, mublog()?.create_post(&caller, &body).await?))
 }
 
 #[server(endpoint = "posts/edit", input = Json, output = Json, client = AuthClient)]

@@ -27,6 +27,12 @@ pub async fn cookies() -> Result<Cookies, ApiError> {
     leptos_axum::extract::<Cookies>().await.map_err(|e| internal(&e.to_string()))
 }
 
+/// `answer`, sent with `status` instead of 200 (201 for a creation, 202 for a request taken in).
+pub fn with_status<T>(status: http::StatusCode, answer: T) -> T {
+    expect_context::<leptos_axum::ResponseOptions>().set_status(status);
+    answer
+}
+
 /// The device of the current server function's caller (its address and user agent), as the
 /// server's middleware attached it to the request.
 pub fn device() -> domain::Device {

@@ -4,7 +4,7 @@ use crate::upload::post_with_picture;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::validate::{self, POST_MAX_CHARS};
+use shared::validate::POST_MAX_CHARS;
 use shared::PostView;
 
 /// The composer, as a chunk of its own in a split build (`--split`): readers who cannot post
@@ -39,12 +39,9 @@ fn Composer(fresh: RwSignal<Vec<PostView>>) -> impl IntoView {
     let left = move || POST_MAX_CHARS as i64 - draft.with(|d| d.trim().chars().count()) as i64;
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = draft.get_untracked();
-        if let Err(e) = validate::post_body(&text) {
-            problem.set(Some(e.message));
+        let Some(text) = super::submitted_post(&ev, draft, problem) else {
             return;
-        }
+        };
         let file = picture.get_untracked().and_then(|input| input.files()).and_then(|files| files.get(0));
         if file.as_ref().is_some_and(|f| f.size() > MAX_PICTURE_BYTES) {
             problem.set(Some("Pictures are limited to 10 MB.".into()));

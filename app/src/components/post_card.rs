@@ -4,7 +4,7 @@ use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::{validate, PostImage, PostView};
+use shared::{PostImage, PostView};
 
 /// One post: author, age, body, likes, and — for its author — edit and delete.
 /// `on_deleted` lets the surrounding list or page react when the post goes away.
@@ -70,12 +70,9 @@ fn PostEditor(
     let draft = RwSignal::new(body.get_untracked());
     let problem = RwSignal::new(None::<String>);
     let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = draft.get_untracked();
-        if let Err(e) = validate::post_body(&text) {
-            problem.set(Some(e.message));
+        let Some(text) = super::submitted_post(&ev, draft, problem) else {
             return;
-        }
+        };
         spawn_local(async move {
             match session.authed(|| edit_post(id, text.clone())).await {
                 Ok(post) => {

@@ -2,7 +2,6 @@ use crate::api::auth::{list_sessions, revoke_all_sessions, revoke_session};
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use shared::{ApiError, SessionId, SessionList};
 
@@ -19,22 +18,12 @@ pub fn SessionsPage() -> impl IntoView {
     let problem = RwSignal::new(None::<ApiError>);
 
     let sign_out = move |id: SessionId| {
-        spawn_local(async move {
-            match session.authed(|| revoke_session(id)).await {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) => problem.set(Some(e)),
-            }
-        });
+        session.run(problem, move || revoke_session(id), move |()| version.update(|v| *v += 1));
     };
     let everywhere = move |_| {
-        spawn_local(async move {
-            match session.authed(revoke_all_sessions).await {
-                Ok(()) => {
-                    session.signed_out();
-                    let _ = window().location().assign("/login");
-                }
-                Err(e) => problem.set(Some(e)),
-            }
+        session.run(problem, revoke_all_sessions, move |()| {
+            session.signed_out();
+            let _ = window().location().assign("/login");
         });
     };
 

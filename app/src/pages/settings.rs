@@ -1,7 +1,6 @@
 use crate::api::auth::{change_password, update_profile};
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use shared::{ApiError, ChangePasswordRequest, Me, UpdateMe};
 
@@ -50,16 +49,14 @@ fn ProfileForm(me: Me) -> impl IntoView {
             last_name: Some(last_name.get_untracked()),
         };
         saved.set(false);
-        spawn_local(async move {
-            match session.authed(|| update_profile(changes.clone())).await {
-                Ok(me) => {
-                    problem.set(None);
-                    saved.set(true);
-                    session.updated(me);
-                }
-                Err(e) => problem.set(Some(e)),
-            }
-        });
+        session.run(
+            problem,
+            move || update_profile(changes.clone()),
+            move |me| {
+                saved.set(true);
+                session.updated(me);
+            },
+        );
     };
 
     view! {
@@ -103,17 +100,15 @@ fn PasswordForm() -> impl IntoView {
             sign_out_other_devices: sign_out_others.get_untracked(),
         };
         saved.set(false);
-        spawn_local(async move {
-            match session.authed(|| change_password(req.clone())).await {
-                Ok(()) => {
-                    problem.set(None);
-                    current.set(String::new());
-                    new.set(String::new());
-                    saved.set(true);
-                }
-                Err(e) => problem.set(Some(e)),
-            }
-        });
+        session.run(
+            problem,
+            move || change_password(req.clone()),
+            move |()| {
+                current.set(String::new());
+                new.set(String::new());
+                saved.set(true);
+            },
+        );
     };
 
     view! {

@@ -4,7 +4,7 @@ use super::{commit_audited, filled, page_of, parse_cursor, parse_range, Staff, P
 use crate::store::{Db, ModeratedPost, PostSelection};
 use crate::{now, DomainError, Mublog};
 use shared::admin::{AdminPost, Hidden, Page, PostAction, PostFilter};
-use shared::{validate, FieldError, PostId, UserView};
+use shared::{validate, FieldError, PostId};
 
 pub const REASON_MAX_CHARS: usize = 500;
 
@@ -21,7 +21,7 @@ impl Mublog {
             before: parse_cursor(filter.cursor.as_deref())?,
         };
         let rows = self.db.select_posts(&selection, PAGE_SIZE + 1).await?;
-        Ok(page_of(rows, |p| p.id.0, AdminPost::from))
+        Ok(page_of(rows, |p| p.head.id.0, AdminPost::from))
     }
 
     /// Hides, shows or deletes a post, and records it in the audit trail. The returned post is
@@ -74,10 +74,10 @@ fn hiding_reason(raw: &str) -> Result<String, FieldError> {
 impl From<ModeratedPost> for AdminPost {
     fn from(p: ModeratedPost) -> Self {
         AdminPost {
-            id: p.id,
-            author: UserView { id: p.author_id, display_name: p.author_name, handle: p.author_handle },
-            body: p.body,
-            created_at: p.created_at,
+            id: p.head.id,
+            author: p.head.author.into(),
+            body: p.head.body,
+            created_at: p.head.created_at,
             hidden: p.hidden_at.map(|at| Hidden {
                 at,
                 reason: p.hidden_reason.unwrap_or_default(),

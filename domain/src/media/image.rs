@@ -102,28 +102,21 @@ pub fn resized(image: &DynamicImage, width: u32) -> Result<Encoded, ImageError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{Rgb, RgbImage, Rgba, RgbaImage};
+    use image::{Rgba, RgbaImage};
 
-    fn png(width: u32, height: u32) -> Vec<u8> {
+    /// A picture in `format`: translucent as a PNG, opaque otherwise (JPEG has no alpha).
+    fn picture(format: ImageFormat, width: u32, height: u32) -> Vec<u8> {
+        let translucent = DynamicImage::from(RgbaImage::from_pixel(width, height, Rgba([10, 20, 30, 128])));
+        let image = if format == ImageFormat::Png { translucent } else { translucent.into_rgb8().into() };
         let mut bytes = Vec::new();
-        RgbaImage::from_pixel(width, height, Rgba([10, 20, 30, 128]))
-            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
-            .unwrap();
-        bytes
-    }
-
-    fn jpeg(width: u32, height: u32) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        RgbImage::from_pixel(width, height, Rgb([200, 10, 10]))
-            .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Jpeg)
-            .unwrap();
+        image.write_to(&mut Cursor::new(&mut bytes), format).unwrap();
         bytes
     }
 
     #[test]
     fn the_type_comes_from_the_bytes() {
-        assert_eq!(decode(&png(4, 3)).unwrap().width(), 4);
-        assert_eq!(decode(&jpeg(4, 3)).unwrap().height(), 3);
+        assert_eq!(decode(&picture(ImageFormat::Png, 4, 3)).unwrap().width(), 4);
+        assert_eq!(decode(&picture(ImageFormat::Jpeg, 4, 3)).unwrap().height(), 3);
         let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
         assert_eq!(decode(svg).unwrap_err(), ImageError::Unsupported);
         assert_eq!(decode(b"GIF89a").unwrap_err(), ImageError::Corrupt);
@@ -132,13 +125,13 @@ mod tests {
 
     #[test]
     fn a_truncated_image_is_corrupt() {
-        let whole = png(64, 64);
+        let whole = picture(ImageFormat::Png, 64, 64);
         assert_eq!(decode(&whole[..whole.len() / 2]).unwrap_err(), ImageError::Corrupt);
     }
 
     #[test]
     fn a_polyglot_loses_its_payload_in_the_re_encode() {
-        let mut polyglot = png(8, 8);
+        let mut polyglot = picture(ImageFormat::Png, 8, 8);
         polyglot.extend_from_slice(b"<html><script>alert(document.cookie)</script></html>");
         let out = encode(&decode(&polyglot).unwrap()).unwrap();
         assert_eq!(out.ext, "png", "transparency keeps PNG");
@@ -147,7 +140,7 @@ mod tests {
 
     #[test]
     fn opaque_pictures_become_jpeg_and_sizes_keep_the_aspect_ratio() {
-        let image = decode(&jpeg(2000, 1000)).unwrap();
+        let image = decode(&picture(ImageFormat::Jpeg, 2000, 1000)).unwrap();
         let out = encode(&image).unwrap();
         assert_eq!((out.ext, out.width, out.height), ("jpg", 2000, 1000));
         let small = resized(&image, 320).unwrap();

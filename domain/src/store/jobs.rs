@@ -68,12 +68,13 @@ impl Db {
     }
 
     pub async fn finish_job(&self, id: JobId, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(self.writer())
-            .await?;
-        Ok(())
+        self.write(
+            sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = ? WHERE id = ?")
+                .bind(now)
+                .bind(id),
+        )
+        .await
+        .map(drop)
     }
 
     /// Records a failure: back to the queue for `retry_at`, or `dead` when `retry_at` is `None`.
@@ -88,31 +89,33 @@ impl Db {
             Some(at) => ("queued", Some(at), None),
             None => ("dead", None, Some(now)),
         };
-        sqlx::query(
-            "UPDATE jobs SET state = ?, run_at = COALESCE(?, run_at), locked_until = NULL,
+        self.write(
+            sqlx::query(
+                "UPDATE jobs SET state = ?, run_at = COALESCE(?, run_at), locked_until = NULL,
                  last_error = ?, finished_at = ?
-             WHERE id = ?",
+                 WHERE id = ?",
+            )
+            .bind(state)
+            .bind(run_at)
+            .bind(error)
+            .bind(finished_at)
+            .bind(id),
         )
-        .bind(state)
-        .bind(run_at)
-        .bind(error)
-        .bind(finished_at)
-        .bind(id)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+        .await
+        .map(drop)
     }
 
     /// Hands a leased job back untried (graceful shutdown interrupted it).
     pub async fn release_job(&self, id: JobId) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_until = NULL
-             WHERE id = ? AND state = 'running'",
+        self.write(
+            sqlx::query(
+                "UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_until = NULL
+                 WHERE id = ? AND state = 'running'",
+            )
+            .bind(id),
         )
-        .bind(id)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+        .await
+        .map(drop)
     }
 
     pub async fn job(&self, id: JobId) -> Result<Option<JobRow>, sqlx::Error> {
@@ -171,11 +174,8 @@ impl Db {
 
     /// Drops finished jobs older than `before`; dead ones stay for inspection.
     pub async fn purge_done_jobs(&self, before: i64) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?")
-            .bind(before)
-            .execute(self.writer())
-            .await?
-            .rows_affected())
+        self.write(sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?").bind(before))
+            .await
     }
 }
 

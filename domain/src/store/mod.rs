@@ -9,6 +9,7 @@ mod moderation;
 mod one_time_tokens;
 mod posts;
 mod request_log;
+mod select;
 mod sessions;
 mod users;
 
@@ -18,7 +19,7 @@ pub use jobs::{JobRow, NewJob};
 pub use moderation::{ModeratedPost, PostSelection, UserSelection};
 pub use one_time_tokens::Purpose;
 pub(crate) use posts::contains_pattern;
-pub use posts::{ImageColumns, PostRow};
+pub use posts::{AuthorColumns, ImageColumns, PostHead, PostRow};
 pub use request_log::RequestSelection;
 pub use sessions::{FamilyRow, SessionRow, TokenRow, TokenUserRow};
 /// Errors from the database driver.
@@ -26,9 +27,8 @@ pub use sqlx::Error as DbError;
 pub use users::{Inserted, NewUser, ProfileChange, UserRow};
 
 /// A write transaction: the domain groups several store calls (a new user and their welcome
-/// job) so they commit together or not at all.
-/// A write transaction. The domain begins, passes and commits it without seeing which database
-/// runs it; the store's queries run on the connection it derefs to.
+/// job) so they commit together or not at all. The domain begins, passes and commits it without
+/// seeing which database runs it; the store's queries run on the connection it derefs to.
 pub struct Tx(sqlx::Transaction<'static, sqlx::Sqlite>);
 
 impl Tx {
@@ -53,6 +53,9 @@ impl std::ops::DerefMut for Tx {
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+
+/// One SQL statement with its bound values.
+type Statement<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -158,6 +161,11 @@ impl Db {
     /// The one connection that writes (single statements; several go in [`Db::begin`]).
     pub(crate) fn writer(&self) -> &SqlitePool {
         &self.writer
+    }
+
+    /// Runs one writing statement on the writer; returns how many rows it changed.
+    async fn write(&self, statement: Statement<'_>) -> Result<u64, sqlx::Error> {
+        Ok(statement.execute(self.writer()).await?.rows_affected())
     }
 
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {

@@ -2,6 +2,8 @@
 //! cursor`, newest first) through an index chosen so that a page costs the same at a million
 //! rows as at a hundred; `admin_queries_use_indexes` below checks the plans.
 
+use super::posts::{post_head_columns, PostHead};
+use super::select::{and_bind, and_time_range};
 use super::users::USER_COLUMNS;
 use super::{fts_phrase, Db, Tx, UserRow};
 use shared::{PostId, UserId};
@@ -31,12 +33,8 @@ pub struct PostSelection<'a> {
 /// A post as the admin lists it, hidden or not.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ModeratedPost {
-    pub id: PostId,
-    pub author_id: UserId,
-    pub author_name: String,
-    pub author_handle: String,
-    pub body: String,
-    pub created_at: i64,
+    #[sqlx(flatten)]
+    pub head: PostHead,
     pub hidden_at: Option<i64>,
     pub hidden_reason: Option<String>,
     pub hidden_by: Option<UserId>,
@@ -91,17 +89,15 @@ fn users_sql(s: &UserSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
     q
 }
 
-const MODERATED_POST_COLUMNS: &str = "p.id, p.author_id, u.display_name AS author_name, \
-     u.handle AS author_handle, p.body, p.created_at, p.hidden_at, p.hidden_reason, p.hidden_by";
+const MODERATED_POST_COLUMNS: &str =
+    concat!(post_head_columns!(), ", p.hidden_at, p.hidden_reason, p.hidden_by");
 
 fn posts_sql(s: &PostSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite> {
     let mut q = QueryBuilder::new(format!(
         "SELECT {MODERATED_POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id < "
     ));
     q.push_bind(s.before.unwrap_or(i64::MAX));
-    if let Some(author) = s.author {
-        q.push(" AND p.author_id = ").push_bind(author);
-    }
+    and_bind(&mut q, "p.author_id = ", s.author);
     if let Some(pattern) = s.body_like {
         q.push(r" AND p.body LIKE ").push_bind(pattern.to_owned()).push(r" ESCAPE '\'");
     }
@@ -110,20 +106,13 @@ fn posts_sql(s: &PostSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite>
         Some(false) => q.push(" AND p.hidden_at IS NULL"),
         None => &mut q,
     };
-    // The id bounds make the walk start and stop at the range's ends; the time conditions keep
-    // the answer exact even where ids and times disagree (rows imported out of order).
-    if let Some(from) = s.created.0 {
-        q.push(" AND p.created_at >= ").push_bind(from);
-        q.push(" AND p.id >= (SELECT id FROM posts WHERE created_at >= ")
-            .push_bind(from)
-            .push(" ORDER BY created_at, id LIMIT 1)");
-    }
-    if let Some(until) = s.created.1 {
-        q.push(" AND p.created_at < ").push_bind(until);
-        q.push(" AND p.id <= (SELECT id FROM posts WHERE created_at < ")
-            .push_bind(until)
-            .push(" ORDER BY created_at DESC, id DESC LIMIT 1)");
-    }
+    and_time_range(
+        &mut q,
+        s.created,
+        ("p.created_at", "p.id"),
+        ("(SELECT id FROM posts WHERE created_at >= ", " ORDER BY created_at, id LIMIT 1)"),
+        ("(SELECT id FROM posts WHERE created_at < ", " ORDER BY created_at DESC, id DESC LIMIT 1)"),
+    );
     q.push(" ORDER BY p.id DESC LIMIT ").push_bind(limit);
     q
 }

@@ -27,18 +27,19 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?)",
+        self.write(
+            sqlx::query(
+                "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(token_hash)
+            .bind(purpose.as_str())
+            .bind(user)
+            .bind(now)
+            .bind(expires_at),
         )
-        .bind(token_hash)
-        .bind(purpose.as_str())
-        .bind(user)
-        .bind(now)
-        .bind(expires_at)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+        .await
+        .map(drop)
     }
 
     /// Marks a live token used and returns its user. Checking and spending are one statement,
@@ -81,10 +82,9 @@ impl Db {
 
     /// Deletes links that expired before `now`, and used ones.
     pub async fn purge_one_time_tokens(&self, now: i64) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM one_time_tokens WHERE expires_at < ? OR used_at IS NOT NULL")
-            .bind(now)
-            .execute(self.writer())
-            .await?
-            .rows_affected())
+        self.write(
+            sqlx::query("DELETE FROM one_time_tokens WHERE expires_at < ? OR used_at IS NOT NULL").bind(now),
+        )
+        .await
     }
 }

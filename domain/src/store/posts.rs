@@ -1,16 +1,38 @@
 use super::{Db, Tx};
 use shared::{LikeState, PostId, UserId};
 
+/// The author of a post, as a query over `posts p JOIN users u` names them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AuthorColumns {
+    pub author_id: UserId,
+    pub author_name: String,
+    pub author_handle: String,
+}
+
+/// What every post row starts with, in the feed and in the admin alike.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostHead {
+    pub id: PostId,
+    #[sqlx(flatten)]
+    pub author: AuthorColumns,
+    pub body: String,
+    pub created_at: i64,
+}
+
+/// The columns of [`PostHead`] (a macro, so `concat!` can build longer column lists on it).
+macro_rules! post_head_columns {
+    () => {
+        "p.id, p.author_id, u.display_name AS author_name, u.handle AS author_handle, p.body, p.created_at"
+    };
+}
+pub(super) use post_head_columns;
+
 /// A post as the feed shows it. Like count and the viewer's like come with the row, so a page
 /// costs one query however many posts it holds.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostRow {
-    pub id: PostId,
-    pub author_id: UserId,
-    pub author_name: String,
-    pub author_handle: String,
-    pub body: String,
-    pub created_at: i64,
+    #[sqlx(flatten)]
+    pub head: PostHead,
     pub edited_at: Option<i64>,
     pub like_count: i64,
     pub liked: bool,
@@ -30,11 +52,12 @@ pub struct ImageColumns {
 }
 
 /// The columns of [`PostRow`]; `?1` is the viewer (NULL for anonymous visitors).
-const POST_COLUMNS: &str = "
-    p.id, p.author_id, u.display_name AS author_name, u.handle AS author_handle, p.body, p.created_at, p.edited_at,
-    p.like_count,
+const POST_COLUMNS: &str = concat!(
+    post_head_columns!(),
+    ", p.edited_at, p.like_count,
     ?1 IS NOT NULL AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1) AS liked,
-    p.image_key, p.image_ext, p.image_width, p.image_height, p.image_sizes";
+    p.image_key, p.image_ext, p.image_width, p.image_height, p.image_sizes"
+);
 
 /// Plain range conditions only (no `? IS NULL OR ...`), so SQLite seeks straight to the
 /// cursor: through the rowid for the feed, through `posts_by_author` for an author's page.
@@ -147,12 +170,9 @@ impl Db {
 
     pub async fn set_image_sizes(&self, id: PostId, widths: &[u32]) -> Result<(), sqlx::Error> {
         let sizes = widths.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        sqlx::query("UPDATE posts SET image_sizes = ? WHERE id = ?")
-            .bind(sizes)
-            .bind(id)
-            .execute(self.writer())
-            .await?;
-        Ok(())
+        self.write(sqlx::query("UPDATE posts SET image_sizes = ? WHERE id = ?").bind(sizes).bind(id))
+            .await
+            .map(drop)
     }
 
     pub async fn update_post_in(tx: &mut Tx, id: PostId, body: &str, now: i64) -> Result<bool, sqlx::Error> {
@@ -207,7 +227,7 @@ impl Db {
             .bind(post)
             .bind(user)
         };
-        change.execute(self.writer()).await?;
+        self.write(change).await?;
         // Read back on a reader, which sees the committed change: the one writer connection is
         // the queue every write waits in, so it does nothing a reader can do.
         let like_count: Option<i64> =
@@ -321,7 +341,7 @@ mod tests {
                     .await
                     .unwrap()
                     .iter()
-                    .map(|p| p.id)
+                    .map(|p| p.head.id)
                     .collect::<Vec<_>>()
             }
         };

@@ -1,5 +1,6 @@
 //! The request log's storage: bulk inserts and the retention purge.
 
+use super::select::{and_bind, and_time_range};
 use super::Db;
 use shared::admin::{RequestEntry, RequestRecord};
 use shared::UserId;
@@ -29,34 +30,20 @@ const LOGGED_COLUMNS: &str =
 fn requests_sql(s: &RequestSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite> {
     let mut q = QueryBuilder::new(format!("SELECT {LOGGED_COLUMNS} FROM request_log WHERE id < "));
     q.push_bind(s.before.unwrap_or(i64::MAX));
-    if let Some(path) = s.path {
-        q.push(" AND path = ").push_bind(path.to_owned());
-    }
-    if let Some(route) = s.route {
-        q.push(" AND route = ").push_bind(route.to_owned());
-    }
-    if let Some(method) = s.method {
-        q.push(" AND method = ").push_bind(method.to_owned());
-    }
-    if let Some(status) = s.status {
-        q.push(" AND status = ").push_bind(status);
-    }
-    if let Some(user) = s.user {
-        q.push(" AND user_id = ").push_bind(user);
-    }
-    if let Some(from) = s.at.0 {
-        q.push(" AND at >= ").push_bind(from);
-        // The first id of the first second in range: two seeks in the `(at, status)` index.
-        q.push(" AND id >= (SELECT MIN(id) FROM request_log WHERE at = (SELECT MIN(at) FROM request_log WHERE at >= ")
-            .push_bind(from)
-            .push("))");
-    }
-    if let Some(until) = s.at.1 {
-        q.push(" AND at < ").push_bind(until);
-        q.push(" AND id <= (SELECT MAX(id) FROM request_log WHERE at = (SELECT MAX(at) FROM request_log WHERE at < ")
-            .push_bind(until)
-            .push("))");
-    }
+    and_bind(&mut q, "path = ", s.path.map(str::to_owned));
+    and_bind(&mut q, "route = ", s.route.map(str::to_owned));
+    and_bind(&mut q, "method = ", s.method.map(str::to_owned));
+    and_bind(&mut q, "status = ", s.status);
+    and_bind(&mut q, "user_id = ", s.user);
+    // The first id of the first second in range (and the last of the last): two seeks in the
+    // `(at, status)` index.
+    and_time_range(
+        &mut q,
+        s.at,
+        ("at", "id"),
+        ("(SELECT MIN(id) FROM request_log WHERE at = (SELECT MIN(at) FROM request_log WHERE at >= ", "))"),
+        ("(SELECT MAX(id) FROM request_log WHERE at = (SELECT MAX(at) FROM request_log WHERE at < ", "))"),
+    );
     q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
     q
 }
@@ -110,11 +97,7 @@ impl Db {
     }
 
     pub async fn purge_request_log(&self, before: i64) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM request_log WHERE at < ?")
-            .bind(before)
-            .execute(self.writer())
-            .await?
-            .rows_affected())
+        self.write(sqlx::query("DELETE FROM request_log WHERE at < ?").bind(before)).await
     }
 }
 

@@ -141,15 +141,15 @@ impl Db {
 
     /// Spends the one concurrent-refresh grace of a rotated token; false if it was spent.
     pub async fn spend_refresh_grace(&self, token_hash: &[u8], now: i64) -> Result<bool, sqlx::Error> {
-        let spent = sqlx::query(
-            "UPDATE refresh_tokens SET grace_spent_at = ?
-             WHERE token_hash = ? AND superseded_at IS NOT NULL AND grace_spent_at IS NULL",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .execute(self.writer())
-        .await?;
-        Ok(spent.rows_affected() == 1)
+        let spent = self.write(
+            sqlx::query(
+                "UPDATE refresh_tokens SET grace_spent_at = ?
+                 WHERE token_hash = ? AND superseded_at IS NOT NULL AND grace_spent_at IS NULL",
+            )
+            .bind(now)
+            .bind(token_hash),
+        );
+        Ok(spent.await? == 1)
     }
 
     /// If `family` is a live sign-in of `user` and the account is active: whether the user's
@@ -194,16 +194,15 @@ impl Db {
         family_id: SessionId,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
-        Ok(sqlx::query(
-            "UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(family_id)
-        .bind(user)
-        .execute(self.writer())
-        .await?
-        .rows_affected()
-            == 1)
+        let revoked = self.write(
+            sqlx::query(
+                "UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(family_id)
+            .bind(user),
+        );
+        Ok(revoked.await? == 1)
     }
 
     /// Revokes all of the user's sign-ins except `keep`; how many there were.
@@ -240,19 +239,19 @@ impl Db {
 
     /// Deletes sign-ins that ended (expired or revoked) before `before`, with their tokens.
     pub async fn purge_families(&self, before: i64) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query("DELETE FROM refresh_families WHERE expires_at < ?1 OR revoked_at < ?1")
-            .bind(before)
-            .execute(self.writer())
-            .await?
-            .rows_affected())
+        self.write(
+            sqlx::query("DELETE FROM refresh_families WHERE expires_at < ?1 OR revoked_at < ?1").bind(before),
+        )
+        .await
     }
 
     pub async fn revoke_family(&self, family_id: SessionId, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(family_id)
-            .execute(self.writer())
-            .await?;
-        Ok(())
+        self.write(
+            sqlx::query("UPDATE refresh_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+                .bind(now)
+                .bind(family_id),
+        )
+        .await
+        .map(drop)
     }
 }

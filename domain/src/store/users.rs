@@ -125,7 +125,7 @@ impl Db {
 
     /// Applies a profile change; false when the new handle belongs to someone else.
     pub async fn update_profile(&self, id: UserId, change: ProfileChange<'_>) -> Result<bool, sqlx::Error> {
-        let result = sqlx::query(
+        let update = sqlx::query(
             "UPDATE users SET display_name = COALESCE(?, display_name), handle = COALESCE(?, handle),
                  first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name)
              WHERE id = ?",
@@ -134,10 +134,8 @@ impl Db {
         .bind(change.handle)
         .bind(change.first_name)
         .bind(change.last_name)
-        .bind(id)
-        .execute(self.writer())
-        .await;
-        match result {
+        .bind(id);
+        match self.write(update).await {
             Ok(_) => Ok(true),
             Err(e) if super::is_unique_violation(&e) => Ok(false),
             Err(e) => Err(e),

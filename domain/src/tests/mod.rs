@@ -22,6 +22,13 @@ pub(crate) enum Member {
     Staff,
 }
 
+/// Three members signed in: see [`Scratch::cast`].
+pub(crate) struct Cast {
+    pub ada: Caller,
+    pub grace: Caller,
+    pub boss: Caller,
+}
+
 impl Scratch {
     pub async fn new() -> Scratch {
         let (dir, db) = crate::store::scratch_db().await;
@@ -52,6 +59,16 @@ impl Scratch {
             self.db().mark_email_verified(user.id, now()).await.unwrap();
         }
         self.sign_in(user.id).await
+    }
+
+    /// The usual cast: ada and grace, verified members, and boss, staff.
+    pub async fn cast(&self) -> Cast {
+        let ada = self.member("ada", Member::Verified).await;
+        Cast {
+            ada,
+            grace: self.member("grace", Member::Verified).await,
+            boss: self.member("boss", Member::Staff).await,
+        }
     }
 
     /// Another sign-in of an existing member.

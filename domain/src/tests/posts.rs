@@ -1,6 +1,6 @@
 //! Who may post, edit, delete and like, and what a like counts.
 
-use super::{refusal, Member, Scratch};
+use super::{refusal, Cast, Member, Scratch};
 use shared::admin::{PostAction, UserAction};
 use shared::PostQuery;
 
@@ -27,9 +27,7 @@ async fn an_unverified_member_reads_but_cannot_post_or_like() {
 #[tokio::test]
 async fn only_the_author_or_staff_change_a_post_and_staff_changes_are_audited() {
     let s = Scratch::new().await;
-    let ada = s.member("ada", Member::Verified).await;
-    let grace = s.member("grace", Member::Verified).await;
-    let boss = s.member("boss", Member::Staff).await;
+    let Cast { ada, grace, boss } = s.cast().await;
     let post = s.app.create_post(&ada, "  my words \n").await.unwrap();
     assert_eq!(post.body, "my words", "trimmed");
 
@@ -56,9 +54,7 @@ async fn only_the_author_or_staff_change_a_post_and_staff_changes_are_audited() 
 #[tokio::test]
 async fn likes_count_once_per_member_and_hidden_posts_cannot_be_liked() {
     let s = Scratch::new().await;
-    let ada = s.member("ada", Member::Verified).await;
-    let grace = s.member("grace", Member::Verified).await;
-    let boss = s.member("boss", Member::Staff).await;
+    let Cast { ada, grace, boss } = s.cast().await;
     let post = s.app.create_post(&ada, "like me").await.unwrap().id;
 
     let counts =

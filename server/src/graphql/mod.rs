@@ -9,8 +9,8 @@ use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Result,
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use domain::{Caller, DomainError, Mublog};
-use shared::{ApiError, PostQuery};
-use types::{LikeState, Me, Post, PostConnection, User};
+use shared::{ApiError, LikeState, Me, PostQuery, PostView as Post, UserView as User};
+use types::PostConnection;
 
 pub const MAX_DEPTH: usize = 8;
 pub const MAX_COMPLEXITY: usize = 300;
@@ -117,7 +117,7 @@ impl Query {
     async fn post(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Post>> {
         let app = ctx.data::<Mublog>()?;
         match app.post(viewer(ctx), self::id(&id, "post")?).await {
-            Ok(post) => Ok(Some(post.into())),
+            Ok(post) => Ok(Some(post)),
             Err(DomainError::NotFound(_)) => Ok(None),
             Err(e) => Err(gql_error(e)),
         }
@@ -126,7 +126,7 @@ impl Query {
     async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
         let app = ctx.data::<Mublog>()?;
         match app.user(self::id(&id, "user")?).await {
-            Ok(user) => Ok(Some(user.into())),
+            Ok(user) => Ok(Some(user)),
             Err(DomainError::NotFound(_)) => Ok(None),
             Err(e) => Err(gql_error(e)),
         }
@@ -136,7 +136,7 @@ impl Query {
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Me>> {
         let app = ctx.data::<Mublog>()?;
         match viewer(ctx) {
-            Some(user) => Ok(Some(app.me(user).await.map_err(gql_error)?.into())),
+            Some(user) => Ok(Some(app.me(user).await.map_err(gql_error)?)),
             None => Ok(None),
         }
     }
@@ -148,12 +148,12 @@ pub struct Mutation;
 impl Mutation {
     async fn create_post(&self, ctx: &Context<'_>, body: String) -> Result<Post> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app.create_post(signed_in(ctx)?, &body).await.map_err(gql_error)?.into())
+        app.create_post(signed_in(ctx)?, &body).await.map_err(gql_error)
     }
 
     async fn update_post(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Post> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app.edit_post(signed_in(ctx)?, self::id(&id, "post")?, &body).await.map_err(gql_error)?.into())
+        app.edit_post(signed_in(ctx)?, self::id(&id, "post")?, &body).await.map_err(gql_error)
     }
 
     async fn delete_post(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
@@ -164,11 +164,11 @@ impl Mutation {
 
     async fn like_post(&self, ctx: &Context<'_>, id: ID) -> Result<LikeState> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app.set_like(signed_in(ctx)?, self::id(&id, "post")?, true).await.map_err(gql_error)?.into())
+        app.set_like(signed_in(ctx)?, self::id(&id, "post")?, true).await.map_err(gql_error)
     }
 
     async fn unlike_post(&self, ctx: &Context<'_>, id: ID) -> Result<LikeState> {
         let app = ctx.data::<Mublog>()?;
-        Ok(app.set_like(signed_in(ctx)?, self::id(&id, "post")?, false).await.map_err(gql_error)?.into())
+        app.set_like(signed_in(ctx)?, self::id(&id, "post")?, false).await.map_err(gql_error)
     }
 }

@@ -49,7 +49,7 @@ async fn an_unverified_account_reads_but_cannot_post_or_like_until_the_link_is_o
     assert_eq!(res.error_code(), "email_unverified");
     assert!(res.json()["message"].as_str().unwrap().contains("Confirm your email"));
     let grace = app.user("grace@example.com").await;
-    let post = app.create_post(&grace, "like me").await.json()["id"].as_i64().unwrap();
+    let post = app.new_post(&grace, "like me").await;
     let res =
         app.post("/api/posts/like", json!({ "id": post, "liked": true }), Some(&ada.access), None).await;
     assert_eq!(res.error_code(), "email_unverified");
@@ -72,7 +72,7 @@ async fn an_unverified_account_reads_but_cannot_post_or_like_until_the_link_is_o
     assert_eq!(res.json()["email_verified"], true);
     let used = verify(&app, &token).await;
     assert_eq!(used.status, StatusCode::UNPROCESSABLE_ENTITY, "single use");
-    assert_eq!(used.json()["fields"][0]["field"], "token");
+    assert_eq!(used.fields(), ["token"]);
 
     assert_eq!(app.create_post(&ada, "now it works").await.status, StatusCode::CREATED);
 }
@@ -140,7 +140,7 @@ async fn forgot_password_answers_identically_and_a_reset_signs_out_everywhere() 
         .post("/api/auth/password/reset", json!({ "token": token, "password": "password1" }), None, None)
         .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(weak.json()["fields"][0]["field"], "password");
+    assert_eq!(weak.fields(), ["password"]);
     let res = app
         .post("/api/auth/password/reset", json!({ "token": token, "password": NEW_PASSWORD }), None, None)
         .await;
@@ -231,7 +231,7 @@ async fn changing_the_password_needs_the_current_one_and_can_sign_out_other_devi
 
     let wrong = change_password(&app, &laptop, "not my password", true).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(wrong.json()["fields"][0]["field"], "current_password");
+    assert_eq!(wrong.fields(), ["current_password"]);
     let unauthenticated = app
         .post(
             "/api/auth/password/change",
@@ -328,7 +328,7 @@ async fn profiles_have_names_and_a_unique_handle() {
 
     let taken = update(&app, &grace, json!({ "handle": "ADA" })).await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(taken.json()["fields"][0]["field"], "handle");
+    assert_eq!(taken.fields(), ["handle"]);
     let bad = update(&app, &grace, json!({ "handle": "42", "first_name": "x".repeat(51) })).await;
     let fields: Vec<_> =
         bad.json()["fields"].as_array().unwrap().iter().map(|f| f["field"].clone()).collect();
@@ -340,7 +340,7 @@ async fn profiles_have_names_and_a_unique_handle() {
     let unknown = app.api("PATCH", "/api/v1/me", Some(json!({ "nickname": "g" })), Some(&grace.access)).await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let id = app.create_post(&ada, "by handle").await.json()["id"].as_i64().unwrap();
+    let id = app.new_post(&ada, "by handle").await;
     let page = app.get("/u/ada", None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("by handle"));

@@ -100,7 +100,7 @@ async fn deactivating_ends_every_session_at_once_and_refuses_sign_in() {
     let app = TestApp::new().await;
     let boss = staff(&app, "boss@example.com").await;
     let ada = app.user("ada@example.com").await;
-    let post = app.create_post(&ada, "before").await.json()["id"].as_i64().unwrap();
+    let post = app.new_post(&ada, "before").await;
     assert_eq!(app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.status, StatusCode::OK);
 
     let res = act_on_user(&app, &boss, ada.id, "deactivate").await;
@@ -201,7 +201,7 @@ async fn a_hidden_post_is_gone_everywhere_until_shown_and_a_deleted_one_stays_re
     let app = TestApp::new().await;
     let boss = staff(&app, "boss@example.com").await;
     let ada = app.user("ada@example.com").await;
-    let post = app.create_post(&ada, "questionable").await.json()["id"].as_i64().unwrap();
+    let post = app.new_post(&ada, "questionable").await;
     let hide = |reason: &str| json!({ "id": post, "action": { "action": "hide", "reason": reason } });
     let blank = admin(&app, &boss, "/api/admin/post/act", hide("  ")).await;
     assert_eq!(
@@ -344,7 +344,7 @@ async fn the_post_list_filters_by_author_text_dates_and_visibility() {
     let app = TestApp::new().await;
     let boss = staff(&app, "boss@example.com").await;
     let ada = app.user("ada@example.com").await;
-    let old = app.create_post(&ada, "an old thought").await.json()["id"].as_i64().unwrap();
+    let old = app.new_post(&ada, "an old thought").await;
     app.sql(&format!("UPDATE posts SET created_at = 1793491200 WHERE id = {old}")).await; // 2026-11-01
     app.create_post(&boss, "staff news").await;
     let posts = |filter: Value| admin(&app, &boss, "/api/admin/posts", filter);
@@ -391,13 +391,7 @@ async fn the_request_log_filters_exactly_and_counts_what_the_middleware_logged()
     let window = requests(json!({ "from": "1970-01-01T00:20", "until": "1970-01-01T00:40" })).await.json();
     assert_eq!(paths(window), ["/api/posts/like"]);
     let bad = requests(json!({ "status": "abc", "method": "G3T", "user": "nobody-here" })).await;
-    let fields: Vec<String> = bad.json()["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(fields, ["method", "status", "user"]);
+    assert_eq!(bad.fields(), ["method", "status", "user"]);
 
     // Stats over the last day come from what the middleware logged (the requests above).
     let stats = admin(&app, &boss, "/api/admin/requests/stats", json!({ "window": "day" })).await.json();

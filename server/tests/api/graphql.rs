@@ -1,4 +1,5 @@
-//! GraphQL: the same rules and auth as REST, and limits that refuse hostile queries.
+//! GraphQL: the domain's outcomes as data or coded errors, the same auth as REST, and limits that
+//! refuse hostile queries.
 
 use crate::common;
 
@@ -18,7 +19,7 @@ fn error_code(res: &Value) -> &str {
 }
 
 #[tokio::test]
-async fn queries_and_mutations_share_the_domain_rules() {
+async fn queries_and_mutations_answer_the_domains_outcomes_as_data_or_coded_errors() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
     let bob = app.user("bob@example.com").await;
@@ -40,10 +41,8 @@ async fn queries_and_mutations_share_the_domain_rules() {
     assert_eq!(error_code(&res), "forbidden");
 
     let like = "mutation($id: ID!) { likePost(id: $id) { likeCount liked } }";
-    for _ in 0..2 {
-        let res = gql(&app, like, json!({ "id": id }), Some(&bob.access)).await;
-        assert_eq!(res["data"]["likePost"], json!({ "likeCount": 1, "liked": true }));
-    }
+    let res = gql(&app, like, json!({ "id": id }), Some(&bob.access)).await;
+    assert_eq!(res["data"]["likePost"], json!({ "likeCount": 1, "liked": true }));
     let res = gql(
         &app,
         "mutation($id: ID!) { unlikePost(id: $id) { likeCount liked } }",

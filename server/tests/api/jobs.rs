@@ -3,6 +3,7 @@
 
 use crate::accounts::register_and_read_link;
 use crate::common::{self, MailSink, TestApp};
+use std::time::Duration;
 
 #[tokio::test]
 async fn failed_mail_is_retried_with_backoff_and_delivered_once_smtp_is_back() {
@@ -32,7 +33,7 @@ async fn a_job_that_keeps_failing_ends_dead_with_its_last_error() {
     drop(listener);
     let app = TestApp::with(|c| {
         c.smtp_url = Some(url.into());
-        c.jobs.backoff_base = std::time::Duration::ZERO;
+        c.jobs.backoff_base = Duration::ZERO;
     })
     .await;
     app.register("ada@example.com").await;
@@ -68,7 +69,7 @@ async fn shutdown_hands_a_stuck_job_back() {
     wait_for_job(&app, "send_verification", |state, _| state == "running").await;
     let started = std::time::Instant::now();
     app.stop_workers().await;
-    assert!(started.elapsed() < std::time::Duration::from_secs(10), "stopped within the grace period");
+    assert!(started.elapsed() < Duration::from_secs(10), "stopped within the grace period");
     let job = wait_for_job(&app, "send_verification", |_, _| true).await;
     assert_eq!((job.state.as_str(), job.attempts), ("queued", 0), "handed back untried");
     drop(silent);
@@ -110,13 +111,9 @@ async fn the_daily_purge_is_scheduled_once_and_removes_expired_rows() {
 
 /// Polls the job table (up to 15 s) until the first job of `kind` satisfies `done`.
 async fn wait_for_job(app: &TestApp, kind: &str, done: impl Fn(&str, i64) -> bool) -> common::JobState {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        let jobs = common::jobs_of_kind(&app.db_url, kind).await;
-        if let Some(job) = jobs.into_iter().find(|j| done(&j.state, j.attempts)) {
-            return job;
-        }
-        assert!(std::time::Instant::now() < deadline, "no {kind} job reached the expected state");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let what = format!("no {kind} job reached the expected state");
+    common::eventually(Duration::from_secs(15), &what, async || {
+        common::jobs_of_kind(&app.db_url, kind).await.into_iter().find(|j| done(&j.state, j.attempts))
+    })
+    .await
 }

@@ -23,8 +23,8 @@ fn pressed(article: &str) -> bool {
 async fn the_feed_shows_the_viewers_likes_in_the_html() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    let liked = app.create_post(&ada, "liked one").await.json()["id"].as_i64().unwrap();
-    let other = app.create_post(&ada, "other one").await.json()["id"].as_i64().unwrap();
+    let liked = app.new_post(&ada, "liked one").await;
+    let other = app.new_post(&ada, "other one").await;
     app.post("/api/posts/like", json!({ "id": liked, "liked": true }), Some(&ada.access), None).await;
 
     let page = app.get("/", Some(&ada.refresh)).await;
@@ -47,7 +47,7 @@ async fn load_more_is_a_link_that_works_without_javascript() {
     let ada = app.user("ada@example.com").await;
     let mut ids = Vec::new();
     for i in 0..25 {
-        ids.push(app.create_post(&ada, &format!("post {i}")).await.json()["id"].as_i64().unwrap());
+        ids.push(app.new_post(&ada, &format!("post {i}")).await);
     }
     let first = app.get("/", None).await.text();
     let href_at = first.find("class=\"load-more\"").map(|_| first.find("href=\"/?cursor=").unwrap()).unwrap();
@@ -67,7 +67,7 @@ async fn load_more_is_a_link_that_works_without_javascript() {
 async fn post_and_author_pages_render_and_missing_ones_are_404() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    let id = app.create_post(&ada, "a page of its own").await.json()["id"].as_i64().unwrap();
+    let id = app.new_post(&ada, "a page of its own").await;
 
     let page = app.get(&format!("/posts/{id}"), None).await;
     assert_eq!(page.status, StatusCode::OK);

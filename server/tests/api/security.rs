@@ -12,6 +12,7 @@ use mublog::client_addr::TrustedProxies;
 use serde_json::json;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 /// Everything this test binary logs, for the tests that check what the logs say.
 fn captured_logs() -> &'static Mutex<Vec<u8>> {
@@ -174,13 +175,10 @@ async fn sign_in_limits_key_on_the_forwarded_client_behind_a_trusted_proxy() {
 
     // The request log records the forwarded client.
     let owner_logged = "SELECT COUNT(*) FROM request_log WHERE client_ip = '198.51.100.20'";
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let mut logged = app.sql_scalar(owner_logged).await;
-    while logged == 0 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        logged = app.sql_scalar(owner_logged).await;
-    }
-    assert!(logged >= 1);
+    common::eventually(Duration::from_secs(5), "the forwarded client was not logged", async || {
+        (app.sql_scalar(owner_logged).await >= 1).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -287,15 +285,11 @@ async fn link_tokens_and_account_existence_stay_out_of_the_logs() {
     }
     app.login("known@example.com", "wrong horse battery").await;
     app.login("unknown@example.com", "wrong horse battery").await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while app
-        .sql_scalar("SELECT COUNT(*) FROM request_log WHERE path LIKE '/verify/%' OR path LIKE '/reset/%'")
-        .await
-        < 2
-    {
-        assert!(std::time::Instant::now() < deadline, "the request log was not written");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let links = "SELECT COUNT(*) FROM request_log WHERE path LIKE '/verify/%' OR path LIKE '/reset/%'";
+    common::eventually(Duration::from_secs(5), "the request log was not written", async || {
+        (app.sql_scalar(links).await >= 2).then_some(())
+    })
+    .await;
     let stored = app.sql_scalar("SELECT COUNT(*) FROM request_log WHERE path LIKE '%SECRET%'").await;
     assert_eq!(stored, 0, "no token in the request log");
     assert_eq!(app.sql_scalar("SELECT COUNT(*) FROM request_log WHERE path = '/verify/{token}'").await, 1);
@@ -424,9 +418,9 @@ async fn staff_edits_and_deletes_of_others_posts_are_audited() {
     let ada = app.user("ada@example.com").await;
     let moderator = app.user("mod@example.com").await;
     app.sql(&format!("UPDATE users SET is_staff = 1 WHERE id = {}", moderator.id)).await;
-    let id = app.create_post(&ada, "buy cheap pills").await.json()["id"].as_i64().unwrap();
+    let id = app.new_post(&ada, "buy cheap pills").await;
     let path = format!("/api/v1/posts/{id}");
-    let own = app.create_post(&moderator, "my own words").await.json()["id"].as_i64().unwrap();
+    let own = app.new_post(&moderator, "my own words").await;
     let res =
         app.api("PATCH", &path, Some(json!({ "body": "[removed by staff]" })), Some(&moderator.access)).await;
     assert_eq!(res.status, StatusCode::OK);
@@ -506,21 +500,10 @@ async fn unverified_uploads_are_refused_before_the_body_and_stalled_bodies_are_c
     let unverified = app.signed_in("new@example.com", PASSWORD).await;
     // A 10 MB upload whose body never arrives.
     let (_sender, never) = futures::channel::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/posts")
-        .header(header::AUTHORIZATION, format!("Bearer {}", unverified.access))
-        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
-        .header(header::CONTENT_LENGTH, 10_000_000)
-        .body(Body::from_stream(never))
-        .unwrap();
-    let started = std::time::Instant::now();
-    let res = tokio::time::timeout(std::time::Duration::from_secs(5), app.send(req))
-        .await
-        .expect("answered at once");
+    let (res, waited) = timed_upload(&app, &unverified.access, Some(10_000_000), never).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!(res.error_code(), "email_unverified");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
 
     // A verified user's upload that stalls is cut off after the idle timeout.
     let ada = app.user("ada@example.com").await;
@@ -530,17 +513,8 @@ async fn unverified_uploads_are_refused_before_the_body_and_stalled_bodies_are_c
         .send(Ok(b"--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhi\r\n".to_vec()))
         .await
         .unwrap();
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/posts")
-        .header(header::AUTHORIZATION, format!("Bearer {}", ada.access))
-        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
-        .body(Body::from_stream(stalled))
-        .unwrap();
-    let started = std::time::Instant::now();
-    let res = tokio::time::timeout(std::time::Duration::from_secs(30), app.send(req)).await.expect("cut off");
+    let (res, waited) = timed_upload(&app, &ada.access, None, stalled).await;
     assert!(res.status.is_client_error(), "{}: {}", res.status, res.text());
-    let waited = started.elapsed();
     assert!(waited >= mublog_idle() && waited < mublog_idle() * 2, "{waited:?}");
     drop(sender);
 }
@@ -553,7 +527,7 @@ async fn a_trickling_body_is_cut_off_after_the_grace_period() {
     let ada = app.user("ada@example.com").await;
     // 100 bytes every half second: 200 B/s, far under the floor.
     let trickle = futures::stream::unfold(0u32, |n| async move {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
         let chunk = if n == 0 {
             b"--x\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a.png\"\r\n\r\n".to_vec()
         } else {
@@ -561,26 +535,41 @@ async fn a_trickling_body_is_cut_off_after_the_grace_period() {
         };
         Some((Ok::<_, std::io::Error>(chunk), n + 1))
     });
-    let req = Request::builder()
+    let (res, waited) = timed_upload(&app, &ada.access, None, trickle).await;
+    assert!(res.status.is_client_error(), "{}: {}", res.status, res.text());
+    assert!(waited >= mublog_idle() && waited < mublog_idle() + Duration::from_secs(5), "{waited:?}");
+}
+
+/// Posts `body` as a multipart upload by the holder of `access`, and times the answer (30 s at
+/// most).
+async fn timed_upload<S>(
+    app: &TestApp,
+    access: &str,
+    length: Option<u64>,
+    body: S,
+) -> (TestResponse, Duration)
+where
+    S: futures::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static,
+{
+    let mut req = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/posts")
-        .header(header::AUTHORIZATION, format!("Bearer {}", ada.access))
-        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
-        .body(Body::from_stream(trickle))
-        .unwrap();
-    let started = std::time::Instant::now();
-    let res = tokio::time::timeout(std::time::Duration::from_secs(30), app.send(req)).await.expect("cut off");
-    assert!(res.status.is_client_error(), "{}: {}", res.status, res.text());
-    let waited = started.elapsed();
-    assert!(
-        waited >= mublog_idle() && waited < mublog_idle() + std::time::Duration::from_secs(5),
-        "{waited:?}"
-    );
+        .header(header::AUTHORIZATION, format!("Bearer {access}"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x");
+    if let Some(length) = length {
+        req = req.header(header::CONTENT_LENGTH, length);
+    }
+    let started = Instant::now();
+    let res =
+        tokio::time::timeout(Duration::from_secs(30), app.send(req.body(Body::from_stream(body)).unwrap()))
+            .await
+            .expect("answered");
+    (res, started.elapsed())
 }
 
 /// The body idle timeout and grace period the server applies, both 10 s (`server/src/body_rate.rs`).
-fn mublog_idle() -> std::time::Duration {
-    std::time::Duration::from_secs(10)
+fn mublog_idle() -> Duration {
+    Duration::from_secs(10)
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! `/admin/audit`: every staff action, newest first.
 
-use super::{loaded, next_page, text, AdminFrame};
+use super::{loaded, next_page, text, AdminFrame, AdminTable};
 use crate::api::admin::audit_trail;
 use crate::api::resource::load;
 use crate::when;
@@ -15,28 +15,23 @@ pub fn AdminAuditPage() -> impl IntoView {
     view! {
         <AdminFrame title="Audit trail">
             {loaded(page, |page| view! {
-                <div class="table-scroll">
-                    <table class="admin-table audit">
-                        <thead><tr><th>"When"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"Detail"</th></tr></thead>
-                        <tbody>
-                            {page.items.into_iter().map(|a| {
-                                let target = match a.target_type.as_str() {
-                                    "user" => view! { <a href=format!("/admin/users/{}", a.target_id)>"user #" {a.target_id}</a> }.into_any(),
-                                    other => view! { {other.to_owned()} " #" {a.target_id} }.into_any(),
-                                };
-                                view! {
-                                    <tr>
-                                        <td><time datetime=when::iso(a.at)>{when::absolute(a.at)}</time></td>
-                                        <td>{a.actor.map(|u| format!("@{}", u.handle)).unwrap_or_else(|| "(deleted account)".into())}</td>
-                                        <td class="action">{a.action}</td>
-                                        <td>{target}</td>
-                                        <td>{a.detail}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <AdminTable head=&["When", "Who", "What", "Target", "Detail"] class="audit">
+                    {page.items.into_iter().map(|a| {
+                        let target = match a.target_type.as_str() {
+                            "user" => view! { <a href=format!("/admin/users/{}", a.target_id)>"user #" {a.target_id}</a> }.into_any(),
+                            other => view! { {other.to_owned()} " #" {a.target_id} }.into_any(),
+                        };
+                        view! {
+                            <tr>
+                                <td><time datetime=when::iso(a.at)>{when::absolute(a.at)}</time></td>
+                                <td>{a.actor.map(|u| format!("@{}", u.handle)).unwrap_or_else(|| "(deleted account)".into())}</td>
+                                <td class="action">{a.action}</td>
+                                <td>{target}</td>
+                                <td>{a.detail}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </AdminTable>
                 {next_page(page.next_cursor)}
             })}
         </AdminFrame>

@@ -1,22 +1,17 @@
 //! `/admin/jobs`: the job queue by state, with each job's last error, and retrying.
 
-use super::{act, action_problem, loaded, next_page, text, AdminFrame};
+use super::{action_problem, loaded, next_page, query_filter, text, AdminFrame, AdminTable, FilterForm};
 use crate::api::admin::{admin_jobs, retry_job};
 use crate::api::resource::load;
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use shared::admin::{JobFilter, JobRecord};
 use shared::ApiError;
 
 #[component]
 pub fn AdminJobsPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = move || {
-        let q = query.read();
-        JobFilter { state: text(&q, "state"), cursor: text(&q, "cursor") }
-    };
+    let filter = query_filter(|q| JobFilter { state: text(q, "state"), cursor: text(q, "cursor") });
     let page = load(filter, admin_jobs);
 
     view! {
@@ -24,7 +19,7 @@ pub fn AdminJobsPage() -> impl IntoView {
             {move || {
                 let state = filter().state.unwrap_or_default();
                 view! {
-                    <form class="filters" method="get" action="/admin/jobs">
+                    <FilterForm action="/admin/jobs">
                         <label>
                             "State"
                             <select name="state">
@@ -33,21 +28,15 @@ pub fn AdminJobsPage() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
-                        <button type="submit">"Filter"</button>
-                    </form>
+                    </FilterForm>
                 }
             }}
             {loaded(page, |page| {
                 let now = page.now;
                 view! {
-                    <div class="table-scroll">
-                        <table class="admin-table">
-                            <thead><tr><th>"Job"</th><th>"State"</th><th>"Attempts"</th><th>"Due"</th><th>"Last error"</th><th></th></tr></thead>
-                            <tbody>
-                                {page.items.into_iter().map(|job| view! { <JobRow job now /> }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <AdminTable head=&["Job", "State", "Attempts", "Due", "Last error", ""]>
+                        {page.items.into_iter().map(|job| view! { <JobRow job now /> }).collect_view()}
+                    </AdminTable>
                     {next_page(page.next_cursor)}
                 }
             })}
@@ -61,7 +50,7 @@ fn JobRow(job: JobRecord, now: i64) -> impl IntoView {
     let id = job.id;
     let current = RwSignal::new(job);
     let problem = RwSignal::new(None::<ApiError>);
-    let retry = move |_| act(session, problem, move || retry_job(id), move |job| current.set(job));
+    let retry = move |_| session.run(problem, move || retry_job(id), move |job| current.set(job));
     let retryable =
         move || current.with(|j| j.state == "dead" || (j.state == "queued" && j.last_error.is_some()));
     view! {

@@ -15,14 +15,11 @@ pub use requests::{AdminHome, AdminRequestsPage};
 pub use users::{AdminUserPage, AdminUsersPage};
 
 use crate::api::resource::Loaded;
-use crate::session::Session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::params::ParamsMap;
 use shared::{ApiError, ErrorCode};
-use std::future::Future;
 
 /// Every admin page: its title, the section links, and its content.
 #[component]
@@ -83,6 +80,55 @@ where
     }
 }
 
+/// A list page's filter, read from its query string.
+fn query_filter<F>(
+    read: impl Fn(&ParamsMap) -> F + Copy + Send + Sync + 'static,
+) -> impl Fn() -> F + Copy + Send + Sync {
+    let query = use_query_map();
+    move || read(&query.read())
+}
+
+/// A list page's filter form: a GET to the page itself, so every filtered view is a link.
+#[component]
+fn FilterForm(action: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <form class="filters" method="get" action=action role="search">
+            {children()}
+            <button type="submit">"Filter"</button>
+        </form>
+    }
+}
+
+/// An admin table, scrolling sideways on narrow screens: its column heads, then its rows.
+#[component]
+fn AdminTable(
+    head: &'static [&'static str],
+    #[prop(optional)] class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="table-scroll">
+            <table class=format!("admin-table {class}").trim_end().to_owned()>
+                <thead><tr>{head.iter().map(|h| view! { <th>{*h}</th> }).collect_view()}</tr></thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A list of `items` drawn by `item`, or `empty` when there are none.
+fn list_or<T, V: IntoView + 'static>(
+    class: &'static str,
+    items: Vec<T>,
+    empty: &'static str,
+    item: impl Fn(T) -> V,
+) -> AnyView {
+    if items.is_empty() {
+        return view! { <p class="notice">{empty}</p> }.into_any();
+    }
+    view! { <ul class=class>{items.into_iter().map(item).collect_view()}</ul> }.into_any()
+}
+
 /// A filter from the query string; blank is no filter.
 fn text(query: &ParamsMap, key: &str) -> Option<String> {
     query.get(key).filter(|v| !v.trim().is_empty())
@@ -127,28 +173,6 @@ fn next_page(next_cursor: Option<String>) -> impl IntoView {
         query.replace("cursor", cursor);
         view! { <a class="next-page" href=format!("{path}{}", query.to_query_string())>"Next page"</a> }
     })
-}
-
-/// Runs a staff action with the access token; on success `done` gets the answer, on failure
-/// the refusal is shown in `problem`.
-fn act<T, Fut>(
-    session: Session,
-    problem: RwSignal<Option<ApiError>>,
-    call: impl Fn() -> Fut + 'static,
-    done: impl FnOnce(T) + 'static,
-) where
-    T: 'static,
-    Fut: Future<Output = Result<T, ApiError>> + 'static,
-{
-    spawn_local(async move {
-        match session.authed(call).await {
-            Ok(answer) => {
-                problem.set(None);
-                done(answer);
-            }
-            Err(e) => problem.set(Some(e)),
-        }
-    });
 }
 
 /// The last refusal of an action, where screen readers announce it.

@@ -1,30 +1,27 @@
 //! `/admin/posts`: posts by text, author, date and visibility; hiding with a reason, showing and
 //! deleting.
 
-use super::{act, action_problem, flag, loaded, next_page, text, AdminFrame, FlagSelect};
+use super::{
+    action_problem, flag, loaded, next_page, query_filter, text, AdminFrame, FilterForm, FlagSelect,
+};
 use crate::api::admin::{act_on_post, admin_posts};
 use crate::api::resource::load;
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use shared::admin::{AdminPost, PostAction, PostFilter};
 use shared::ApiError;
 
 #[component]
 pub fn AdminPostsPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = move || {
-        let q = query.read();
-        PostFilter {
-            q: text(&q, "q"),
-            author: text(&q, "author"),
-            from: text(&q, "from"),
-            until: text(&q, "until"),
-            hidden: flag(&q, "hidden"),
-            cursor: text(&q, "cursor"),
-        }
-    };
+    let filter = query_filter(|q| PostFilter {
+        q: text(q, "q"),
+        author: text(q, "author"),
+        from: text(q, "from"),
+        until: text(q, "until"),
+        hidden: flag(q, "hidden"),
+        cursor: text(q, "cursor"),
+    });
     let page = load(filter, admin_posts);
 
     view! {
@@ -32,14 +29,13 @@ pub fn AdminPostsPage() -> impl IntoView {
             {move || {
                 let f = filter();
                 view! {
-                    <form class="filters" method="get" action="/admin/posts" role="search">
+                    <FilterForm action="/admin/posts">
                         <label>"Text" <input type="search" name="q" value=f.q.unwrap_or_default() /></label>
                         <label>"Author" <input name="author" value=f.author.unwrap_or_default() placeholder="Handle or id" /></label>
                         <label>"From (UTC)" <input type="date" name="from" value=f.from.unwrap_or_default() /></label>
                         <label>"Until (UTC)" <input type="date" name="until" value=f.until.unwrap_or_default() /></label>
                         <FlagSelect name="hidden" label="Visibility" yes="Hidden" no="Visible" current=f.hidden />
-                        <button type="submit">"Filter"</button>
-                    </form>
+                    </FilterForm>
                 }
             }}
             {loaded(page, |page| {
@@ -65,7 +61,7 @@ fn ModeratedPost(post: AdminPost, now: i64) -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<ApiError>);
     let run = move |action: PostAction| {
-        act(session, problem, move || act_on_post(id, action.clone()), move |after| current.set(after));
+        session.run(problem, move || act_on_post(id, action.clone()), move |after| current.set(after));
     };
 
     view! {

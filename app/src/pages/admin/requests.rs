@@ -1,7 +1,7 @@
 //! `/admin/requests` (the request log: status counts, the slowest requests, filtered lists) and
 //! `/admin`, the overview, which shows the last hour's counts.
 
-use super::{loaded, next_page, text, AdminFrame};
+use super::{loaded, next_page, query_filter, text, AdminFrame, AdminTable, FilterForm};
 use crate::api::admin::{admin_request_stats, admin_requests};
 use crate::api::resource::load;
 use crate::when;
@@ -29,19 +29,16 @@ pub fn AdminRequestsPage() -> impl IntoView {
         Some("day") => StatsWindow::Day,
         _ => StatsWindow::Hour,
     };
-    let filter = move || {
-        let q = query.read();
-        RequestFilter {
-            path: text(&q, "path"),
-            route: text(&q, "route"),
-            method: text(&q, "method"),
-            status: text(&q, "status"),
-            user: text(&q, "user"),
-            from: text(&q, "from"),
-            until: text(&q, "until"),
-            cursor: text(&q, "cursor"),
-        }
-    };
+    let filter = query_filter(|q| RequestFilter {
+        path: text(q, "path"),
+        route: text(q, "route"),
+        method: text(q, "method"),
+        status: text(q, "status"),
+        user: text(q, "user"),
+        from: text(q, "from"),
+        until: text(q, "until"),
+        cursor: text(q, "cursor"),
+    });
     let stats = load(window, admin_request_stats);
     let page = load(filter, admin_requests);
 
@@ -63,7 +60,7 @@ pub fn AdminRequestsPage() -> impl IntoView {
                     <label>{label} <input name=name value=value.unwrap_or_default() placeholder=hint /></label>
                 };
                 view! {
-                    <form class="filters" method="get" action="/admin/requests" role="search">
+                    <FilterForm action="/admin/requests">
                         {field("Path", "path", f.path, "/api/v1/posts")}
                         {field("Route", "route", f.route, "/api/v1/posts/{id}")}
                         {field("Method", "method", f.method, "GET")}
@@ -71,8 +68,7 @@ pub fn AdminRequestsPage() -> impl IntoView {
                         {field("User", "user", f.user, "Handle or id")}
                         <label>"From (UTC)" <input type="datetime-local" name="from" value=f.from.unwrap_or_default() /></label>
                         <label>"Until (UTC)" <input type="datetime-local" name="until" value=f.until.unwrap_or_default() /></label>
-                        <button type="submit">"Filter"</button>
-                    </form>
+                    </FilterForm>
                 }
             }}
             {loaded(page, |page| view! { {requests_table(page.items)} {next_page(page.next_cursor)} })}
@@ -98,22 +94,17 @@ fn status_counts(stats: &RequestStats) -> impl IntoView {
 
 fn requests_table(rows: Vec<RequestRecord>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
-            <table class="admin-table requests">
-                <thead><tr><th>"When"</th><th>"Request"</th><th>"Status"</th><th>"Time"</th><th>"User"</th><th>"Client"</th></tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|RequestRecord { entry: r, .. }| view! {
-                        <tr>
-                            <td><time datetime=when::iso(r.at)>{when::absolute(r.at)}</time></td>
-                            <td title=r.route.clone()>{r.method} " " {r.path}</td>
-                            <td>{r.status}</td>
-                            <td>{format!("{:.1} ms", r.duration_us as f64 / 1000.0)}</td>
-                            <td>{r.user_id.map(|id| view! { <a href=format!("/admin/users/{id}")>"#" {id.0}</a> })}</td>
-                            <td title=r.user_agent>{r.client_ip}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <AdminTable head=&["When", "Request", "Status", "Time", "User", "Client"] class="requests">
+            {rows.into_iter().map(|RequestRecord { entry: r, .. }| view! {
+                <tr>
+                    <td><time datetime=when::iso(r.at)>{when::absolute(r.at)}</time></td>
+                    <td title=r.route.clone()>{r.method} " " {r.path}</td>
+                    <td>{r.status}</td>
+                    <td>{format!("{:.1} ms", r.duration_us as f64 / 1000.0)}</td>
+                    <td>{r.user_id.map(|id| view! { <a href=format!("/admin/users/{id}")>"#" {id.0}</a> })}</td>
+                    <td title=r.user_agent>{r.client_ip}</td>
+                </tr>
+            }).collect_view()}
+        </AdminTable>
     }
 }

@@ -2,30 +2,27 @@
 //! sessions, and the staff actions on it).
 
 use super::{
-    act, action_problem, admin_problem, flag, loaded, loading, next_page, text, AdminFrame, FlagSelect,
+    action_problem, admin_problem, flag, list_or, loaded, loading, next_page, query_filter, text, AdminFrame,
+    AdminTable, FilterForm, FlagSelect,
 };
 use crate::api::admin::{act_on_user, admin_account, admin_users};
 use crate::api::resource::load;
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 use shared::admin::{AdminPost, AdminUser, AdminUserDetail, Page, UserAction, UserFilter};
 use shared::{ApiError, ErrorCode, SessionView};
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    let query = use_query_map();
-    let filter = move || {
-        let q = query.read();
-        UserFilter {
-            q: text(&q, "q"),
-            verified: flag(&q, "verified"),
-            staff: flag(&q, "staff"),
-            active: flag(&q, "active"),
-            cursor: text(&q, "cursor"),
-        }
-    };
+    let filter = query_filter(|q| UserFilter {
+        q: text(q, "q"),
+        verified: flag(q, "verified"),
+        staff: flag(q, "staff"),
+        active: flag(q, "active"),
+        cursor: text(q, "cursor"),
+    });
     let page = load(filter, admin_users);
 
     view! {
@@ -33,13 +30,12 @@ pub fn AdminUsersPage() -> impl IntoView {
             {move || {
                 let f = filter();
                 view! {
-                    <form class="filters" method="get" action="/admin/users" role="search">
+                    <FilterForm action="/admin/users">
                         <label>"Search" <input type="search" name="q" value=f.q.unwrap_or_default() placeholder="Email, handle or name" /></label>
                         <FlagSelect name="verified" label="Email" yes="Verified" no="Unverified" current=f.verified />
                         <FlagSelect name="staff" label="Staff" yes="Staff" no="Not staff" current=f.staff />
                         <FlagSelect name="active" label="Status" yes="Active" no="Deactivated" current=f.active />
-                        <button type="submit">"Filter"</button>
-                    </form>
+                    </FilterForm>
                 }
             }}
             {loaded(page, users_table)}
@@ -50,21 +46,16 @@ pub fn AdminUsersPage() -> impl IntoView {
 fn users_table(page: Page<AdminUser>) -> impl IntoView {
     let now = page.now;
     view! {
-        <div class="table-scroll">
-            <table class="admin-table">
-                <thead><tr><th>"User"</th><th>"Email"</th><th>"Status"</th><th>"Joined"</th></tr></thead>
-                <tbody>
-                    {page.items.into_iter().map(|u| view! {
-                        <tr>
-                            <td><a href=format!("/admin/users/{}", u.id)>{u.display_name.clone()} " @" {u.handle.clone()}</a></td>
-                            <td>{u.email.clone()}</td>
-                            <td>{badges(&u)}</td>
-                            <td><time datetime=when::iso(u.created_at)>{when::age(u.created_at, now)}</time></td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <AdminTable head=&["User", "Email", "Status", "Joined"]>
+            {page.items.into_iter().map(|u| view! {
+                <tr>
+                    <td><a href=format!("/admin/users/{}", u.id)>{u.display_name.clone()} " @" {u.handle.clone()}</a></td>
+                    <td>{u.email.clone()}</td>
+                    <td>{badges(&u)}</td>
+                    <td><time datetime=when::iso(u.created_at)>{when::age(u.created_at, now)}</time></td>
+                </tr>
+            }).collect_view()}
+        </AdminTable>
         {page.next_cursor.is_none().then(|| view! { <p class="notice">"End of the list."</p> })}
         {next_page(page.next_cursor)}
     }
@@ -132,8 +123,7 @@ fn user_detail(detail: AdminUserDetail, version: RwSignal<u32>, outcome: Outcome
     let id = u.id;
     let Outcome { done, problem } = outcome;
     let run = move |action: UserAction, message: &'static str| {
-        act(
-            session,
+        session.run(
             problem,
             move || act_on_user(id, action),
             move |_| {
@@ -183,36 +173,24 @@ fn user_detail(detail: AdminUserDetail, version: RwSignal<u32>, outcome: Outcome
 }
 
 fn sessions_list(sessions: Vec<SessionView>, now: i64) -> impl IntoView {
-    if sessions.is_empty() {
-        return view! { <p class="notice">"No live sessions."</p> }.into_any();
-    }
-    view! {
-        <ul class="sessions">
-            {sessions.into_iter().map(|s| view! {
-                <li class="device">
-                    <p class="agent">{if s.user_agent.is_empty() { "Unknown device".to_owned() } else { s.user_agent }}</p>
-                    <p class="notice">"Signed in " {when::age(s.created_at, now)} " · last used " {when::age(s.last_used_at, now)}</p>
-                </li>
-            }).collect_view()}
-        </ul>
-    }
-    .into_any()
+    list_or("sessions", sessions, "No live sessions.", move |s| {
+        view! {
+            <li class="device">
+                <p class="agent">{if s.user_agent.is_empty() { "Unknown device".to_owned() } else { s.user_agent }}</p>
+                <p class="notice">"Signed in " {when::age(s.created_at, now)} " · last used " {when::age(s.last_used_at, now)}</p>
+            </li>
+        }
+    })
 }
 
 fn posts_list(posts: Vec<AdminPost>, now: i64) -> impl IntoView {
-    if posts.is_empty() {
-        return view! { <p class="notice">"No posts."</p> }.into_any();
-    }
-    view! {
-        <ul class="admin-posts">
-            {posts.into_iter().map(|p| view! {
-                <li>
-                    <span class="notice">{when::age(p.created_at, now)} " · #" {p.id.0}</span>
-                    {p.hidden.map(|h| view! { <span class="badge hidden">"hidden: " {h.reason}</span> })}
-                    <p class="body">{p.body}</p>
-                </li>
-            }).collect_view()}
-        </ul>
-    }
-    .into_any()
+    list_or("admin-posts", posts, "No posts.", move |p| {
+        view! {
+            <li>
+                <span class="notice">{when::age(p.created_at, now)} " · #" {p.id.0}</span>
+                {p.hidden.map(|h| view! { <span class="badge hidden">"hidden: " {h.reason}</span> })}
+                <p class="body">{p.body}</p>
+            </li>
+        }
+    })
 }

@@ -5,7 +5,7 @@ use mail_parser::MessageParser;
 use mailin_embedded::{response, Handler, Response, Server, SslConfig};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct ReceivedMail {
@@ -82,27 +82,21 @@ impl MailSink {
 
     /// Waits (up to 10 s) until `count` messages to `to` have arrived, and returns them.
     pub async fn wait_for(&self, to: &str, count: usize) -> Vec<ReceivedMail> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        let what = format!("expected {count} mail(s) to {to}");
+        super::eventually(Duration::from_secs(10), &what, async || {
             let mails: Vec<ReceivedMail> = self.all().into_iter().filter(|m| m.to == to).collect();
-            if mails.len() >= count {
-                return mails;
-            }
-            assert!(Instant::now() < deadline, "expected {count} mail(s) to {to}, got {}", mails.len());
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            (mails.len() >= count).then_some(mails)
+        })
+        .await
     }
 
     /// Waits (up to 10 s) for the first message to `to` with this subject.
     pub async fn wait_for_subject(&self, to: &str, subject: &str) -> ReceivedMail {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(mail) = self.all().into_iter().find(|m| m.to == to && m.subject == subject) {
-                return mail;
-            }
-            assert!(Instant::now() < deadline, "no mail to {to} with subject {subject:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let what = format!("no mail to {to} with subject {subject:?}");
+        super::eventually(Duration::from_secs(10), &what, async || {
+            self.all().into_iter().find(|m| m.to == to && m.subject == subject)
+        })
+        .await
     }
 }
 

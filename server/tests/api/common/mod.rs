@@ -65,6 +65,14 @@ impl TestResponse {
             .unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.text()))
     }
 
+    /// The fields a 422 names, in its order.
+    pub fn fields(&self) -> Vec<String> {
+        let json = self.json();
+        let fields =
+            json["fields"].as_array().unwrap_or_else(|| panic!("no fields ({}): {json}", self.status));
+        fields.iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect()
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -316,6 +324,13 @@ impl TestApp {
         self.post("/api/posts/create", json!({ "body": body }), Some(&user.access), None).await
     }
 
+    /// Posts `body` as `user` and returns the new post's id.
+    pub async fn new_post(&self, user: &User, body: &str) -> i64 {
+        let res = self.create_post(user, body).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        res.json()["id"].as_i64().unwrap()
+    }
+
     /// Runs SQL directly against the test database, to move clocks or inspect storage.
     pub async fn sql(&self, statement: &str) {
         let pool = sqlx::SqlitePool::connect(&self.db_url).await.unwrap();
@@ -341,6 +356,18 @@ pub struct JobState {
 }
 
 /// The jobs of one kind in the database at `db_url`, oldest first.
+/// Polls `check` every 50 ms until it finds something; fails with `what` after `within`.
+pub async fn eventually<T>(within: Duration, what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 pub async fn jobs_of_kind(db_url: &str, kind: &str) -> Vec<JobState> {
     let pool = sqlx::SqlitePool::connect(db_url).await.unwrap();
     let jobs =
