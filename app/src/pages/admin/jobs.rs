@@ -1,47 +1,39 @@
 //! `/admin/jobs`: the job queue by state, with each job's last error, and retrying.
 
-use super::{action_problem, loaded, next_page, query_filter, text, AdminFrame, AdminTable, FilterForm};
+use super::{action_problem, filtered_list, text, AdminFrame, AdminTable};
 use crate::api::admin::{admin_jobs, retry_job};
-use crate::api::resource::load;
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
-use shared::admin::{JobFilter, JobRecord};
+use leptos_router::params::ParamsMap;
+use shared::admin::{JobFilter, JobRecord, Page};
 use shared::ApiError;
 
 #[component]
 pub fn AdminJobsPage() -> impl IntoView {
-    let filter = query_filter(|q| JobFilter { state: text(q, "state"), cursor: text(q, "cursor") });
-    let page = load(filter, admin_jobs);
-
-    view! {
-        <AdminFrame title="Jobs">
-            {move || {
-                let state = filter().state.unwrap_or_default();
-                view! {
-                    <FilterForm action="/admin/jobs">
-                        <label>
-                            "State"
-                            <select name="state">
-                                {["", "queued", "failed", "running", "done", "dead"].into_iter().map(|s| view! {
-                                    <option value=s selected=s == state>{if s.is_empty() { "Any" } else { s }}</option>
-                                }).collect_view()}
-                            </select>
-                        </label>
-                    </FilterForm>
-                }
-            }}
-            {loaded(page, |page| {
-                let now = page.now;
-                view! {
-                    <AdminTable head=&["Job", "State", "Attempts", "Due", "Last error", ""]>
-                        {page.items.into_iter().map(|job| view! { <JobRow job now /> }).collect_view()}
-                    </AdminTable>
-                    {next_page(page.next_cursor)}
-                }
-            })}
-        </AdminFrame>
-    }
+    let read = |q: &ParamsMap| JobFilter { state: text(q, "state"), cursor: text(q, "cursor") };
+    let form = |f: JobFilter| {
+        let state = f.state.unwrap_or_default();
+        view! {
+            <label>
+                "State"
+                <select name="state">
+                    {["", "queued", "failed", "running", "done", "dead"].into_iter().map(|s| view! {
+                        <option value=s selected=s == state>{if s.is_empty() { "Any" } else { s }}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    let list = |page: Page<JobRecord>| {
+        let now = page.now;
+        view! {
+            <AdminTable head=&["Job", "State", "Attempts", "Due", "Last error", ""]>
+                {page.items.into_iter().map(|job| view! { <JobRow job now /> }).collect_view()}
+            </AdminTable>
+        }
+    };
+    view! { <AdminFrame title="Jobs">{filtered_list("/admin/jobs", read, admin_jobs, form, list)}</AdminFrame> }
 }
 
 #[component]

@@ -14,12 +14,15 @@ pub use posts::AdminPostsPage;
 pub use requests::{AdminHome, AdminRequestsPage};
 pub use users::{AdminUserPage, AdminUsersPage};
 
-use crate::api::resource::Loaded;
+use crate::api::resource::{load, Loaded};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_query_map};
 use leptos_router::params::ParamsMap;
+use serde::{de::DeserializeOwned, Serialize};
+use shared::admin::Page;
 use shared::{ApiError, ErrorCode};
+use std::future::Future;
 
 /// Every admin page: its title, the section links, and its content.
 #[component]
@@ -80,12 +83,35 @@ where
     }
 }
 
-/// A list page's filter, read from its query string.
-fn query_filter<F>(
+/// A filtered list: the filter form (`form` draws its fields for the filter in the URL), then
+/// the page `fetch` loads for that filter (drawn by `list`) and the link to the next page.
+fn filtered_list<F, T, Fut, Fields, List>(
+    action: &'static str,
     read: impl Fn(&ParamsMap) -> F + Copy + Send + Sync + 'static,
-) -> impl Fn() -> F + Copy + Send + Sync {
+    fetch: impl Fn(F) -> Fut + Send + Sync + 'static,
+    form: impl Fn(F) -> Fields + Send + Sync + 'static,
+    list: impl Fn(Page<T>) -> List + Copy + Send + Sync + 'static,
+) -> impl IntoView
+where
+    F: PartialEq + Clone + Send + Sync + 'static,
+    T: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>, ApiError>> + Send + 'static,
+    Fields: IntoView + 'static,
+    List: IntoView + 'static,
+{
     let query = use_query_map();
-    move || read(&query.read())
+    let filter = move || read(&query.read());
+    let page = load(filter, fetch);
+    view! {
+        {move || {
+            let fields = form(filter());
+            view! { <FilterForm action>{fields}</FilterForm> }
+        }}
+        {loaded(page, move |page| {
+            let next = page.next_cursor.clone();
+            view! { {list(page)} {next_page(next)} }
+        })}
+    }
 }
 
 /// A list page's filter form: a GET to the page itself, so every filtered view is a link.

@@ -1,54 +1,43 @@
 //! `/admin/posts`: posts by text, author, date and visibility; hiding with a reason, showing and
 //! deleting.
 
-use super::{
-    action_problem, flag, loaded, next_page, query_filter, text, AdminFrame, FilterForm, FlagSelect,
-};
+use super::{action_problem, filtered_list, flag, text, AdminFrame, FlagSelect};
 use crate::api::admin::{act_on_post, admin_posts};
-use crate::api::resource::load;
 use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
-use shared::admin::{AdminPost, PostAction, PostFilter};
+use leptos_router::params::ParamsMap;
+use shared::admin::{AdminPost, Page, PostAction, PostFilter};
 use shared::ApiError;
 
 #[component]
 pub fn AdminPostsPage() -> impl IntoView {
-    let filter = query_filter(|q| PostFilter {
+    let read = |q: &ParamsMap| PostFilter {
         q: text(q, "q"),
         author: text(q, "author"),
         from: text(q, "from"),
         until: text(q, "until"),
         hidden: flag(q, "hidden"),
         cursor: text(q, "cursor"),
-    });
-    let page = load(filter, admin_posts);
-
-    view! {
-        <AdminFrame title="Posts">
-            {move || {
-                let f = filter();
-                view! {
-                    <FilterForm action="/admin/posts">
-                        <label>"Text" <input type="search" name="q" value=f.q.unwrap_or_default() /></label>
-                        <label>"Author" <input name="author" value=f.author.unwrap_or_default() placeholder="Handle or id" /></label>
-                        <label>"From (UTC)" <input type="date" name="from" value=f.from.unwrap_or_default() /></label>
-                        <label>"Until (UTC)" <input type="date" name="until" value=f.until.unwrap_or_default() /></label>
-                        <FlagSelect name="hidden" label="Visibility" yes="Hidden" no="Visible" current=f.hidden />
-                    </FilterForm>
-                }
-            }}
-            {loaded(page, |page| {
-                let now = page.now;
-                view! {
-                    <ul class="admin-posts">
-                        {page.items.into_iter().map(|post| view! { <ModeratedPost post now /> }).collect_view()}
-                    </ul>
-                    {next_page(page.next_cursor)}
-                }
-            })}
-        </AdminFrame>
-    }
+    };
+    let form = |f: PostFilter| {
+        view! {
+            <label>"Text" <input type="search" name="q" value=f.q.unwrap_or_default() /></label>
+            <label>"Author" <input name="author" value=f.author.unwrap_or_default() placeholder="Handle or id" /></label>
+            <label>"From (UTC)" <input type="date" name="from" value=f.from.unwrap_or_default() /></label>
+            <label>"Until (UTC)" <input type="date" name="until" value=f.until.unwrap_or_default() /></label>
+            <FlagSelect name="hidden" label="Visibility" yes="Hidden" no="Visible" current=f.hidden />
+        }
+    };
+    let list = |page: Page<AdminPost>| {
+        let now = page.now;
+        view! {
+            <ul class="admin-posts">
+                {page.items.into_iter().map(|post| view! { <ModeratedPost post now /> }).collect_view()}
+            </ul>
+        }
+    };
+    view! { <AdminFrame title="Posts">{filtered_list("/admin/posts", read, admin_posts, form, list)}</AdminFrame> }
 }
 
 /// One post with the staff actions on it.

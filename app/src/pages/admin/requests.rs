@@ -1,12 +1,13 @@
 //! `/admin/requests` (the request log: status counts, the slowest requests, filtered lists) and
 //! `/admin`, the overview, which shows the last hour's counts.
 
-use super::{loaded, next_page, query_filter, text, AdminFrame, AdminTable, FilterForm};
+use super::{filtered_list, loaded, text, AdminFrame, AdminTable};
 use crate::api::admin::{admin_request_stats, admin_requests};
 use crate::api::resource::load;
 use crate::when;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 use shared::admin::{RequestFilter, RequestRecord, RequestStats, StatsWindow};
 
 #[component]
@@ -29,7 +30,8 @@ pub fn AdminRequestsPage() -> impl IntoView {
         Some("day") => StatsWindow::Day,
         _ => StatsWindow::Hour,
     };
-    let filter = query_filter(|q| RequestFilter {
+    let stats = load(window, admin_request_stats);
+    let read = |q: &ParamsMap| RequestFilter {
         path: text(q, "path"),
         route: text(q, "route"),
         method: text(q, "method"),
@@ -38,9 +40,24 @@ pub fn AdminRequestsPage() -> impl IntoView {
         from: text(q, "from"),
         until: text(q, "until"),
         cursor: text(q, "cursor"),
-    });
-    let stats = load(window, admin_request_stats);
-    let page = load(filter, admin_requests);
+    };
+    let form = |f: RequestFilter| {
+        let field = |label: &'static str, name: &'static str, value: Option<String>, hint: &'static str| {
+            view! {
+                <label>{label} <input name=name value=value.unwrap_or_default() placeholder=hint /></label>
+            }
+        };
+        view! {
+            {field("Path", "path", f.path, "/api/v1/posts")}
+            {field("Route", "route", f.route, "/api/v1/posts/{id}")}
+            {field("Method", "method", f.method, "GET")}
+            {field("Status", "status", f.status, "500")}
+            {field("User", "user", f.user, "Handle or id")}
+            <label>"From (UTC)" <input type="datetime-local" name="from" value=f.from.unwrap_or_default() /></label>
+            <label>"Until (UTC)" <input type="datetime-local" name="until" value=f.until.unwrap_or_default() /></label>
+        }
+    };
+    let log = filtered_list("/admin/requests", read, admin_requests, form, |page| requests_table(page.items));
 
     view! {
         <AdminFrame title="Requests">
@@ -54,24 +71,7 @@ pub fn AdminRequestsPage() -> impl IntoView {
                 {requests_table(stats.slowest)}
             })}
             <h2>"Log"</h2>
-            {move || {
-                let f = filter();
-                let field = move |label: &'static str, name: &'static str, value: Option<String>, hint: &'static str| view! {
-                    <label>{label} <input name=name value=value.unwrap_or_default() placeholder=hint /></label>
-                };
-                view! {
-                    <FilterForm action="/admin/requests">
-                        {field("Path", "path", f.path, "/api/v1/posts")}
-                        {field("Route", "route", f.route, "/api/v1/posts/{id}")}
-                        {field("Method", "method", f.method, "GET")}
-                        {field("Status", "status", f.status, "500")}
-                        {field("User", "user", f.user, "Handle or id")}
-                        <label>"From (UTC)" <input type="datetime-local" name="from" value=f.from.unwrap_or_default() /></label>
-                        <label>"Until (UTC)" <input type="datetime-local" name="until" value=f.until.unwrap_or_default() /></label>
-                    </FilterForm>
-                }
-            }}
-            {loaded(page, |page| view! { {requests_table(page.items)} {next_page(page.next_cursor)} })}
+            {log}
         </AdminFrame>
     }
 }

@@ -2,8 +2,8 @@
 //! sessions, and the staff actions on it).
 
 use super::{
-    action_problem, admin_problem, flag, list_or, loaded, loading, next_page, query_filter, text, AdminFrame,
-    AdminTable, FilterForm, FlagSelect,
+    action_problem, admin_problem, filtered_list, flag, list_or, loading, text, AdminFrame, AdminTable,
+    FlagSelect,
 };
 use crate::api::admin::{act_on_user, admin_account, admin_users};
 use crate::api::resource::load;
@@ -11,36 +11,28 @@ use crate::session::use_session;
 use crate::when;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use leptos_router::params::ParamsMap;
 use shared::admin::{AdminPost, AdminUser, AdminUserDetail, Page, UserAction, UserFilter};
 use shared::{ApiError, ErrorCode, SessionView};
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
-    let filter = query_filter(|q| UserFilter {
+    let read = |q: &ParamsMap| UserFilter {
         q: text(q, "q"),
         verified: flag(q, "verified"),
         staff: flag(q, "staff"),
         active: flag(q, "active"),
         cursor: text(q, "cursor"),
-    });
-    let page = load(filter, admin_users);
-
-    view! {
-        <AdminFrame title="Users">
-            {move || {
-                let f = filter();
-                view! {
-                    <FilterForm action="/admin/users">
-                        <label>"Search" <input type="search" name="q" value=f.q.unwrap_or_default() placeholder="Email, handle or name" /></label>
-                        <FlagSelect name="verified" label="Email" yes="Verified" no="Unverified" current=f.verified />
-                        <FlagSelect name="staff" label="Staff" yes="Staff" no="Not staff" current=f.staff />
-                        <FlagSelect name="active" label="Status" yes="Active" no="Deactivated" current=f.active />
-                    </FilterForm>
-                }
-            }}
-            {loaded(page, users_table)}
-        </AdminFrame>
-    }
+    };
+    let form = |f: UserFilter| {
+        view! {
+            <label>"Search" <input type="search" name="q" value=f.q.unwrap_or_default() placeholder="Email, handle or name" /></label>
+            <FlagSelect name="verified" label="Email" yes="Verified" no="Unverified" current=f.verified />
+            <FlagSelect name="staff" label="Staff" yes="Staff" no="Not staff" current=f.staff />
+            <FlagSelect name="active" label="Status" yes="Active" no="Deactivated" current=f.active />
+        }
+    };
+    view! { <AdminFrame title="Users">{filtered_list("/admin/users", read, admin_users, form, users_table)}</AdminFrame> }
 }
 
 fn users_table(page: Page<AdminUser>) -> impl IntoView {
@@ -57,7 +49,6 @@ fn users_table(page: Page<AdminUser>) -> impl IntoView {
             }).collect_view()}
         </AdminTable>
         {page.next_cursor.is_none().then(|| view! { <p class="notice">"End of the list."</p> })}
-        {next_page(page.next_cursor)}
     }
 }
 
