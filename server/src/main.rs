@@ -107,12 +107,7 @@ async fn main() -> ExitCode {
                     Some(path) => std::fs::write(&path, json)?,
                     None => println!("{json}"),
                 }
-                Ok(format!(
-                    "Exported {} users, {} posts, {} likes.",
-                    dump.users.len(),
-                    dump.posts.len(),
-                    dump.likes.len()
-                ))
+                Ok(format!("Exported {dump}."))
             })
             .await,
         ),
@@ -120,12 +115,7 @@ async fn main() -> ExitCode {
             operate(|app| async move {
                 let dump: domain::store::Dump = serde_json::from_slice(&std::fs::read(&input)?)?;
                 app.import(&dump).await.map_err(explain)?;
-                Ok(format!(
-                    "Imported {} users, {} posts, {} likes.",
-                    dump.users.len(),
-                    dump.posts.len(),
-                    dump.likes.len()
-                ))
+                Ok(format!("Imported {dump}."))
             })
             .await,
         ),

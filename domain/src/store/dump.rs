@@ -42,6 +42,13 @@ pub struct Dump {
 
 pub const DUMP_FORMAT: u32 = 1;
 
+/// What a dump holds, for the command line: "2 users, 5 posts, 3 likes".
+impl std::fmt::Display for Dump {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} users, {} posts, {} likes", self.users.len(), self.posts.len(), self.likes.len())
+    }
+}
+
 impl Db {
     pub async fn export(&self) -> Result<Dump, sqlx::Error> {
         let users = sqlx::query_as(&format!("SELECT {} FROM users ORDER BY id", super::users::USER_COLUMNS))

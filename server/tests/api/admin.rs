@@ -34,13 +34,6 @@ const ADMIN_PAGES: [&str; 7] = [
     "/admin/audit",
 ];
 
-/// A signed-in staff member (made staff directly, as `mublog createsuperuser` does).
-async fn staff(app: &TestApp, email: &str) -> User {
-    let user = app.user(email).await;
-    app.sql(&format!("UPDATE users SET is_staff = 1 WHERE id = {}", user.id)).await;
-    user
-}
-
 async fn admin(app: &TestApp, who: &User, path: &str, body: Value) -> common::TestResponse {
     app.post(path, body, Some(&who.access), None).await
 }
@@ -52,7 +45,7 @@ async fn act_on_user(app: &TestApp, who: &User, id: i64, action: &str) -> common
 #[tokio::test]
 async fn every_admin_route_refuses_everyone_but_staff() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     for (path, body) in admin_calls() {
         let anonymous = app.post(path, body.clone(), None, None).await;
@@ -98,7 +91,7 @@ async fn every_admin_route_refuses_everyone_but_staff() {
 #[tokio::test]
 async fn deactivating_ends_every_session_at_once_and_refuses_sign_in() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     let post = app.new_post(&ada, "before").await;
     assert_eq!(app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.status, StatusCode::OK);
@@ -160,7 +153,7 @@ fn audited(action: &str, target_type: &str, id: i64, detail: &str) -> (String, S
 #[tokio::test]
 async fn granting_and_revoking_staff_opens_and_closes_the_admin() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     assert_eq!(act_on_user(&app, &boss, ada.id, "grant_staff").await.json()["staff"], true);
     assert_eq!(admin(&app, &ada, "/api/admin/users", json!({})).await.status, StatusCode::OK);
@@ -174,7 +167,7 @@ async fn granting_and_revoking_staff_opens_and_closes_the_admin() {
 #[tokio::test]
 async fn resending_verification_mails_a_fresh_link_to_unverified_addresses_only() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     assert_eq!(app.register("new@example.com").await.status, StatusCode::ACCEPTED);
     app.mail.wait_for("new@example.com", 1).await;
@@ -188,7 +181,7 @@ async fn resending_verification_mails_a_fresh_link_to_unverified_addresses_only(
 #[tokio::test]
 async fn signing_a_user_out_everywhere_refuses_their_token_at_once() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     assert_eq!(act_on_user(&app, &boss, ada.id, "sign_out_everywhere").await.status, StatusCode::OK);
     assert_eq!(app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.status, StatusCode::UNAUTHORIZED);
@@ -199,7 +192,7 @@ async fn signing_a_user_out_everywhere_refuses_their_token_at_once() {
 #[tokio::test]
 async fn a_hidden_post_is_gone_everywhere_until_shown_and_a_deleted_one_stays_readable_in_the_trail() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     let post = app.new_post(&ada, "questionable").await;
     let hide = |reason: &str| json!({ "id": post, "action": { "action": "hide", "reason": reason } });
@@ -250,7 +243,7 @@ async fn a_hidden_post_is_gone_everywhere_until_shown_and_a_deleted_one_stays_re
 #[tokio::test]
 async fn a_dead_job_is_retried_and_runs_once() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     assert_eq!(app.register("new@example.com").await.status, StatusCode::ACCEPTED);
     app.mail.wait_for("new@example.com", 1).await;
     let newbie = app.sql_scalar("SELECT id FROM users WHERE email = 'new@example.com'").await;
@@ -292,7 +285,7 @@ fn column(page: &Value, key: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_user_list_searches_filters_and_pages() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada.lovelace@example.com").await;
     assert_eq!(app.register("pending@example.com").await.status, StatusCode::ACCEPTED);
     app.sql(
@@ -342,7 +335,7 @@ async fn the_user_list_searches_filters_and_pages() {
 #[tokio::test]
 async fn the_post_list_filters_by_author_text_dates_and_visibility() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     let old = app.new_post(&ada, "an old thought").await;
     app.sql(&format!("UPDATE posts SET created_at = 1793491200 WHERE id = {old}")).await; // 2026-11-01
@@ -371,7 +364,7 @@ async fn the_post_list_filters_by_author_text_dates_and_visibility() {
 #[tokio::test]
 async fn the_request_log_filters_exactly_and_counts_what_the_middleware_logged() {
     let app = TestApp::new().await;
-    let boss = staff(&app, "boss@example.com").await;
+    let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
     // Filled directly, so the filters are exact.
     app.sql(&format!(

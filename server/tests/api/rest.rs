@@ -323,8 +323,7 @@ async fn cors_admits_only_configured_origins() {
 async fn staff_may_edit_and_delete_any_post() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    let moderator = app.user("mod@example.com").await;
-    app.sql(&format!("UPDATE users SET is_staff = 1 WHERE id = {}", moderator.id)).await;
+    let moderator = app.staff("mod@example.com").await;
     let id = app.new_post(&ada, "spam").await;
     let path = format!("/api/v1/posts/{id}");
     let res = app.api("PATCH", &path, Some(json!({ "body": "[removed]" })), Some(&moderator.access)).await;

@@ -416,8 +416,7 @@ async fn made_up_paths_and_methods_add_no_metric_series() {
 async fn staff_edits_and_deletes_of_others_posts_are_audited() {
     let app = TestApp::new().await;
     let ada = app.user("ada@example.com").await;
-    let moderator = app.user("mod@example.com").await;
-    app.sql(&format!("UPDATE users SET is_staff = 1 WHERE id = {}", moderator.id)).await;
+    let moderator = app.staff("mod@example.com").await;
     let id = app.new_post(&ada, "buy cheap pills").await;
     let path = format!("/api/v1/posts/{id}");
     let own = app.new_post(&moderator, "my own words").await;

@@ -324,6 +324,13 @@ impl TestApp {
         self.post("/api/posts/create", json!({ "body": body }), Some(&user.access), None).await
     }
 
+    /// A signed-in staff member (made staff directly, as `mublog createsuperuser` does).
+    pub async fn staff(&self, email: &str) -> User {
+        let user = self.user(email).await;
+        self.sql(&format!("UPDATE users SET is_staff = 1 WHERE id = {}", user.id)).await;
+        user
+    }
+
     /// Posts `body` as `user` and returns the new post's id.
     pub async fn new_post(&self, user: &User, body: &str) -> i64 {
         let res = self.create_post(user, body).await;
