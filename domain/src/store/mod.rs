@@ -5,6 +5,7 @@
 mod audit;
 mod dump;
 mod jobs;
+mod likes;
 mod moderation;
 mod one_time_tokens;
 mod posts;
@@ -75,6 +76,8 @@ pub struct Db {
     writer: SqlitePool,
     /// The database file (`None` for in-memory databases).
     file: Option<std::sync::Arc<std::path::Path>>,
+    /// Likes waiting for the writer (see [`likes`]).
+    likes: tokio::sync::mpsc::Sender<likes::LikeWrite>,
 }
 
 /// Why the database cannot serve requests (for `/readyz`).
@@ -118,7 +121,8 @@ impl Db {
             }
             None => writer.clone(),
         };
-        Ok(Db { pool, writer, file })
+        let likes = likes::spawn_like_writer(writer.clone());
+        Ok(Db { pool, writer, file, likes })
     }
 
     /// Whether the database answers and has every migration this build knows.

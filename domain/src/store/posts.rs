@@ -1,5 +1,5 @@
 use super::{Db, Tx};
-use shared::{LikeState, PostId, UserId};
+use shared::{PostId, UserId};
 
 /// The author of a post, as a query over `posts p JOIN users u` names them.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -196,47 +196,6 @@ impl Db {
         .fetch_optional(&mut **tx)
         .await
     }
-
-    /// Likes or unlikes idempotently and returns the resulting count, or `None` when there is
-    /// no such visible post. Both statements run on the writer connection, held throughout:
-    /// no other write comes between them, so the count read is the one this change left,
-    /// without the two extra round trips of `BEGIN` and `COMMIT`. The primary key on
-    /// (post_id, user_id) keeps the count exact however many requests race.
-    pub async fn set_like(
-        &self,
-        user: UserId,
-        post: PostId,
-        liked: bool,
-        now: i64,
-    ) -> Result<Option<LikeState>, sqlx::Error> {
-        let change = if liked {
-            sqlx::query(
-                "INSERT INTO likes (post_id, user_id, created_at)
-                 SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM posts WHERE id = ?1 AND hidden_at IS NULL)
-                 ON CONFLICT (post_id, user_id) DO NOTHING",
-            )
-            .bind(post)
-            .bind(user)
-            .bind(now)
-        } else {
-            // Unliking a hidden post is refused below, but changes nothing either way.
-            sqlx::query(
-                "DELETE FROM likes WHERE post_id = ? AND user_id = ?
-                 AND EXISTS (SELECT 1 FROM posts WHERE id = post_id AND hidden_at IS NULL)",
-            )
-            .bind(post)
-            .bind(user)
-        };
-        self.write(change).await?;
-        // Read back on a reader, which sees the committed change: the one writer connection is
-        // the queue every write waits in, so it does nothing a reader can do.
-        let like_count: Option<i64> =
-            sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ? AND hidden_at IS NULL")
-                .bind(post)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(like_count.map(|like_count| LikeState { post_id: post, like_count, liked }))
-    }
 }
 
 #[cfg(test)]
@@ -273,47 +232,6 @@ mod tests {
                 "{steps:#?}"
             );
         }
-    }
-
-    /// The kept count matches the likes themselves through likes, unlikes, repeats, a hidden
-    /// post (refused, unchanged) and a liker's account being deleted (cascade).
-    #[tokio::test]
-    async fn like_counts_follow_the_likes() {
-        let (_dir, db) = crate::store::scratch_db().await;
-        for id in 1..=3 {
-            sqlx::query("INSERT INTO users (id, email, handle, display_name, password_hash, created_at) VALUES (?1, ?1 || '@x', 'u' || ?1, 'U', '', 0)")
-                .bind(id)
-                .execute(db.writer())
-                .await
-                .unwrap();
-        }
-        let post = db.insert_post(UserId(1), "likeable", 0).await.unwrap();
-        let count = |state: Option<LikeState>| state.unwrap().like_count;
-        assert_eq!(count(db.set_like(UserId(1), post, true, 0).await.unwrap()), 1);
-        assert_eq!(count(db.set_like(UserId(1), post, true, 0).await.unwrap()), 1);
-        assert_eq!(count(db.set_like(UserId(2), post, true, 0).await.unwrap()), 2);
-        assert_eq!(count(db.set_like(UserId(3), post, true, 0).await.unwrap()), 3);
-        assert_eq!(count(db.set_like(UserId(2), post, false, 0).await.unwrap()), 2);
-        assert_eq!(count(db.set_like(UserId(2), post, false, 0).await.unwrap()), 2);
-        sqlx::query("DELETE FROM users WHERE id = 3").execute(db.writer()).await.unwrap();
-        let kept = db.post(None, post).await.unwrap().unwrap().like_count;
-        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes WHERE post_id = ?")
-            .bind(post)
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-        assert_eq!((kept, real), (1, 1));
-        sqlx::query("UPDATE posts SET hidden_at = 1 WHERE id = ?")
-            .bind(post)
-            .execute(db.writer())
-            .await
-            .unwrap();
-        assert!(db.set_like(UserId(2), post, true, 0).await.unwrap().is_none());
-        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes").fetch_one(db.pool()).await.unwrap();
-        assert_eq!(real, 1, "a hidden post takes no likes");
-        assert!(db.set_like(UserId(1), post, false, 0).await.unwrap().is_none());
-        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes").fetch_one(db.pool()).await.unwrap();
-        assert_eq!(real, 1, "nor loses them");
     }
 
     /// The search index follows the posts: new, edited and deleted posts, any three characters

@@ -1,0 +1,225 @@
+//! Likes, written in batches. Every write waits its turn on the one writer connection, and
+//! each statement costs two hand-offs to the thread sqlx runs that connection on; under load
+//! most of a like's time went there. Likes that arrive while a batch is being written wait
+//! and go together in the next: one `INSERT` for the likes and one `DELETE` for the unlikes,
+//! however many requests there are. Each request then reads its post's new count on a reader.
+
+use super::Db;
+use shared::{LikeState, PostId, UserId};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::collections::HashMap;
+use tokio::sync::{mpsc, oneshot};
+
+/// The most likes one batch writes (three bound values each, far below SQLite's limit).
+const BATCH: usize = 256;
+
+/// One like or unlike waiting for the writer, and where to say that it is written.
+pub(super) struct LikeWrite {
+    user: UserId,
+    post: PostId,
+    liked: bool,
+    now: i64,
+    written: oneshot::Sender<Result<(), String>>,
+}
+
+/// Starts the task that writes queued likes on `writer`; it ends when every sender is dropped.
+pub(super) fn spawn_like_writer(writer: SqlitePool) -> mpsc::Sender<LikeWrite> {
+    let (queue, mut waiting) = mpsc::channel::<LikeWrite>(4 * BATCH);
+    tokio::spawn(async move {
+        let mut batch = Vec::with_capacity(BATCH);
+        while waiting.recv_many(&mut batch, BATCH).await > 0 {
+            let outcome = write_batch(&writer, &batch).await.map_err(|e| {
+                tracing::error!(error = %e, likes = batch.len(), "writing a batch of likes failed");
+                e.to_string()
+            });
+            for like in batch.drain(..) {
+                // A request that gave up waiting no longer needs the answer.
+                let _ = like.written.send(outcome.clone());
+            }
+        }
+    });
+    queue
+}
+
+/// The batch's likes in one statement and its unlikes in another. When one member sends both
+/// in one batch, the later wins, as it would have one after the other. Each statement touches
+/// visible posts only, and the primary key on (post_id, user_id) keeps counts exact.
+async fn write_batch(writer: &SqlitePool, batch: &[LikeWrite]) -> Result<(), sqlx::Error> {
+    let mut last: HashMap<(PostId, UserId), (bool, i64)> = HashMap::with_capacity(batch.len());
+    for like in batch {
+        last.insert((like.post, like.user), (like.liked, like.now));
+    }
+    let (likes, unlikes): (Vec<_>, Vec<_>) = last.into_iter().partition(|(_, (liked, _))| *liked);
+    if !likes.is_empty() {
+        insert_likes_sql(&likes).build().execute(writer).await?;
+    }
+    if !unlikes.is_empty() {
+        delete_likes_sql(&unlikes).build().execute(writer).await?;
+    }
+    Ok(())
+}
+
+type Keyed = ((PostId, UserId), (bool, i64));
+
+fn insert_likes_sql(likes: &[Keyed]) -> QueryBuilder<'static, Sqlite> {
+    let mut q = QueryBuilder::new("INSERT INTO likes (post_id, user_id, created_at) SELECT * FROM (");
+    q.push_values(likes, |mut row, ((post, user), (_, now))| {
+        row.push_bind(*post).push_bind(*user).push_bind(*now);
+    });
+    q.push(
+        ") AS v WHERE EXISTS (SELECT 1 FROM posts WHERE id = v.column1 AND hidden_at IS NULL)
+         ON CONFLICT (post_id, user_id) DO NOTHING",
+    );
+    q
+}
+
+fn delete_likes_sql(unlikes: &[Keyed]) -> QueryBuilder<'static, Sqlite> {
+    let mut q = QueryBuilder::new("DELETE FROM likes WHERE (post_id, user_id) IN (");
+    q.push_values(unlikes, |mut row, ((post, user), _)| {
+        row.push_bind(*post).push_bind(*user);
+    });
+    // Unliking a hidden post is refused (its count is not read), and changes nothing either.
+    q.push(") AND EXISTS (SELECT 1 FROM posts WHERE id = likes.post_id AND hidden_at IS NULL)");
+    q
+}
+
+impl Db {
+    /// Likes or unlikes idempotently and returns the resulting count, or `None` when there is
+    /// no such visible post. The write goes in the next batch (see the module); the count is
+    /// read on a reader once it is written.
+    pub async fn set_like(
+        &self,
+        user: UserId,
+        post: PostId,
+        liked: bool,
+        now: i64,
+    ) -> Result<Option<LikeState>, sqlx::Error> {
+        let (written, done) = oneshot::channel();
+        let gone = || sqlx::Error::PoolClosed;
+        self.likes.send(LikeWrite { user, post, liked, now, written }).await.map_err(|_| gone())?;
+        done.await.map_err(|_| gone())?.map_err(sqlx::Error::Protocol)?;
+        let like_count: Option<i64> =
+            sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ? AND hidden_at IS NULL")
+                .bind(post)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(like_count.map(|like_count| LikeState { post_id: post, like_count, liked }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::scratch_db;
+
+    async fn members(db: &Db, count: i64) {
+        for id in 1..=count {
+            sqlx::query("INSERT INTO users (id, email, handle, display_name, password_hash, created_at) VALUES (?1, ?1 || '@x', 'u' || ?1, 'U', '', 0)")
+                .bind(id)
+                .execute(db.writer())
+                .await
+                .unwrap();
+        }
+    }
+
+    async fn likes_of(db: &Db, post: PostId) -> (i64, i64) {
+        let kept = db.post(None, post).await.unwrap().map_or(-1, |p| p.like_count);
+        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes WHERE post_id = ?")
+            .bind(post)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        (kept, real)
+    }
+
+    /// The kept count matches the likes themselves through likes, unlikes, repeats, a hidden
+    /// post (refused, unchanged) and a liker's account being deleted (cascade).
+    #[tokio::test]
+    async fn like_counts_follow_the_likes() {
+        let (_dir, db) = crate::store::scratch_db().await;
+        members(&db, 3).await;
+        let post = db.insert_post(UserId(1), "likeable", 0).await.unwrap();
+        let count = |state: Option<LikeState>| state.unwrap().like_count;
+        assert_eq!(count(db.set_like(UserId(1), post, true, 0).await.unwrap()), 1);
+        assert_eq!(count(db.set_like(UserId(1), post, true, 0).await.unwrap()), 1);
+        assert_eq!(count(db.set_like(UserId(2), post, true, 0).await.unwrap()), 2);
+        assert_eq!(count(db.set_like(UserId(3), post, true, 0).await.unwrap()), 3);
+        assert_eq!(count(db.set_like(UserId(2), post, false, 0).await.unwrap()), 2);
+        assert_eq!(count(db.set_like(UserId(2), post, false, 0).await.unwrap()), 2);
+        sqlx::query("DELETE FROM users WHERE id = 3").execute(db.writer()).await.unwrap();
+        assert_eq!(likes_of(&db, post).await, (1, 1));
+        sqlx::query("UPDATE posts SET hidden_at = 1 WHERE id = ?")
+            .bind(post)
+            .execute(db.writer())
+            .await
+            .unwrap();
+        assert!(db.set_like(UserId(2), post, true, 0).await.unwrap().is_none());
+        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(real, 1, "a hidden post takes no likes");
+        assert!(db.set_like(UserId(1), post, false, 0).await.unwrap().is_none());
+        let real: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM likes").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(real, 1, "nor loses them");
+    }
+
+    /// Two hundred members liking at once (each twice) and half of them then unliking: the
+    /// requests share batches, and the count is exact.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn racing_likes_share_batches_and_count_exactly() {
+        let (_dir, db) = scratch_db().await;
+        members(&db, 200).await;
+        let post = db.insert_post(UserId(1), "popular", 0).await.unwrap();
+        let set = |user: i64, liked: bool| {
+            let db = db.clone();
+            tokio::spawn(async move { db.set_like(UserId(user), post, liked, 0).await.unwrap().unwrap() })
+        };
+        let clicks: Vec<_> = (1..=200).flat_map(|user| [set(user, true), set(user, true)]).collect();
+        for click in clicks {
+            assert!(click.await.unwrap().liked);
+        }
+        assert_eq!(likes_of(&db, post).await, (200, 200));
+        let unclicks: Vec<_> = (1..=100).map(|user| set(user, false)).collect();
+        for unclick in unclicks {
+            assert!(!unclick.await.unwrap().liked);
+        }
+        assert_eq!(likes_of(&db, post).await, (100, 100));
+    }
+
+    /// Within one batch, a member's later request wins, as it would have one after the other.
+    #[tokio::test]
+    async fn in_one_batch_the_later_request_wins() {
+        let (_dir, db) = scratch_db().await;
+        members(&db, 2).await;
+        let post = db.insert_post(UserId(1), "flip", 0).await.unwrap();
+        let write = |user: i64, liked: bool| {
+            let (written, _) = oneshot::channel();
+            LikeWrite { user: UserId(user), post, liked, now: 0, written }
+        };
+        let batch = [write(1, true), write(1, false), write(2, false), write(2, true)];
+        write_batch(db.writer(), &batch).await.unwrap();
+        let likers: Vec<i64> =
+            sqlx::query_scalar("SELECT user_id FROM likes").fetch_all(db.pool()).await.unwrap();
+        assert_eq!(likers, [2]);
+        assert_eq!(likes_of(&db, post).await, (1, 1));
+    }
+
+    /// A batch finds each like by its primary key, and each post by its id: no scan of either
+    /// table, however large.
+    #[tokio::test]
+    async fn batched_likes_seek_by_primary_key() {
+        let (_dir, db) = scratch_db().await;
+        let batch: Vec<Keyed> = (1..=3).map(|n| ((PostId(n), UserId(n)), (true, 0))).collect();
+        let inserting = crate::store::query_plan(&db, insert_likes_sql(&batch)).await;
+        let deleting = crate::store::query_plan(&db, delete_likes_sql(&batch)).await;
+        for plan in [&inserting, &deleting] {
+            assert!(
+                !plan.iter().any(|step| step.starts_with("SCAN likes") || step.starts_with("SCAN posts")),
+                "{plan:?}"
+            );
+            assert!(
+                plan.iter().any(|step| step.starts_with("SEARCH posts USING INTEGER PRIMARY KEY")),
+                "{plan:?}"
+            );
+        }
+        assert!(deleting.iter().any(|step| step.starts_with("SEARCH likes USING")), "{deleting:?}");
+    }
+}
