@@ -1,8 +1,8 @@
 //! Likes, written in batches. Every write waits its turn on the one writer connection, and
 //! each statement costs two hand-offs to the thread sqlx runs that connection on; under load
 //! most of a like's time went there. Likes that arrive while a batch is being written wait
-//! and go together in the next: one `INSERT` for the likes and one `DELETE` for the unlikes,
-//! however many requests there are. Each request then reads its post's new count on a reader.
+//! and go together in the next: one `INSERT` for the likes, one `DELETE` for the unlikes and
+//! one read of the new counts (on a reader), however many requests there are.
 
 use super::Db;
 use shared::{LikeState, PostId, UserId};
@@ -13,28 +13,34 @@ use tokio::sync::{mpsc, oneshot};
 /// The most likes one batch writes (three bound values each, far below SQLite's limit).
 const BATCH: usize = 256;
 
-/// One like or unlike waiting for the writer, and where to say that it is written.
+/// One like or unlike waiting for the writer, and where to send its post's new count (`None`
+/// when the post is missing or hidden).
 pub(super) struct LikeWrite {
     user: UserId,
     post: PostId,
     liked: bool,
     now: i64,
-    written: oneshot::Sender<Result<(), String>>,
+    written: oneshot::Sender<Result<Option<i64>, String>>,
 }
 
-/// Starts the task that writes queued likes on `writer`; it ends when every sender is dropped.
-pub(super) fn spawn_like_writer(writer: SqlitePool) -> mpsc::Sender<LikeWrite> {
+/// The like counts of the posts a batch touched, by post.
+type Counts = HashMap<PostId, i64>;
+
+/// Starts the task that writes queued likes on `writer` and reads their counts on `readers`;
+/// it ends when every sender is dropped.
+pub(super) fn spawn_like_writer(writer: SqlitePool, readers: SqlitePool) -> mpsc::Sender<LikeWrite> {
     let (queue, mut waiting) = mpsc::channel::<LikeWrite>(4 * BATCH);
     tokio::spawn(async move {
         let mut batch = Vec::with_capacity(BATCH);
         while waiting.recv_many(&mut batch, BATCH).await > 0 {
-            let outcome = write_batch(&writer, &batch).await.map_err(|e| {
+            let outcome = write_batch(&writer, &readers, &batch).await.map_err(|e| {
                 tracing::error!(error = %e, likes = batch.len(), "writing a batch of likes failed");
                 e.to_string()
             });
             for like in batch.drain(..) {
+                let count = outcome.as_ref().map(|counts| counts.get(&like.post).copied());
                 // A request that gave up waiting no longer needs the answer.
-                let _ = like.written.send(outcome.clone());
+                let _ = like.written.send(count.map_err(Clone::clone));
             }
         }
     });
@@ -43,8 +49,13 @@ pub(super) fn spawn_like_writer(writer: SqlitePool) -> mpsc::Sender<LikeWrite> {
 
 /// The batch's likes in one statement and its unlikes in another. When one member sends both
 /// in one batch, the later wins, as it would have one after the other. Each statement touches
-/// visible posts only, and the primary key on (post_id, user_id) keeps counts exact.
-async fn write_batch(writer: &SqlitePool, batch: &[LikeWrite]) -> Result<(), sqlx::Error> {
+/// visible posts only, and the primary key on (post_id, user_id) keeps counts exact. The counts
+/// are read on a reader, which sees what the writer committed.
+async fn write_batch(
+    writer: &SqlitePool,
+    readers: &SqlitePool,
+    batch: &[LikeWrite],
+) -> Result<Counts, sqlx::Error> {
     let mut last: HashMap<(PostId, UserId), (bool, i64)> = HashMap::with_capacity(batch.len());
     for like in batch {
         last.insert((like.post, like.user), (like.liked, like.now));
@@ -56,7 +67,9 @@ async fn write_batch(writer: &SqlitePool, batch: &[LikeWrite]) -> Result<(), sql
     if !unlikes.is_empty() {
         delete_likes_sql(&unlikes).build().execute(writer).await?;
     }
-    Ok(())
+    let posts: Vec<PostId> = likes.iter().chain(&unlikes).map(|((post, _), _)| *post).collect();
+    let counts: Vec<(PostId, i64)> = counts_sql(&posts).build_query_as().fetch_all(readers).await?;
+    Ok(counts.into_iter().collect())
 }
 
 type Keyed = ((PostId, UserId), (bool, i64));
@@ -83,10 +96,19 @@ fn delete_likes_sql(unlikes: &[Keyed]) -> QueryBuilder<'static, Sqlite> {
     q
 }
 
+fn counts_sql(posts: &[PostId]) -> QueryBuilder<'static, Sqlite> {
+    let mut q = QueryBuilder::new("SELECT id, like_count FROM posts WHERE hidden_at IS NULL AND id IN (");
+    let mut ids = q.separated(", ");
+    for post in posts {
+        ids.push_bind(*post);
+    }
+    q.push(")");
+    q
+}
+
 impl Db {
     /// Likes or unlikes idempotently and returns the resulting count, or `None` when there is
-    /// no such visible post. The write goes in the next batch (see the module); the count is
-    /// read on a reader once it is written.
+    /// no such visible post. It goes in the next batch (see the module).
     pub async fn set_like(
         &self,
         user: UserId,
@@ -97,12 +119,7 @@ impl Db {
         let (written, done) = oneshot::channel();
         let gone = || sqlx::Error::PoolClosed;
         self.likes.send(LikeWrite { user, post, liked, now, written }).await.map_err(|_| gone())?;
-        done.await.map_err(|_| gone())?.map_err(sqlx::Error::Protocol)?;
-        let like_count: Option<i64> =
-            sqlx::query_scalar("SELECT like_count FROM posts WHERE id = ? AND hidden_at IS NULL")
-                .bind(post)
-                .fetch_optional(self.pool())
-                .await?;
+        let like_count = done.await.map_err(|_| gone())?.map_err(sqlx::Error::Protocol)?;
         Ok(like_count.map(|like_count| LikeState { post_id: post, like_count, liked }))
     }
 }
@@ -195,7 +212,8 @@ mod tests {
             LikeWrite { user: UserId(user), post, liked, now: 0, written }
         };
         let batch = [write(1, true), write(1, false), write(2, false), write(2, true)];
-        write_batch(db.writer(), &batch).await.unwrap();
+        let counts = write_batch(db.writer(), db.pool(), &batch).await.unwrap();
+        assert_eq!(counts, Counts::from([(post, 1)]));
         let likers: Vec<i64> =
             sqlx::query_scalar("SELECT user_id FROM likes").fetch_all(db.pool()).await.unwrap();
         assert_eq!(likers, [2]);
@@ -210,7 +228,8 @@ mod tests {
         let batch: Vec<Keyed> = (1..=3).map(|n| ((PostId(n), UserId(n)), (true, 0))).collect();
         let inserting = crate::store::query_plan(&db, insert_likes_sql(&batch)).await;
         let deleting = crate::store::query_plan(&db, delete_likes_sql(&batch)).await;
-        for plan in [&inserting, &deleting] {
+        let counting = crate::store::query_plan(&db, counts_sql(&[PostId(1), PostId(2)])).await;
+        for plan in [&inserting, &deleting, &counting] {
             assert!(
                 !plan.iter().any(|step| step.starts_with("SCAN likes") || step.starts_with("SCAN posts")),
                 "{plan:?}"

@@ -121,7 +121,7 @@ impl Db {
             }
             None => writer.clone(),
         };
-        let likes = likes::spawn_like_writer(writer.clone());
+        let likes = likes::spawn_like_writer(writer.clone(), pool.clone());
         Ok(Db { pool, writer, file, likes })
     }
 
