@@ -231,8 +231,12 @@ test("a 401 triggers one refresh and one retry", async ({ page }) => {
 
   const like = page.locator("article.post button.like[aria-pressed=false]").first();
   const postId = await like.locator("xpath=ancestor::article").getAttribute("data-post-id");
+  // The retry goes out after the refresh answers: wait for its answer, not just the
+  // button, which turns pressed at once.
+  const retried = page.waitForResponse((r) => r.url().endsWith("/api/posts/like") && r.status() === 200);
   await like.click();
   await refreshed;
+  await retried;
   const post = page.locator(`article[data-post-id="${postId}"] button.like`);
   await expect(post).toHaveAttribute("aria-pressed", "true");
   expect(calls.length).toBe(2);
