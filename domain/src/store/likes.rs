@@ -67,7 +67,10 @@ async fn write_batch(
     if !unlikes.is_empty() {
         delete_likes_sql(&unlikes).build().execute(writer).await?;
     }
-    let posts: Vec<PostId> = likes.iter().chain(&unlikes).map(|((post, _), _)| *post).collect();
+    // Each post once, however many of the batch's likes it has.
+    let mut posts: Vec<PostId> = likes.iter().chain(&unlikes).map(|((post, _), _)| *post).collect();
+    posts.sort_unstable();
+    posts.dedup();
     let counts: Vec<(PostId, i64)> = counts_sql(&posts).build_query_as().fetch_all(readers).await?;
     Ok(counts.into_iter().collect())
 }
