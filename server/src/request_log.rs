@@ -98,7 +98,7 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
     response
 }
 
-/// Takes whatever is waiting (up to a batch) and writes it in one transaction: one row at a
+/// Takes whatever is waiting (up to a batch) and writes it in one statement: one row at a
 /// time when traffic is light, hundreds per insert under load. Ends when the channel is closed
 /// (every sender gone, or `closing` notified) and drained.
 async fn write_batches(
