@@ -2,6 +2,7 @@
 //! browser API that reports upload progress (fetch does not).
 
 use crate::client::bearer_header;
+use shared::json::from_json;
 use shared::{ApiError, ErrorCode, PostView};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -47,9 +48,9 @@ pub async fn post_with_picture(
     let status = xhr.status().unwrap_or(0);
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
     match status {
-        201 => serde_json::from_slice(text.as_bytes()).map_err(|_| failed("answer")),
+        201 => from_json(&text).map_err(|_| failed("answer")),
         0 => Err(ApiError::new(ErrorCode::Internal, "The upload failed: no connection to the server.")),
-        _ => Err(serde_json::from_slice(text.as_bytes()).unwrap_or_else(|_| {
+        _ => Err(from_json(&text).unwrap_or_else(|_| {
             ApiError::new(ErrorCode::Internal, format!("The upload failed ({status})."))
         })),
     }

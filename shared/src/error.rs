@@ -108,7 +108,7 @@ impl std::error::Error for ApiError {}
 #[cfg(feature = "server-fn")]
 mod server_fn_error {
     use super::{ApiError, ErrorCode};
-    use server_fn::codec::JsonEncoding;
+    use crate::json::JsonEncoding;
     use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
     /// Failures inside the server-function machinery (undecodable arguments, network errors)

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod api;
 pub mod error;
 mod ids;
+pub mod json;
 pub mod validate;
 
 pub use api::*;

@@ -4,7 +4,7 @@
 
 use crate::client::AuthClient;
 use leptos::prelude::*;
-use server_fn::codec::Json;
+use shared::json::Json;
 use shared::admin::{
     AdminPost, AdminUser, AdminUserDetail, AuditRecord, JobFilter, JobRecord, Page, PostAction, PostFilter,
     RequestFilter, RequestRecord, RequestStats, StatsWindow, UserAction, UserFilter,

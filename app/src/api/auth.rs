@@ -3,7 +3,7 @@
 
 use crate::client::AuthClient;
 use leptos::prelude::*;
-use server_fn::codec::Json;
+use shared::json::Json;
 use shared::{
     Accepted, ApiError, AuthResponse, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, Me,
     RegisterRequest, ResetPasswordRequest, SessionId, SessionList, UpdateMe, VerifyEmailRequest,

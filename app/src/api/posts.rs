@@ -2,7 +2,7 @@
 
 use crate::client::AuthClient;
 use leptos::prelude::*;
-use server_fn::codec::Json;
+use shared::json::Json;
 use shared::{ApiError, AuthorPage, LikeState, PostDetail, PostId, PostPage, PostQuery, PostView};
 
 #[cfg(feature = "ssr")]

@@ -1,33 +1,31 @@
-//! Data a page loads on the server and hands to the browser inside the HTML.
-//!
-//! Leptos's default resource codec decodes with `serde_json::from_str`, server functions with
-//! `serde_json::from_slice`: two readers, so the WASM carried two JSON decoders for every type
-//! a page loads. [`Json`] decodes from bytes as server functions do, so each type has one.
+//! Data a page loads on the server and hands to the browser inside the HTML, encoded as
+//! server functions encode their answers (`shared::json`), so the browser reads both alike.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
 use serde::{de::DeserializeOwned, Serialize};
+use shared::json::{from_json, to_json, JsonError};
 use shared::ApiError;
 use std::future::Future;
 
-/// JSON in the page, read with the decoder server functions already use.
+/// JSON in the page, read as server functions' answers are.
 pub struct Json;
 
 impl<T: Serialize> Encoder<T> for Json {
-    type Error = serde_json::Error;
+    type Error = JsonError;
     type Encoded = String;
 
-    fn encode(value: &T) -> Result<String, serde_json::Error> {
-        serde_json::to_string(value)
+    fn encode(value: &T) -> Result<String, JsonError> {
+        to_json(value)
     }
 }
 
 impl<T: DeserializeOwned> Decoder<T> for Json {
-    type Error = serde_json::Error;
+    type Error = JsonError;
     type Encoded = str;
 
-    fn decode(encoded: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(encoded.as_bytes())
+    fn decode(encoded: &str) -> Result<T, JsonError> {
+        from_json(encoded)
     }
 }
 

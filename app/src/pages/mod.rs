@@ -31,6 +31,7 @@ use leptos::prelude::*;
 use leptos_router::lazy_route;
 use leptos_router::params::ParamsMap;
 use leptos_router::LazyRoute;
+use serde::{de::IntoDeserializer, Deserialize};
 use shared::{ApiError, ErrorCode, FieldError};
 
 /// A route whose page loads its code on first visit. Built with `cargo leptos build --split`,
@@ -135,7 +136,9 @@ fn field_error(problem: RwSignal<Option<ApiError>>, name: &'static str) -> impl 
 /// `server/src/forms.rs`), in words. Only codes and field names travel in the URL, so the
 /// messages are this table's, never text from the request.
 fn form_post_error(query: &ParamsMap) -> Option<ApiError> {
-    let code: ErrorCode = serde_json::from_value(query.get("error")?.into()).unwrap_or(ErrorCode::Internal);
+    let code = query.get("error")?;
+    let code: Result<ErrorCode, serde::de::value::Error> = ErrorCode::deserialize(code.as_str().into_deserializer());
+    let code = code.unwrap_or(ErrorCode::Internal);
     let message = match code {
         ErrorCode::InvalidCredentials => "Wrong email or password.",
         ErrorCode::RateLimited => "Too many attempts. Wait a little, then try again.",
