@@ -1,10 +1,10 @@
 use crate::api::posts::{delete_post, edit_post};
 use crate::components::like_button::LikeButton;
-use crate::session::use_session;
+use crate::session::{use_session, Session};
 use crate::when;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::{PostImage, PostView};
+use shared::{ApiError, PostId, PostImage, PostView};
 
 /// One post: author, age, body, likes, and — for its author — edit and delete.
 /// `on_deleted` lets the surrounding list or page react when the post goes away.
@@ -20,10 +20,17 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
 
     let delete = move |_| {
         spawn_local(async move {
-            match session.authed(|| delete_post(id)).await {
+            match delete_post_as(session, id).await {
                 Ok(()) => on_deleted.run(()),
                 Err(e) => problem.set(Some(e.message)),
             }
+        });
+    };
+    // The editor's code arrives before it opens, so it opens at once.
+    let edit = move |_| {
+        spawn_local(async move {
+            preload_post_editor().await;
+            editing.set(true);
         });
     };
 
@@ -43,13 +50,13 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
                 when=move || editing.get()
                 fallback=move || view! { <p class="body">{move || body.get()}</p> }
             >
-                <PostEditor id body editing edited />
+                {move || Suspend::new(post_editor(id, body, editing, edited))}
             </Show>
             {post.image.clone().map(|image| view! { <PostPicture image /> })}
             <footer>
                 <LikeButton post_id=id liked=post.liked count=post.like_count />
                 {move || is_mine().then(|| view! {
-                    <button class="link" on:click=move |_| editing.set(true)>"Edit"</button>
+                    <button class="link" on:click=edit>"Edit"</button>
                     <button class="link danger" on:click=delete>"Delete"</button>
                 })}
                 {move || problem.get().map(|m| view! { <span class="error" role="alert">{m}</span> })}
@@ -59,9 +66,26 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
 }
 
 /// Inline editor for a post's body.
+/// Only authors edit and delete, and only now and then: both load their code on first use
+/// (`cargo leptos build --split`), so it is not in every reader's first load.
+#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+async fn post_editor(id: PostId, body: RwSignal<String>, editing: RwSignal<bool>, edited: RwSignal<bool>) -> AnyView {
+    view! { <PostEditor id body editing edited /> }.into_any()
+}
+
+async fn preload_post_editor() {
+    #[cfg(all(feature = "hydrate", not(feature = "csr")))]
+    __preload_post_editor().await;
+}
+
+#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+async fn delete_post_as(session: Session, id: PostId) -> Result<(), ApiError> {
+    session.authed(|| delete_post(id)).await
+}
+
 #[component]
 fn PostEditor(
-    id: shared::PostId,
+    id: PostId,
     body: RwSignal<String>,
     editing: RwSignal<bool>,
     edited: RwSignal<bool>,

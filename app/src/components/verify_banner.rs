@@ -1,7 +1,17 @@
 use crate::api::auth::resend_verification;
-use crate::session::use_session;
+use crate::session::{use_session, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// Asks for another confirmation link; what the server said, in words. Few readers ever need
+/// it, so its code loads on first use (`cargo leptos build --split`).
+#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+async fn resend_link(session: Session) -> String {
+    match session.authed(resend_verification).await {
+        Ok(accepted) => accepted.message,
+        Err(e) => e.message,
+    }
+}
 
 /// For a signed-in account whose email is not confirmed: why posting and liking are off, and
 /// a (rate-limited) way to get the link again.
@@ -11,11 +21,7 @@ pub fn VerifyBanner() -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     let resend = move |_| {
         spawn_local(async move {
-            let message = match session.authed(resend_verification).await {
-                Ok(accepted) => accepted.message,
-                Err(e) => e.message,
-            };
-            status.set(Some(message));
+            status.set(Some(resend_link(session).await));
         });
     };
     // Inside Suspense: the session comes from a resource the server resolves first.
