@@ -32,7 +32,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Mublog {
     db: Db,
-    tokens: AccessTokens,
+    /// Shared: its keys and validation rules are heap data, and a `Mublog` is cloned for
+    /// every request (axum state, Leptos context).
+    tokens: Arc<AccessTokens>,
     throttles: Arc<auth::Throttles>,
     mailer: Arc<Mailer>,
     /// Where the app is reached (`https://mublog.example`), for links in emails.
@@ -51,7 +53,7 @@ impl Mublog {
     pub fn new(db: Db, tokens: AccessTokens, mailer: Mailer, media: MediaStore, public_url: &str) -> Self {
         Mublog {
             db,
-            tokens,
+            tokens: Arc::new(tokens),
             throttles: Default::default(),
             mailer: Arc::new(mailer),
             public_url: public_url.trim_end_matches('/').into(),
