@@ -6,19 +6,11 @@
 //! is serde_json.
 
 use serde::{de::DeserializeOwned, Serialize};
-use std::fmt;
 
 /// JSON that could not be read or written. Its text is the decoder's, for the logs.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct JsonError(String);
-
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for JsonError {}
 
 /// `value` as JSON text.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonError> {
