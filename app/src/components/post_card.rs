@@ -65,7 +65,6 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     }
 }
 
-/// Inline editor for a post's body.
 /// Only authors edit and delete, and only now and then: both load their code on first use
 /// (`cargo leptos build --split`), so it is not in every reader's first load.
 #[cfg_attr(not(feature = "csr"), leptos::lazy)]
@@ -83,6 +82,7 @@ async fn delete_post_as(session: Session, id: PostId) -> Result<(), ApiError> {
     session.authed(|| delete_post(id)).await
 }
 
+/// Inline editor for a post's body.
 #[component]
 fn PostEditor(
     id: PostId,
