@@ -23,8 +23,9 @@ const KEEP_FINISHED_SECS: i64 = 7 * 24 * 3600;
 
 /// One unit of background work. Payloads name rows, never carry secrets: raw tokens are created
 /// when the job runs, so they never rest in the queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Job {
     SendVerification {
         user: UserId,
@@ -49,15 +50,9 @@ pub enum Job {
 }
 
 impl Job {
+    /// The queue's `kind` column: the same name as the payload's serde tag.
     pub fn kind(&self) -> &'static str {
-        match self {
-            Job::SendVerification { .. } => "send_verification",
-            Job::SendPasswordReset { .. } => "send_password_reset",
-            Job::SendAccountExists { .. } => "send_account_exists",
-            Job::PurgeExpired => "purge_expired",
-            Job::RenderImageSizes { .. } => "render_image_sizes",
-            Job::DeleteMedia { .. } => "delete_media",
-        }
+        self.into()
     }
 
     fn payload(&self) -> String {
@@ -154,5 +149,27 @@ impl Mublog {
     /// An absolute link into the app, for emails.
     fn link(&self, path: &str) -> String {
         format!("{}{path}", self.public_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Workers find a job's handler by the `kind` column, and decode the payload by its tag.
+    #[test]
+    fn a_jobs_kind_is_its_payloads_tag() {
+        let every_kind = [
+            Job::SendVerification { user: UserId(1) },
+            Job::SendPasswordReset { email: "ada@example.com".into() },
+            Job::SendAccountExists { user: UserId(1) },
+            Job::PurgeExpired,
+            Job::RenderImageSizes { post: shared::PostId(1) },
+            Job::DeleteMedia { names: vec![] },
+        ];
+        for job in every_kind {
+            let payload: serde_json::Value = serde_json::from_str(&job.payload()).unwrap();
+            assert_eq!(payload["kind"], job.kind());
+        }
     }
 }

@@ -6,7 +6,8 @@ use minijinja::{context, Environment, Value};
 use std::sync::OnceLock;
 
 /// A message to one recipient, with the links it carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Mail {
     /// Confirms the address of a new account.
     VerifyEmail { name: String, link: String },
@@ -44,11 +45,7 @@ fn templates() -> &'static Environment<'static> {
 impl Mail {
     /// The template name; also what logs say about a message (never its links).
     pub fn kind(&self) -> &'static str {
-        match self {
-            Mail::VerifyEmail { .. } => "verify_email",
-            Mail::ResetPassword { .. } => "reset_password",
-            Mail::AccountExists { .. } => "account_exists",
-        }
+        self.into()
     }
 
     fn subject_and_context(&self) -> (&'static str, Value) {
