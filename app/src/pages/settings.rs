@@ -1,8 +1,9 @@
 use crate::api::auth::{change_password, update_profile};
-use crate::session::use_session;
+use crate::session::{use_session, Session};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::{ApiError, ChangePasswordRequest, Me, UpdateMe};
+use std::future::Future;
 
 /// `/settings`: the profile (names, handle) and the password.
 #[component]
@@ -36,9 +37,7 @@ fn ProfileForm(me: Me) -> impl IntoView {
     let last_name = RwSignal::new(me.last_name.clone());
     let handle = RwSignal::new(me.handle.clone());
     let display_name = RwSignal::new(me.display_name.clone());
-    let problem = RwSignal::new(None::<ApiError>);
-    let saved = RwSignal::new(false);
-    let field = move |name: &'static str| super::field_error(problem, name);
+    let form = SettingsForm::new();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -48,15 +47,7 @@ fn ProfileForm(me: Me) -> impl IntoView {
             first_name: Some(first_name.get_untracked()),
             last_name: Some(last_name.get_untracked()),
         };
-        saved.set(false);
-        session.run(
-            problem,
-            move || update_profile(changes.clone()),
-            move |me| {
-                saved.set(true);
-                session.updated(me);
-            },
-        );
+        form.save(move || update_profile(changes.clone()), move |me| session.updated(me));
     };
 
     view! {
@@ -66,17 +57,16 @@ fn ProfileForm(me: Me) -> impl IntoView {
                 <p class="notice">"Add your first and last name to finish setting up your profile."</p>
             </Show>
             <label>"First name" <input name="first_name" autocomplete="given-name" bind:value=first_name /></label>
-            <p class="error">{field("first_name")}</p>
+            <p class="error">{form.field("first_name")}</p>
             <label>"Last name" <input name="last_name" autocomplete="family-name" bind:value=last_name /></label>
-            <p class="error">{field("last_name")}</p>
+            <p class="error">{form.field("last_name")}</p>
             <label>"Handle " <small>"(your page is /u/handle)"</small>
                 <input name="handle" autocomplete="username" bind:value=handle />
             </label>
-            <p class="error">{field("handle")}</p>
+            <p class="error">{form.field("handle")}</p>
             <label>"Display name" <input name="display_name" autocomplete="nickname" bind:value=display_name /></label>
-            <p class="error">{field("display_name")}</p>
-            <p class="error" role="alert">{move || problem.get().filter(|e| e.fields.is_empty()).map(|e| e.message)}</p>
-            <Show when=move || saved.get()><p class="notice" role="status">"Profile saved."</p></Show>
+            <p class="error">{form.field("display_name")}</p>
+            {form.outcome("Profile saved.")}
             <button type="submit">"Save profile"</button>
         </form>
     }
@@ -84,13 +74,10 @@ fn ProfileForm(me: Me) -> impl IntoView {
 
 #[component]
 fn PasswordForm() -> impl IntoView {
-    let session = use_session();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let sign_out_others = RwSignal::new(true);
-    let problem = RwSignal::new(None::<ApiError>);
-    let saved = RwSignal::new(false);
-    let field = move |name: &'static str| super::field_error(problem, name);
+    let form = SettingsForm::new();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -99,14 +86,11 @@ fn PasswordForm() -> impl IntoView {
             new_password: new.get_untracked(),
             sign_out_other_devices: sign_out_others.get_untracked(),
         };
-        saved.set(false);
-        session.run(
-            problem,
+        form.save(
             move || change_password(req.clone()),
             move |()| {
                 current.set(String::new());
                 new.set(String::new());
-                saved.set(true);
             },
         );
     };
@@ -117,18 +101,57 @@ fn PasswordForm() -> impl IntoView {
             <label>"Current password"
                 <input type="password" name="current_password" autocomplete="current-password" required bind:value=current />
             </label>
-            <p class="error">{field("current_password")}</p>
+            <p class="error">{form.field("current_password")}</p>
             <label>"New password"
                 <input type="password" name="new_password" autocomplete="new-password" required bind:value=new />
             </label>
-            <p class="error">{field("new_password")}</p>
+            <p class="error">{form.field("new_password")}</p>
             <label class="check">
                 <input type="checkbox" name="sign_out_other_devices" bind:checked=sign_out_others />
                 "Sign out my other devices"
             </label>
-            <p class="error" role="alert">{move || problem.get().filter(|e| e.fields.is_empty()).map(|e| e.message)}</p>
-            <Show when=move || saved.get()><p class="notice" role="status">"Password changed."</p></Show>
+            {form.outcome("Password changed.")}
             <button type="submit">"Change password"</button>
         </form>
+    }
+}
+
+/// What a settings form shows besides its fields: the last refusal and whether the last save
+/// went through.
+#[derive(Clone, Copy)]
+struct SettingsForm {
+    session: Session,
+    problem: RwSignal<Option<ApiError>>,
+    saved: RwSignal<bool>,
+}
+
+impl SettingsForm {
+    fn new() -> Self {
+        SettingsForm { session: use_session(), problem: RwSignal::new(None), saved: RwSignal::new(false) }
+    }
+
+    /// Sends the form with `call` (signed in, see [`Session::run`]); `done` gets the answer.
+    fn save<T, Fut>(self, call: impl Fn() -> Fut + 'static, done: impl FnOnce(T) + 'static)
+    where
+        T: 'static,
+        Fut: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        self.saved.set(false);
+        self.session.run(self.problem, call, move |answer| {
+            done(answer);
+            self.saved.set(true);
+        });
+    }
+
+    fn field(self, name: &'static str) -> impl Fn() -> Option<String> {
+        super::field_error(self.problem, name)
+    }
+
+    /// The refusal that names no field, or `saved` once the last save went through.
+    fn outcome(self, saved: &'static str) -> impl IntoView {
+        view! {
+            <p class="error" role="alert">{move || self.problem.get().filter(|e| e.fields.is_empty()).map(|e| e.message)}</p>
+            <Show when=move || self.saved.get()><p class="notice" role="status">{saved}</p></Show>
+        }
     }
 }
