@@ -133,6 +133,15 @@ impl Throttles {
 mod tests {
     use super::*;
 
+    /// Throttles under which `client` has just used up its registrations.
+    fn registrations_used_up(client: IpAddr) -> Throttles {
+        let throttles = Throttles::default();
+        for _ in 0..REGISTRATIONS_PER_HOUR {
+            throttles.register(Some(client)).unwrap();
+        }
+        throttles
+    }
+
     #[test]
     fn an_attacker_exhausts_only_their_own_allowance() {
         let throttles = Throttles::default();
@@ -148,12 +157,9 @@ mod tests {
 
     #[test]
     fn registrations_are_limited_per_address() {
-        let throttles = Throttles::default();
-        let client = Some("203.0.113.9".parse().unwrap());
-        for _ in 0..REGISTRATIONS_PER_HOUR {
-            throttles.register(client).unwrap();
-        }
-        assert!(throttles.register(client).is_err());
+        let client = "203.0.113.9".parse().unwrap();
+        let throttles = registrations_used_up(client);
+        assert!(throttles.register(Some(client)).is_err());
         throttles.register(Some("203.0.113.10".parse().unwrap())).unwrap();
     }
 
@@ -178,10 +184,7 @@ mod tests {
         assert_eq!(client_key(Some(a)), client_key(Some(b)));
         assert_ne!(client_key(Some(a)), client_key(Some(other)));
         assert_eq!(client_key(Some("::ffff:192.0.2.1".parse().unwrap())), "192.0.2.1");
-        let throttles = Throttles::default();
-        for _ in 0..REGISTRATIONS_PER_HOUR {
-            throttles.register(Some(a)).unwrap();
-        }
+        let throttles = registrations_used_up(a);
         assert!(throttles.register(Some(b)).is_err(), "another address of the same /64");
         throttles.register(Some(other)).unwrap();
     }
@@ -190,11 +193,9 @@ mod tests {
     /// that was being hammered is still refused afterwards.
     #[test]
     fn memory_stays_bounded_under_a_flood_of_distinct_keys() {
-        let throttles = Throttles::default();
-        let attacker = Some("198.51.100.1".parse().unwrap());
-        for _ in 0..REGISTRATIONS_PER_HOUR {
-            throttles.register(attacker).unwrap();
-        }
+        let attacker_ip = "198.51.100.1".parse().unwrap();
+        let attacker = Some(attacker_ip);
+        let throttles = registrations_used_up(attacker_ip);
         for n in 0..100_000u32 {
             let ip = IpAddr::from((0x0a00_0000u32 + n).to_be_bytes());
             let _ = throttles.register(Some(ip));
