@@ -14,8 +14,7 @@ use std::io::Write;
 
 #[tokio::test]
 async fn pixel_floods_and_decompression_bombs_are_refused_in_bounded_memory() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
 
     // A 20000×1 pixel flood is refused before decoding.
     let res = upload(&app, &ada, "flood.png", "image/png", &black_png(20_000, 1)).await;

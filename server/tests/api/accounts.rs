@@ -108,8 +108,7 @@ async fn resending_the_link_is_rate_limited() {
 
 #[tokio::test]
 async fn forgot_password_answers_identically_and_a_reset_signs_out_everywhere() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let other_device = app.signed_in("ada@example.com", PASSWORD).await;
 
     let known =
@@ -136,18 +135,12 @@ async fn forgot_password_answers_identically_and_a_reset_signs_out_everywhere() 
     assert_eq!(lifetime, 3600);
 
     // A refused password does not spend the link.
-    let weak = app
-        .post("/api/auth/password/reset", json!({ "token": token, "password": "password1" }), None, None)
-        .await;
+    let weak = app.reset_password(&token, "password1").await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(weak.fields(), ["password"]);
-    let res = app
-        .post("/api/auth/password/reset", json!({ "token": token, "password": NEW_PASSWORD }), None, None)
-        .await;
+    let res = app.reset_password(&token, NEW_PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-    let again = app
-        .post("/api/auth/password/reset", json!({ "token": token, "password": NEW_PASSWORD }), None, None)
-        .await;
+    let again = app.reset_password(&token, NEW_PASSWORD).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "single use");
 
     for session in [&ada, &other_device] {
@@ -160,28 +153,16 @@ async fn forgot_password_answers_identically_and_a_reset_signs_out_everywhere() 
 
 #[tokio::test]
 async fn reset_links_expire_after_an_hour_and_forged_ones_fail() {
-    let app = TestApp::new().await;
-    app.user("ada@example.com").await;
-    app.post("/api/auth/password/forgot", json!({ "email": "ada@example.com" }), None, None).await;
-    let token =
-        app.mail.wait_for_subject("ada@example.com", "Reset your mublog password").await.token("/reset/");
+    let (app, _) = TestApp::with_users(["ada@example.com"]).await;
+    let token = app.reset_token("ada@example.com").await;
     app.sql("UPDATE one_time_tokens SET expires_at = expires_at - 3601").await;
     for t in [token.as_str(), "forged-token-forged-token-forged-token-xyz"] {
-        let res = app
-            .post("/api/auth/password/reset", json!({ "token": t, "password": NEW_PASSWORD }), None, None)
-            .await;
+        let res = app.reset_password(t, NEW_PASSWORD).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{t}");
     }
     // A verification token is not a reset token.
     let verify_token = register_and_read_link(&app, "grace@example.com").await;
-    let res = app
-        .post(
-            "/api/auth/password/reset",
-            json!({ "token": verify_token, "password": NEW_PASSWORD }),
-            None,
-            None,
-        )
-        .await;
+    let res = app.reset_password(&verify_token, NEW_PASSWORD).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -197,19 +178,10 @@ async fn forgot_and_reset_are_rate_limited() {
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers.contains_key(header::RETRY_AFTER));
     for _ in 0..10 {
-        let res = app
-            .post(
-                "/api/auth/password/reset",
-                json!({ "token": "nope", "password": NEW_PASSWORD }),
-                None,
-                None,
-            )
-            .await;
+        let res = app.reset_password("nope", NEW_PASSWORD).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let res = app
-        .post("/api/auth/password/reset", json!({ "token": "nope", "password": NEW_PASSWORD }), None, None)
-        .await;
+    let res = app.reset_password("nope", NEW_PASSWORD).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -225,8 +197,7 @@ async fn change_password(
 
 #[tokio::test]
 async fn changing_the_password_needs_the_current_one_and_can_sign_out_other_devices() {
-    let app = TestApp::new().await;
-    let laptop = app.user("ada@example.com").await;
+    let (app, [laptop]) = TestApp::with_users(["ada@example.com"]).await;
     let phone = app.signed_in("ada@example.com", PASSWORD).await;
 
     let wrong = change_password(&app, &laptop, "not my password", true).await;
@@ -253,8 +224,7 @@ async fn changing_the_password_needs_the_current_one_and_can_sign_out_other_devi
 
 #[tokio::test]
 async fn the_sessions_page_lists_devices_and_signs_them_out() {
-    let app = TestApp::new().await;
-    app.user("ada@example.com").await;
+    let (app, _) = TestApp::with_users(["ada@example.com"]).await;
     let phone = login_with_agent(&app, "MublogPhone/1.0").await;
     let laptop = login_with_agent(&app, "MublogLaptop/2.0").await;
 
@@ -312,9 +282,7 @@ async fn login_with_agent(app: &TestApp, agent: &str) -> User {
 
 #[tokio::test]
 async fn profiles_have_names_and_a_unique_handle() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada.lovelace@example.com").await;
-    let grace = app.user("grace@example.com").await;
+    let (app, [ada, grace]) = TestApp::with_users(["ada.lovelace@example.com", "grace@example.com"]).await;
     let me = app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.json();
     assert_eq!(me["handle"], "ada_lovelace");
 
@@ -379,8 +347,7 @@ async fn development_without_smtp_writes_mail_to_the_outbox_page() {
 
 #[tokio::test]
 async fn api_clients_manage_sessions_and_the_password_over_rest() {
-    let app = TestApp::new().await;
-    let laptop = app.user("ada@example.com").await;
+    let (app, [laptop]) = TestApp::with_users(["ada@example.com"]).await;
     let phone = login_with_agent(&app, "MublogPhone/1.0").await;
     let list = app.api("GET", "/api/v1/me/sessions", None, Some(&laptop.access)).await;
     assert_eq!(list.status, StatusCode::OK);

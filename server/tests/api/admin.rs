@@ -42,11 +42,17 @@ async fn act_on_user(app: &TestApp, who: &User, id: i64, action: &str) -> common
     admin(app, who, "/api/admin/user/act", json!({ "id": id, "action": action })).await
 }
 
-#[tokio::test]
-async fn every_admin_route_refuses_everyone_but_staff() {
+/// An app with a staff member, boss@, and a member, ada@ (made in that order).
+async fn boss_and_ada() -> (TestApp, User, User) {
     let app = TestApp::new().await;
     let boss = app.staff("boss@example.com").await;
     let ada = app.user("ada@example.com").await;
+    (app, boss, ada)
+}
+
+#[tokio::test]
+async fn every_admin_route_refuses_everyone_but_staff() {
+    let (app, boss, ada) = boss_and_ada().await;
     for (path, body) in admin_calls() {
         let anonymous = app.post(path, body.clone(), None, None).await;
         assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path} without a token");
@@ -90,9 +96,7 @@ async fn every_admin_route_refuses_everyone_but_staff() {
 
 #[tokio::test]
 async fn deactivating_ends_every_session_at_once_and_refuses_sign_in() {
-    let app = TestApp::new().await;
-    let boss = app.staff("boss@example.com").await;
-    let ada = app.user("ada@example.com").await;
+    let (app, boss, ada) = boss_and_ada().await;
     let post = app.new_post(&ada, "before").await;
     assert_eq!(app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.status, StatusCode::OK);
 
@@ -152,9 +156,7 @@ fn audited(action: &str, target_type: &str, id: i64, detail: &str) -> (String, S
 
 #[tokio::test]
 async fn granting_and_revoking_staff_opens_and_closes_the_admin() {
-    let app = TestApp::new().await;
-    let boss = app.staff("boss@example.com").await;
-    let ada = app.user("ada@example.com").await;
+    let (app, boss, ada) = boss_and_ada().await;
     assert_eq!(act_on_user(&app, &boss, ada.id, "grant_staff").await.json()["staff"], true);
     assert_eq!(admin(&app, &ada, "/api/admin/users", json!({})).await.status, StatusCode::OK);
     assert_eq!(act_on_user(&app, &boss, ada.id, "revoke_staff").await.json()["staff"], false);
@@ -166,9 +168,7 @@ async fn granting_and_revoking_staff_opens_and_closes_the_admin() {
 
 #[tokio::test]
 async fn resending_verification_mails_a_fresh_link_to_unverified_addresses_only() {
-    let app = TestApp::new().await;
-    let boss = app.staff("boss@example.com").await;
-    let ada = app.user("ada@example.com").await;
+    let (app, boss, ada) = boss_and_ada().await;
     assert_eq!(app.register("new@example.com").await.status, StatusCode::ACCEPTED);
     app.mail.wait_for("new@example.com", 1).await;
     let newbie = app.sql_scalar("SELECT id FROM users WHERE email = 'new@example.com'").await;
@@ -180,9 +180,7 @@ async fn resending_verification_mails_a_fresh_link_to_unverified_addresses_only(
 
 #[tokio::test]
 async fn signing_a_user_out_everywhere_refuses_their_token_at_once() {
-    let app = TestApp::new().await;
-    let boss = app.staff("boss@example.com").await;
-    let ada = app.user("ada@example.com").await;
+    let (app, boss, ada) = boss_and_ada().await;
     assert_eq!(act_on_user(&app, &boss, ada.id, "sign_out_everywhere").await.status, StatusCode::OK);
     assert_eq!(app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.status, StatusCode::UNAUTHORIZED);
     let expected = [audited("sign_out_everywhere", "user", ada.id, "1 session(s) ended")];
@@ -191,9 +189,7 @@ async fn signing_a_user_out_everywhere_refuses_their_token_at_once() {
 
 #[tokio::test]
 async fn a_hidden_post_is_gone_everywhere_until_shown_and_a_deleted_one_stays_readable_in_the_trail() {
-    let app = TestApp::new().await;
-    let boss = app.staff("boss@example.com").await;
-    let ada = app.user("ada@example.com").await;
+    let (app, boss, ada) = boss_and_ada().await;
     let post = app.new_post(&ada, "questionable").await;
     let hide = |reason: &str| json!({ "id": post, "action": { "action": "hide", "reason": reason } });
     let blank = admin(&app, &boss, "/api/admin/post/act", hide("  ")).await;
@@ -334,9 +330,7 @@ async fn the_user_list_searches_filters_and_pages() {
 
 #[tokio::test]
 async fn the_post_list_filters_by_author_text_dates_and_visibility() {
-    let app = TestApp::new().await;
-    let boss = app.staff("boss@example.com").await;
-    let ada = app.user("ada@example.com").await;
+    let (app, boss, ada) = boss_and_ada().await;
     let old = app.new_post(&ada, "an old thought").await;
     app.sql(&format!("UPDATE posts SET created_at = 1793491200 WHERE id = {old}")).await; // 2026-11-01
     app.create_post(&boss, "staff news").await;
@@ -363,9 +357,7 @@ async fn the_post_list_filters_by_author_text_dates_and_visibility() {
 
 #[tokio::test]
 async fn the_request_log_filters_exactly_and_counts_what_the_middleware_logged() {
-    let app = TestApp::new().await;
-    let boss = app.staff("boss@example.com").await;
-    let ada = app.user("ada@example.com").await;
+    let (app, boss, ada) = boss_and_ada().await;
     // Filled directly, so the filters are exact.
     app.sql(&format!(
         "INSERT INTO request_log (at, method, path, route, status, duration_us, user_id, client_ip, user_agent) VALUES

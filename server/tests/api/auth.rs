@@ -104,8 +104,7 @@ async fn wrong_password_and_unknown_email_look_the_same() {
 
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
-    let app = TestApp::new().await;
-    let user = app.user("dave@example.com").await;
+    let (app, [user]) = TestApp::with_users(["dave@example.com"]).await;
 
     let first = app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text());
@@ -132,8 +131,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 
 #[tokio::test]
 async fn concurrent_refreshes_from_two_tabs_keep_the_user_signed_in() {
-    let app = TestApp::new().await;
-    let user = app.user("erin@example.com").await;
+    let (app, [user]) = TestApp::with_users(["erin@example.com"]).await;
     let results = join_all((0..2).map(|_| refresh(&app, &user.refresh, TAB))).await;
     for res in &results {
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -149,8 +147,7 @@ async fn concurrent_refreshes_from_two_tabs_keep_the_user_signed_in() {
 /// only for a browser; a script replaying it is treated as the thief it is.
 #[tokio::test]
 async fn a_replayed_rotated_token_gets_one_access_token_at_most_and_only_in_a_browser() {
-    let app = TestApp::new().await;
-    let user = app.user("rita@example.com").await;
+    let (app, [user]) = TestApp::with_users(["rita@example.com"]).await;
     let rotated = refresh(&app, &user.refresh, TAB).await;
     assert_eq!(rotated.status, StatusCode::OK);
     let newest = rotated.refresh_cookie().unwrap();
@@ -182,8 +179,7 @@ async fn refresh(app: &TestApp, token: &str, extra: &[(&str, &str)]) -> common::
 
 #[tokio::test]
 async fn a_family_ends_thirty_days_after_sign_in() {
-    let app = TestApp::new().await;
-    let user = app.user("fay@example.com").await;
+    let (app, [user]) = TestApp::with_users(["fay@example.com"]).await;
     let span = app.sql_scalar("SELECT expires_at - created_at FROM refresh_families").await;
     assert_eq!(span, 30 * 24 * 3600);
     app.sql("UPDATE refresh_families SET expires_at = strftime('%s','now') - 1").await;
@@ -202,8 +198,7 @@ async fn refresh_needs_a_cookie() {
 
 #[tokio::test]
 async fn refresh_and_logout_refuse_cross_site_requests() {
-    let app = TestApp::new().await;
-    let user = app.user("gus@example.com").await;
+    let (app, [user]) = TestApp::with_users(["gus@example.com"]).await;
     for path in ["/api/auth/refresh", "/api/auth/logout"] {
         for extra in [
             [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")],
@@ -221,8 +216,7 @@ async fn refresh_and_logout_refuse_cross_site_requests() {
 
 #[tokio::test]
 async fn logout_revokes_the_family_and_clears_the_cookie() {
-    let app = TestApp::new().await;
-    let user = app.user("hal@example.com").await;
+    let (app, [user]) = TestApp::with_users(["hal@example.com"]).await;
     let res = app.post("/api/auth/logout", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(res.status, StatusCode::OK);
     let cleared = res.set_cookie().unwrap();
@@ -236,8 +230,7 @@ async fn logout_revokes_the_family_and_clears_the_cookie() {
 
 #[tokio::test]
 async fn mutations_need_a_valid_access_token() {
-    let app = TestApp::new().await;
-    let user = app.user("ivy@example.com").await;
+    let (app, [user]) = TestApp::with_users(["ivy@example.com"]).await;
     for access in [None, Some("garbage"), Some(&user.refresh[..])] {
         let res = app.post("/api/posts/create", json!({ "body": "hello" }), access, None).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{access:?}");

@@ -20,9 +20,7 @@ fn error_code(res: &Value) -> &str {
 
 #[tokio::test]
 async fn queries_and_mutations_answer_the_domains_outcomes_as_data_or_coded_errors() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
-    let bob = app.user("bob@example.com").await;
+    let (app, [ada, bob]) = TestApp::with_users(["ada@example.com", "bob@example.com"]).await;
 
     let create = "mutation($b: String!) { createPost(body: $b) { id body author { id displayName } likeCount liked } }";
     let res = gql(&app, create, json!({ "b": "  from graphql " }), Some(&ada.access)).await;
@@ -81,8 +79,7 @@ async fn queries_and_mutations_answer_the_domains_outcomes_as_data_or_coded_erro
 
 #[tokio::test]
 async fn posts_connection_pages_searches_and_filters() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     for i in 0..7 {
         app.create_post(&ada, &format!("{} {i}", if i % 2 == 0 { "even" } else { "odd" })).await;
     }

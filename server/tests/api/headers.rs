@@ -81,8 +81,7 @@ async fn hsts_only_when_configured() {
 #[tokio::test]
 async fn answers_are_compressed_except_those_carrying_tokens() {
     use std::io::Read;
-    let app = TestApp::new().await;
-    let user = app.user("ada@example.com").await;
+    let (app, [user]) = TestApp::with_users(["ada@example.com"]).await;
     app.create_post(&user, "compressible ".repeat(20).trim()).await;
     let get = |path: &str, encoding: &str| {
         http::Request::builder()

@@ -60,8 +60,7 @@ async fn fetch(app: &TestApp, url: &str) -> common::TestResponse {
 
 #[tokio::test]
 async fn a_picture_is_re_encoded_stripped_rotated_and_rendered_in_sizes() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let res = upload(&app, &ada, "holiday.jpg", "image/jpeg", &jpeg_with_exif(1600, 900)).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
     let post = res.json();
@@ -106,8 +105,7 @@ async fn a_picture_is_re_encoded_stripped_rotated_and_rendered_in_sizes() {
 
 #[tokio::test]
 async fn hostile_uploads_get_a_4xx_or_a_safe_re_encode() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
 
     // A PNG with an HTML page appended: stored as a clean PNG, served as an image.
     let mut polyglot = png(16, 16);
@@ -141,8 +139,7 @@ async fn hostile_uploads_get_a_4xx_or_a_safe_re_encode() {
 
 #[tokio::test]
 async fn uploads_need_a_verified_author_and_json_posts_still_work() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let res = app
         .api("POST", "/api/v1/posts", Some(serde_json::json!({ "body": "text only" })), Some(&ada.access))
         .await;

@@ -77,8 +77,7 @@ async fn shutdown_hands_a_stuck_job_back() {
 
 #[tokio::test]
 async fn the_daily_purge_is_scheduled_once_and_removes_expired_rows() {
-    let app = TestApp::new().await;
-    app.user("ada@example.com").await;
+    let (app, _) = TestApp::with_users(["ada@example.com"]).await;
     let today = domain::now().div_euclid(86_400);
     let scheduled = app
         .sql_scalar(&format!(

@@ -21,8 +21,7 @@ fn pressed(article: &str) -> bool {
 
 #[tokio::test]
 async fn the_feed_shows_the_viewers_likes_in_the_html() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let liked = app.new_post(&ada, "liked one").await;
     let other = app.new_post(&ada, "other one").await;
     app.post("/api/posts/like", json!({ "id": liked, "liked": true }), Some(&ada.access), None).await;
@@ -43,8 +42,7 @@ async fn the_feed_shows_the_viewers_likes_in_the_html() {
 
 #[tokio::test]
 async fn load_more_is_a_link_that_works_without_javascript() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let mut ids = Vec::new();
     for i in 0..25 {
         ids.push(app.new_post(&ada, &format!("post {i}")).await);
@@ -65,8 +63,7 @@ async fn load_more_is_a_link_that_works_without_javascript() {
 
 #[tokio::test]
 async fn post_and_author_pages_render_and_missing_ones_are_404() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let id = app.new_post(&ada, "a page of its own").await;
 
     let page = app.get(&format!("/posts/{id}"), None).await;

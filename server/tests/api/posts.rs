@@ -10,8 +10,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn creating_answers_201_with_the_stored_post_and_a_refused_body_is_422_naming_it() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
 
     let res = app.create_post(&ada, "  hello world \n").await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
@@ -25,9 +24,7 @@ async fn creating_answers_201_with_the_stored_post_and_a_refused_body_is_422_nam
 
 #[tokio::test]
 async fn edit_and_delete_map_refusals_to_403_422_and_404() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
-    let bob = app.user("bob@example.com").await;
+    let (app, [ada, bob]) = TestApp::with_users(["ada@example.com", "bob@example.com"]).await;
     let id = app.new_post(&ada, "mine").await;
 
     let res =
@@ -54,9 +51,7 @@ async fn edit_and_delete_map_refusals_to_403_422_and_404() {
 
 #[tokio::test]
 async fn a_like_answers_its_state_and_the_feed_shows_each_reader_their_own() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
-    let bob = app.user("bob@example.com").await;
+    let (app, [ada, bob]) = TestApp::with_users(["ada@example.com", "bob@example.com"]).await;
     let id = app.new_post(&ada, "like me").await;
     let like = async |access: Option<&str>, id: i64, liked: bool| {
         app.post("/api/posts/like", json!({ "id": id, "liked": liked }), access, None).await
@@ -83,8 +78,7 @@ async fn a_like_answers_its_state_and_the_feed_shows_each_reader_their_own() {
 
 #[tokio::test]
 async fn concurrent_likes_from_many_users_count_exactly() {
-    let app = TestApp::new().await;
-    let author = app.user("author@example.com").await;
+    let (app, [author]) = TestApp::with_users(["author@example.com"]).await;
     let id = app.new_post(&author, "popular").await;
     let mut users = Vec::new();
     for i in 0..20 {
@@ -104,9 +98,7 @@ async fn concurrent_likes_from_many_users_count_exactly() {
 
 #[tokio::test]
 async fn keyset_pages_cover_the_feed_exactly_once() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
-    let bob = app.user("bob@example.com").await;
+    let (app, [ada, bob]) = TestApp::with_users(["ada@example.com", "bob@example.com"]).await;
     for i in 0..45 {
         let who = if i % 3 == 0 { &bob } else { &ada };
         assert_eq!(app.create_post(who, &format!("post {i}")).await.status, StatusCode::CREATED);

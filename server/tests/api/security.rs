@@ -278,8 +278,7 @@ async fn five_hundred_concurrent_sign_ins_queue_or_get_503_instead_of_500_hashes
 #[tokio::test]
 async fn link_tokens_and_account_existence_stay_out_of_the_logs() {
     captured_logs();
-    let app = TestApp::new().await;
-    app.user("known@example.com").await;
+    let (app, _) = TestApp::with_users(["known@example.com"]).await;
     for path in ["/verify/SECRETverifyTOKEN123", "/reset/SECRETresetTOKEN456"] {
         app.get(path, None).await;
     }
@@ -308,8 +307,7 @@ async fn link_tokens_and_account_existence_stay_out_of_the_logs() {
 
 #[tokio::test]
 async fn personal_answers_are_never_stored_by_caches() {
-    let app = TestApp::new().await;
-    let user = app.user("reader@example.com").await;
+    let (app, [user]) = TestApp::with_users(["reader@example.com"]).await;
     let cache = |res: &TestResponse| {
         res.headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
     };
@@ -343,8 +341,7 @@ async fn production_pages_carry_no_reload_socket() {
 
 #[tokio::test]
 async fn searches_use_the_index_need_three_characters_and_cannot_be_multiplied() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     app.create_post(&ada, "The Analytical Engine weaves algebraic patterns").await;
     let found = app.api("GET", "/api/v1/posts?q=lgebra", None, None).await;
     assert_eq!(found.json()["posts"].as_array().unwrap().len(), 1);
@@ -413,9 +410,8 @@ async fn made_up_paths_and_methods_add_no_metric_series() {
 }
 
 #[tokio::test]
-async fn staff_edits_and_deletes_of_others_posts_are_audited() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+async fn staff_may_edit_and_delete_any_post_and_each_change_is_audited() {
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let moderator = app.staff("mod@example.com").await;
     let id = app.new_post(&ada, "buy cheap pills").await;
     let path = format!("/api/v1/posts/{id}");
@@ -442,8 +438,7 @@ async fn staff_edits_and_deletes_of_others_posts_are_audited() {
 
 #[tokio::test]
 async fn the_refresh_cookie_has_the_host_prefix_and_the_old_name_works_once() {
-    let app = TestApp::new().await;
-    let user = app.user("cookie@example.com").await;
+    let (app, [user]) = TestApp::with_users(["cookie@example.com"]).await;
     let login = app.login("cookie@example.com", PASSWORD).await;
     let set = login.set_cookie().unwrap();
     assert!(set.starts_with("__Host-mublog_refresh="), "{set}");
@@ -474,8 +469,7 @@ async fn the_refresh_cookie_has_the_host_prefix_and_the_old_name_works_once() {
 
 #[tokio::test]
 async fn refresh_and_logout_accept_an_empty_body() {
-    let app = TestApp::new().await;
-    let user = app.user("empty@example.com").await;
+    let (app, [user]) = TestApp::with_users(["empty@example.com"]).await;
     let empty = |path: &str, token: &str| {
         Request::builder()
             .method(Method::POST)
@@ -522,8 +516,7 @@ async fn unverified_uploads_are_refused_before_the_body_and_stalled_bodies_are_c
 /// period is over, instead of pinning its buffer for hours.
 #[tokio::test]
 async fn a_trickling_body_is_cut_off_after_the_grace_period() {
-    let app = TestApp::new().await;
-    let ada = app.user("ada@example.com").await;
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     // 100 bytes every half second: 200 B/s, far under the floor.
     let trickle = futures::stream::unfold(0u32, |n| async move {
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -573,11 +566,8 @@ fn mublog_idle() -> Duration {
 
 #[tokio::test]
 async fn a_password_reset_is_all_or_nothing() {
-    let app = TestApp::new().await;
-    app.user("atomic@example.com").await;
-    app.post("/api/auth/password/forgot", json!({ "email": "atomic@example.com" }), None, None).await;
-    let token =
-        app.mail.wait_for_subject("atomic@example.com", "Reset your mublog password").await.token("/reset/");
+    let (app, _) = TestApp::with_users(["atomic@example.com"]).await;
+    let token = app.reset_token("atomic@example.com").await;
     // The last step (ending the sessions) fails.
     app.sql("CREATE TRIGGER fail_revoke BEFORE UPDATE OF revoked_at ON refresh_families BEGIN SELECT RAISE(ABORT, 'injected'); END").await;
     let reset = json!({ "token": token, "password": "a brand new passphrase" });

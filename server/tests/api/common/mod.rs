@@ -107,6 +107,17 @@ impl TestApp {
         Self::with(|_| ()).await
     }
 
+    /// A new app with a signed-in user for each address, in the order given (see [`Self::user`]).
+    pub async fn with_users<const N: usize>(emails: [&str; N]) -> (Self, [User; N]) {
+        let app = Self::new().await;
+        let mut users = Vec::with_capacity(N);
+        for email in emails {
+            users.push(app.user(email).await);
+        }
+        let Ok(users) = users.try_into() else { unreachable!("one user per address") };
+        (app, users)
+    }
+
     /// An app whose configuration `adjust` changes first.
     pub async fn with(adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
@@ -318,6 +329,18 @@ impl TestApp {
             access: body["access_token"].as_str().unwrap().to_owned(),
             refresh: res.refresh_cookie().unwrap(),
         }
+    }
+
+    /// Asks for a password reset for `email` and returns the token its email links to.
+    pub async fn reset_token(&self, email: &str) -> String {
+        self.post("/api/auth/password/forgot", json!({ "email": email }), None, None).await;
+        self.mail.wait_for_subject(email, "Reset your mublog password").await.token("/reset/")
+    }
+
+    /// Submits a new password with a reset token.
+    pub async fn reset_password(&self, token: &str, password: &str) -> TestResponse {
+        self.post("/api/auth/password/reset", json!({ "token": token, "password": password }), None, None)
+            .await
     }
 
     pub async fn create_post(&self, user: &User, body: &str) -> TestResponse {
