@@ -4,11 +4,11 @@
 
 use crate::client::AuthClient;
 use leptos::prelude::*;
-use shared::json::Json;
 use shared::admin::{
     AdminPost, AdminUser, AdminUserDetail, AuditRecord, JobFilter, JobRecord, Page, PostAction, PostFilter,
     RequestFilter, RequestRecord, RequestStats, StatsWindow, UserAction, UserFilter,
 };
+use shared::json::Json;
 use shared::{ApiError, JobId, PostId, UserId};
 
 #[cfg(feature = "ssr")]

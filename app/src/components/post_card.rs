@@ -68,7 +68,12 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
 /// Only authors edit and delete, and only now and then: both load their code on first use
 /// (`cargo leptos build --split`), so it is not in every reader's first load.
 #[cfg_attr(not(feature = "csr"), leptos::lazy)]
-async fn post_editor(id: PostId, body: RwSignal<String>, editing: RwSignal<bool>, edited: RwSignal<bool>) -> AnyView {
+async fn post_editor(
+    id: PostId,
+    body: RwSignal<String>,
+    editing: RwSignal<bool>,
+    edited: RwSignal<bool>,
+) -> AnyView {
     view! { <PostEditor id body editing edited /> }.into_any()
 }
 

@@ -137,7 +137,8 @@ fn field_error(problem: RwSignal<Option<ApiError>>, name: &'static str) -> impl 
 /// messages are this table's, never text from the request.
 fn form_post_error(query: &ParamsMap) -> Option<ApiError> {
     let code = query.get("error")?;
-    let code: Result<ErrorCode, serde::de::value::Error> = ErrorCode::deserialize(code.as_str().into_deserializer());
+    let code: Result<ErrorCode, serde::de::value::Error> =
+        ErrorCode::deserialize(code.as_str().into_deserializer());
     let code = code.unwrap_or(ErrorCode::Internal);
     let message = match code {
         ErrorCode::InvalidCredentials => "Wrong email or password.",
