@@ -21,6 +21,10 @@ pub enum DomainError {
     AccountDeactivated,
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A value that must be unique (a handle) belongs to someone else: a conflict with
+    /// existing state, reported on its field so a form shows it there.
+    #[error("taken: {0:?}")]
+    Taken(FieldError),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("the link is unknown, used or expired")]
@@ -66,6 +70,9 @@ impl From<DomainError> for ApiError {
                 "This account has been deactivated. Contact the site's staff if you think this is a mistake.",
             ),
             DomainError::Conflict(message) => ApiError::new(ErrorCode::Conflict, message),
+            DomainError::Taken(field) => {
+                ApiError { fields: vec![field.clone()], ..ApiError::new(ErrorCode::Conflict, field.message) }
+            }
             DomainError::NotFound(what) => {
                 ApiError::new(ErrorCode::NotFound, format!("That {what} does not exist."))
             }

@@ -16,7 +16,7 @@ impl Mublog {
         viewer: Option<UserId>,
         query: &PostQuery,
     ) -> Result<PostPage, DomainError> {
-        let before = query.cursor.as_deref().map(parse_cursor).transpose()?;
+        let before = parse_cursor(query.cursor.as_deref())?.map(PostId);
         let search = validate::search(query.q.as_deref())?;
         let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
         // One extra row tells whether another page exists without a COUNT.
@@ -164,10 +164,12 @@ pub(crate) fn deleted_post_detail(post: &ModeratedPost) -> String {
     format!("@{}: {}", post.head.author.author_handle, post.head.body)
 }
 
-pub(crate) fn parse_cursor(cursor: &str) -> Result<PostId, DomainError> {
-    cursor
-        .parse::<PostId>()
-        .ok()
-        .filter(|id| id.0 > 0)
-        .ok_or_else(|| FieldError::new("cursor", "This page link is not valid.").into())
+/// A page link's cursor: the id of the last row of the previous page. Absent or empty (as a
+/// form or a client sends an unset field), it is the first page.
+pub(crate) fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, DomainError> {
+    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else { return Ok(None) };
+    match cursor.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(Some(id)),
+        _ => Err(FieldError::new("cursor", "This page link is not valid.").into()),
+    }
 }

@@ -37,7 +37,10 @@ impl Mublog {
             last_name: last_name.as_deref(),
         };
         if !self.db.update_profile(user, change).await? {
-            return Err(FieldError::new("handle", "This handle is taken. Choose another.").into());
+            return Err(DomainError::Taken(FieldError::new(
+                "handle",
+                "This handle is taken. Choose another.",
+            )));
         }
         self.me(user).await
     }

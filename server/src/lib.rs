@@ -14,6 +14,7 @@ mod graphql;
 mod health;
 mod hosts;
 mod http_errors;
+mod json_objects;
 mod metrics;
 mod page_cache;
 mod pictures;
@@ -216,6 +217,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         })))
         .layer(middleware::from_fn(http_errors::status_from_error_code))
         .layer(middleware::from_fn(cache_policy::private_when_personal))
+        .layer(middleware::from_fn(json_objects::refuse_other_values))
         .layer(middleware::from_fn(http_errors::empty_body_means_no_arguments))
         .layer(CookieManagerLayer::new())
         // Bodies are capped by `limit_body` (per route); axum's own default cap would cut

@@ -25,11 +25,14 @@ pub fn search(raw: Option<&str>) -> Result<Option<String>, FieldError> {
         n if n > SEARCH_MAX_CHARS => {
             Err(FieldError::new("q", format!("Search for at most {SEARCH_MAX_CHARS} characters.")))
         }
+        // A NUL would end the full-text query early (SQLite answered "unterminated string").
+        _ if q.chars().any(char::is_control) => Err(FieldError::new("q", "Use printable characters only.")),
         _ => Ok(Some(q.to_owned())),
     }
 }
 
-/// A post body is trimmed and must keep 1 to 280 characters.
+/// A post body is trimmed and must keep 1 to 280 characters, printable but for line breaks and
+/// tabs. (A NUL would also cut the text short for SQLite's `length()`.)
 pub fn post_body(raw: &str) -> Result<String, FieldError> {
     let body = raw.trim();
     let len = body.chars().count();
@@ -41,6 +44,9 @@ pub fn post_body(raw: &str) -> Result<String, FieldError> {
             "body",
             format!("Posts are at most {POST_MAX_CHARS} characters; this one has {len}."),
         ));
+    }
+    if body.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(FieldError::new("body", "Use printable characters, line breaks and tabs only."));
     }
     Ok(body.to_owned())
 }
@@ -129,6 +135,8 @@ mod tests {
         assert!(post_body(&"é".repeat(281)).is_err());
         // Surrounding whitespace does not count against the limit.
         assert!(post_body(&format!("  {}  ", "a".repeat(280))).is_ok());
+        assert!(post_body("two\nlines\tand a tab").is_ok());
+        assert!(post_body("\0hi").is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod posts;
 mod requests;
 mod users;
 
+use crate::posts::parse_cursor;
 use crate::store::{AuditEvent, Db, Tx};
 use crate::{now, DomainError, Mublog};
 use shared::admin::{AuditRecord, Page};
@@ -87,10 +88,6 @@ fn page_of<R, T>(mut rows: Vec<R>, id: impl Fn(&R) -> i64, view: impl FnMut(R) -
     rows.truncate(PAGE_SIZE as usize);
     let next_cursor = has_more.then(|| rows.last().map(|r| id(r).to_string())).flatten();
     Page { items: rows.into_iter().map(view).collect(), next_cursor, now: now() }
-}
-
-fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, DomainError> {
-    cursor.filter(|c| !c.is_empty()).map(|c| crate::posts::parse_cursor(c).map(|id| id.0)).transpose()
 }
 
 impl Mublog {

@@ -88,3 +88,16 @@ async fn only_active_staff_are_staff() {
     s.app.act_on_user(staff, boss.user(), UserAction::Reactivate).await.unwrap();
     assert!(s.app.staff(boss.user()).await.is_ok());
 }
+
+/// A page link's cursor is the last id of the page before; an empty one (an unset form field)
+/// is the first page, not an error.
+#[test]
+fn a_cursor_is_a_positive_id_and_an_empty_one_is_the_first_page() {
+    use crate::posts::parse_cursor;
+    assert_eq!(parse_cursor(None).unwrap(), None);
+    assert_eq!(parse_cursor(Some("")).unwrap(), None);
+    assert_eq!(parse_cursor(Some("42")).unwrap(), Some(42));
+    for bad in ["0", "-1", "x", " 42", "9999999999999999999999"] {
+        assert_eq!(refusal(parse_cursor(Some(bad))), "Validation", "{bad:?}");
+    }
+}

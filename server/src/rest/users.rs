@@ -3,7 +3,7 @@ use super::extract::{AuthCaller, Id, Json, Query, Viewer};
 use super::RestResult;
 use axum::extract::State;
 use domain::Mublog;
-use shared::{Me, PostPage, PostQuery, UpdateMe, UserId, UserView};
+use shared::{ApiError, Me, PostPage, PostQuery, UpdateMe, UserId, UserView};
 
 #[utoipa::path(get, path = "/users/{id}", tag = "users", params(("id" = i64, Path, description = "User id")),
     responses((status = 200, description = "The public profile", body = UserView), NotFound))]
@@ -32,7 +32,7 @@ pub async fn me(State(app): State<Mublog>, AuthCaller(caller): AuthCaller) -> Re
 }
 
 #[utoipa::path(patch, path = "/me", tag = "users", request_body = UpdateMe, security(("bearer" = [])),
-    responses((status = 200, description = "Your updated account", body = Me), Unauthenticated, Malformed, TooLarge, NotJson, Invalid))]
+    responses((status = 200, description = "Your updated account", body = Me), Unauthenticated, Malformed, (status = 409, description = "The handle belongs to someone else (named in `fields`)", body = ApiError), TooLarge, NotJson, Invalid))]
 /// Change your profile.
 pub async fn update_me(
     State(app): State<Mublog>,

@@ -295,7 +295,7 @@ async fn profiles_have_names_and_a_unique_handle() {
     );
 
     let taken = update(&app, &grace, json!({ "handle": "ADA" })).await;
-    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(taken.status, StatusCode::CONFLICT, "a conflict with another account, not a bad value");
     assert_eq!(taken.fields(), ["handle"]);
     let bad = update(&app, &grace, json!({ "handle": "42", "first_name": "x".repeat(51) })).await;
     let fields: Vec<_> =

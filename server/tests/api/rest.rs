@@ -59,6 +59,8 @@ async fn list_filters_searches_and_pages() {
     assert_eq!(literal["posts"].as_array().unwrap().len(), 3, "% is matched literally");
     let short = app.api("GET", "/api/v1/posts?q=%25", None, None).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "searches need three characters");
+    let nul = app.api("GET", "/api/v1/posts?q=ab%00c", None, None).await;
+    assert_eq!(nul.status, StatusCode::UNPROCESSABLE_ENTITY, "a NUL is refused, not a 500: {}", nul.text());
 
     let by_bob =
         app.api("GET", &format!("/api/v1/users/{}/posts?limit=100", bob.id), None, None).await.json();
@@ -73,6 +75,8 @@ async fn list_filters_searches_and_pages() {
     let res = app.api("GET", "/api/v1/posts?cursor=nope", None, None).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(res.fields(), ["cursor"]);
+    let unset = app.api("GET", "/api/v1/posts?limit=7&cursor=", None, None).await;
+    assert_eq!(unset.json()["posts"], page["posts"], "an empty cursor is the first page");
 }
 
 #[tokio::test]
@@ -170,6 +174,10 @@ async fn bodies_are_checked_strictly() {
     assert!(res.json()["message"].as_str().unwrap().contains("extra"), "{}", res.text());
     let res = post(r#"{"body":42}"#, "application/json").await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A NUL is refused as a field error, not left to the database's CHECK (a 500).
+    let res = post(r#"{"body":"\u0000hi"}"#, "application/json").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert_eq!(res.fields(), ["body"]);
     let res = post(r#"{"body":"#, "application/json").await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     let res = post("body=hi", "application/x-www-form-urlencoded").await;
@@ -185,6 +193,35 @@ async fn bodies_are_checked_strictly() {
     let res = app.api("POST", "/api/v1/me", None, None).await;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(res.error_code(), "method_not_allowed");
+}
+
+/// serde fills a struct from an array by position; no endpoint may take one for an object.
+#[tokio::test]
+async fn a_json_body_that_is_not_an_object_is_refused_and_changes_nothing() {
+    let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
+    let before = app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.json();
+    for body in [json!([null, null]), json!(["Eve", "eve"]), json!("x"), json!(null), json!(7)] {
+        let res = app.api("PATCH", "/api/v1/me", Some(body.clone()), Some(&ada.access)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", res.text());
+        assert_eq!(res.error_code(), "validation");
+    }
+    assert_eq!(app.api("GET", "/api/v1/me", None, Some(&ada.access)).await.json(), before);
+    // Server functions and GraphQL too.
+    let login = app.post("/api/auth/login", json!(["ada@example.com", PASSWORD]), None, None).await;
+    assert_eq!(login.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", login.text());
+    let query = app.api("POST", "/graphql", Some(json!([{ "query": "{ me { id } }" }])), None).await;
+    assert_eq!(query.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", query.text());
+    // An object still works, with whitespace before it.
+    let res = app
+        .post_raw(
+            "/api/auth/login",
+            format!(" \n{}", json!({ "email": "ada@example.com", "password": PASSWORD })),
+            None,
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
 }
 
 #[tokio::test]
