@@ -78,10 +78,36 @@ impl From<&Me> for UserView {
 #[serde(default, deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", schema(example = json!({"first_name": "Ada", "last_name": "Lovelace", "handle": "ada"})))]
 pub struct UpdateMe {
+    /// At most 40 printable characters, trimmed; empty means the email's local part.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F]([^\x00-\x1F\x7F-\x9F]{0,38}[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F])?)?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub display_name: Option<String>,
-    /// 3–30 lower-case letters, digits or `_`, starting with a letter; unique.
+    /// 3–30 letters, digits or `_`, starting with a letter (stored lower-cased); unique.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z][A-Za-z0-9_]{2,29}[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub handle: Option<String>,
+    /// At most 50 printable characters, trimmed; may be empty.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F]([^\x00-\x1F\x7F-\x9F]{0,48}[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F])?)?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub first_name: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F]([^\x00-\x1F\x7F-\x9F]{0,48}[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F])?)?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub last_name: Option<String>,
 }
 
@@ -250,12 +276,23 @@ pub struct PostPage {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(default, deny_unknown_fields)]
 pub struct PostQuery {
+    /// The previous page's `next_cursor`; absent or empty for the first page.
+    #[cfg_attr(feature = "openapi", param(pattern = "^([1-9][0-9]{0,17})?$"))]
     pub cursor: Option<String>,
     pub author: Option<UserId>,
-    /// Page size: 20 by default, at most 100.
-    #[cfg_attr(feature = "openapi", param(example = 20))]
+    /// Page size: 20 by default; larger values are read as 100, 0 as 1.
+    #[cfg_attr(feature = "openapi", param(value_type = u64, maximum = 4294967295_u64, example = 20))]
     pub limit: Option<u32>,
-    /// Only posts whose body contains this text (case-insensitive).
+    /// Only posts whose body contains this text (case-insensitive): 3 to 100 printable
+    /// characters once leading and trailing white space is trimmed; empty or white space alone
+    /// is no search. (Patterns here spell out the White_Space characters `str::trim` removes,
+    /// as regex dialects disagree on `\s`, and the control characters refused.)
+    #[cfg_attr(
+        feature = "openapi",
+        param(
+            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]{1,98}[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F])?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub q: Option<String>,
 }
 
@@ -263,18 +300,31 @@ pub struct PostQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
-    #[cfg_attr(feature = "openapi", schema(example = "Hello, mublog!", min_length = 1, max_length = 280))]
+    /// 1 to 280 characters once trimmed; printable, but for line breaks and tabs.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "Hello, mublog!",
+            pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]{0,278}[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F])?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        )
+    )]
     pub body: String,
 }
 
-/// `POST /posts` as `multipart/form-data`: the text and an optional picture.
+/// `POST /posts` as `multipart/form-data`: the text and an optional picture, no other parts.
+/// (Deserialize only lends utoipa `deny_unknown_fields`; the server reads the parts itself.)
 #[cfg(feature = "openapi")]
-#[derive(utoipa::ToSchema)]
+#[derive(utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewPostUpload {
-    #[schema(example = "Sunset", min_length = 1, max_length = 280)]
+    /// As `NewPost`'s.
+    #[schema(
+        example = "Sunset",
+        pattern = r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F]([^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]{0,278}[^\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F])?[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub body: String,
     /// JPEG, PNG, WebP or GIF, at most 10 MB and 8192 pixels a side.
-    #[schema(value_type = Option<String>, format = Binary)]
+    #[schema(value_type = String, format = Binary, required = false)]
     pub image: Option<Vec<u8>>,
 }
 
