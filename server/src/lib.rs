@@ -21,6 +21,7 @@ mod pictures;
 mod pwa;
 pub mod request_log;
 mod rest;
+pub mod site;
 mod state;
 
 use app::{shell, App};

@@ -170,7 +170,7 @@ fn exit_code(outcome: Result<(), Box<dyn std::error::Error>>) -> ExitCode {
 
 async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = mublog::Config::from_env()?;
-    let leptos_options = get_configuration(None)?.leptos_options;
+    let leptos_options = mublog::site::with_built_file_names(get_configuration(None)?.leptos_options)?;
     let addr = leptos_options.site_addr;
     config.check_listen_address(addr)?;
     let mublog::Started { router, workers, request_log, request_log_handle } =

@@ -357,3 +357,64 @@ async fn assumed_development_refuses_a_public_listen_address() {
     explicit.kill().unwrap();
     let _ = explicit.wait();
 }
+
+/// A deployment runs the binary itself, not through cargo-leptos: with the build's `hash.txt`
+/// beside it, pages link the hashed assets though `LEPTOS_HASH_FILES` is unset; told to hash
+/// without that file, it refuses to start and says what is missing.
+#[tokio::test]
+async fn the_binary_alone_links_the_hashed_assets_of_its_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("mublog");
+    // A hard link, where the file system allows, saves copying the debug binary.
+    std::fs::hard_link(env!("CARGO_BIN_EXE_mublog"), &bin)
+        .or_else(|_| std::fs::copy(env!("CARGO_BIN_EXE_mublog"), &bin).map(drop))
+        .unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let serve = |hash_files: Option<&str>| {
+        let mut cmd = Command::new(&bin);
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", format!("sqlite://{}/site.db", dir.path().display()))
+            .env("MUBLOG_DATA_DIR", dir.path())
+            .env("MUBLOG_JWT_SECRET", "site-test-secret-0123456789abcdef0123456")
+            .env("LEPTOS_SITE_ADDR", &addr)
+            .env("LEPTOS_OUTPUT_NAME", "mublog")
+            .env("MUBLOG_SEED_DEMO", "0")
+            .env("MUBLOG_WORKERS", "0");
+        if let Some(value) = hash_files {
+            cmd.env("LEPTOS_HASH_FILES", value);
+        }
+        cmd
+    };
+
+    let mut refused = serve(Some("true")).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let exited = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = refused.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > exited {
+            refused.kill().unwrap();
+            panic!("started without the hash file it was told to use");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut refused.stderr.take().unwrap(), &mut said).unwrap();
+    assert!(!status.success() && said.contains("hash.txt"), "{status}: {said}");
+
+    std::fs::write(dir.path().join("hash.txt"), "js: 0123abcd\nwasm: 4567ef01\ncss: 89ab2345\n").unwrap();
+    let mut server = serve(None).spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while tokio::net::TcpStream::connect(&addr).await.is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let page = reqwest::get(format!("http://{addr}/login")).await.unwrap().text().await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let page = page.unwrap();
+    assert!(page.contains("/pkg/mublog.0123abcd.js"), "{page}");
+    assert!(page.contains("/pkg/mublog.89ab2345.css"), "{page}");
+}
