@@ -123,6 +123,62 @@ pub fn person_name(field: &str, raw: &str) -> Result<String, FieldError> {
     Ok(name.to_owned())
 }
 
+/// The rules above as the patterns the OpenAPI document gives each field (ECMA-262 regexes),
+/// so a client can check a value before sending it. White space is spelled out as the
+/// characters `str::trim` removes (Unicode's White_Space), since regex dialects disagree on
+/// what `\s` means; control characters likewise.
+pub mod patterns {
+    use super::*;
+
+    const SPACE: &str = r"\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+    const CONTROL: &str = r"\x00-\x1F\x7F-\x9F";
+    /// Control characters but line breaks and tabs.
+    const CONTROL_BUT_LINES: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F";
+
+    /// Text of `min..=max` characters once trimmed, none of them in `refused` (a class body);
+    /// empty (or white space alone) too if `empty_ok`.
+    fn trimmed(min: usize, max: usize, refused: &str, empty_ok: bool) -> String {
+        let edge = format!("[^{SPACE}{CONTROL}]");
+        let inner = format!("[^{refused}]");
+        let text = if min <= 1 {
+            format!("{edge}({inner}{{0,{}}}{edge})?", max - 2)
+        } else {
+            format!("{edge}{inner}{{{},{}}}{edge}", min - 2, max - 2)
+        };
+        let text = if empty_ok || min == 0 { format!("({text})?") } else { text };
+        format!("^[{SPACE}]*{text}[{SPACE}]*$")
+    }
+
+    /// [`search`]: empty is no search.
+    pub fn search() -> String {
+        trimmed(SEARCH_MIN_CHARS, SEARCH_MAX_CHARS, CONTROL, true)
+    }
+
+    /// [`post_body`].
+    pub fn post_body() -> String {
+        trimmed(1, POST_MAX_CHARS, CONTROL_BUT_LINES, false)
+    }
+
+    /// [`display_name`] as given: empty means the email's local part.
+    pub fn display_name() -> String {
+        trimmed(0, DISPLAY_NAME_MAX_CHARS, CONTROL, true)
+    }
+
+    /// [`person_name`].
+    pub fn person_name() -> String {
+        trimmed(0, PERSON_NAME_MAX_CHARS, CONTROL, true)
+    }
+
+    /// [`handle`], in any case.
+    pub fn handle() -> String {
+        format!(
+            "^[{SPACE}]*[A-Za-z][A-Za-z0-9_]{{{},{}}}[{SPACE}]*$",
+            HANDLE_MIN_CHARS - 1,
+            HANDLE_MAX_CHARS - 1
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

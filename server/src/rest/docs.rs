@@ -7,6 +7,7 @@ use shared::{
     TokenResponse, UpdateMe, UserView,
 };
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -42,6 +43,38 @@ impl Modify for BearerAuth {
             .components
             .get_or_insert_with(Default::default)
             .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Writes each field's rule into the document as a pattern, from `shared::validate::patterns`,
+/// next to the rules themselves (utoipa's attributes take only literals). `tests/api/docs.rs`
+/// checks every pattern against the validation it describes.
+pub fn with_field_rules(doc: &mut utoipa::openapi::OpenApi) {
+    use shared::validate::patterns;
+    let schemas = &mut doc.components.get_or_insert_with(Default::default).schemas;
+    for (schema, field, pattern) in [
+        ("NewPost", "body", patterns::post_body()),
+        ("NewPostUpload", "body", patterns::post_body()),
+        ("UpdateMe", "display_name", patterns::display_name()),
+        ("UpdateMe", "handle", patterns::handle()),
+        ("UpdateMe", "first_name", patterns::person_name()),
+        ("UpdateMe", "last_name", patterns::person_name()),
+    ] {
+        if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(schema) {
+            set_pattern(object.properties.get_mut(field), pattern);
+        }
+    }
+    let reads = doc.paths.paths.values_mut().filter_map(|item| item.get.as_mut());
+    for param in reads.flat_map(|read| read.parameters.iter_mut().flatten()) {
+        if param.name == "q" {
+            set_pattern(param.schema.as_mut(), patterns::search());
+        }
+    }
+}
+
+fn set_pattern(schema: Option<&mut RefOr<Schema>>, pattern: String) {
+    if let Some(RefOr::T(Schema::Object(object))) = schema {
+        object.pattern = Some(pattern);
     }
 }
 

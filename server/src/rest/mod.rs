@@ -23,7 +23,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 /// The REST routes and their OpenAPI document, from one declaration: a handler is routed only
 /// through its `#[utoipa::path]`, so an undocumented endpoint cannot exist.
 pub fn router() -> Router<AppState> {
-    let (router, document) = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
+    let (router, mut document) = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .routes(routes!(posts::list, posts::create))
         .routes(routes!(posts::get, posts::update, posts::delete))
         .routes(routes!(posts::like, posts::unlike))
@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(tokens::refresh))
         .routes(routes!(tokens::revoke))
         .split_for_parts();
+    docs::with_field_rules(&mut document);
     let document = Arc::new(document);
     router
         .route("/openapi.json", get(move || std::future::ready(axum::Json(document.clone()))))
