@@ -6,6 +6,7 @@ use shared::{
     NewPostUpload, PostImage, PostPage, PostView, RefreshTokenRequest, SessionList, SessionView,
     TokenResponse, UpdateMe, UserView,
 };
+use utoipa::openapi::encoding::EncodingBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
@@ -46,7 +47,7 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Writes each field's rule into the document as a pattern, from `shared::validate::patterns`,
+/// Writes each field's rule into the document as a pattern (and the picture's media types), from `shared::validate::patterns`,
 /// next to the rules themselves (utoipa's attributes take only literals). `tests/api/docs.rs`
 /// checks every pattern against the validation it describes.
 pub fn with_field_rules(doc: &mut utoipa::openapi::OpenApi) {
@@ -64,6 +65,14 @@ pub fn with_field_rules(doc: &mut utoipa::openapi::OpenApi) {
             set_pattern(object.properties.get_mut(field), pattern);
         }
     }
+    // The picture's part takes the image types the server decodes (it reads the bytes, and
+    // ignores the part's own Content-Type).
+    let upload = doc.paths.paths.get_mut("/posts").and_then(|item| item.post.as_mut());
+    let upload = upload.and_then(|create| create.request_body.as_mut());
+    if let Some(form) = upload.and_then(|body| body.content.get_mut("multipart/form-data")) {
+        let image = EncodingBuilder::new().content_type(Some(IMAGE_TYPES)).build();
+        form.encoding.insert("image".into(), image);
+    }
     let reads = doc.paths.paths.values_mut().filter_map(|item| item.get.as_mut());
     for param in reads.flat_map(|read| read.parameters.iter_mut().flatten()) {
         if param.name == "q" {
@@ -71,6 +80,8 @@ pub fn with_field_rules(doc: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+const IMAGE_TYPES: &str = "image/jpeg, image/png, image/webp, image/gif";
 
 fn set_pattern(schema: Option<&mut RefOr<Schema>>, pattern: String) {
     if let Some(RefOr::T(Schema::Object(object))) = schema {

@@ -52,6 +52,8 @@ async fn openapi_document_covers_every_endpoint() {
         assert_eq!(fields, false, "{schema}: unknown fields are documented as refused");
     }
     assert!(doc["components"]["schemas"]["ApiError"]["example"].is_object());
+    let upload = &doc["paths"]["/posts"]["post"]["requestBody"]["content"]["multipart/form-data"];
+    assert_eq!(upload["encoding"]["image"]["contentType"], "image/jpeg, image/png, image/webp, image/gif");
 }
 
 /// Whether the server's validation takes a value.
