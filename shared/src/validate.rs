@@ -135,8 +135,9 @@ pub mod patterns {
     /// Control characters but line breaks and tabs.
     const CONTROL_BUT_LINES: &str = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F";
 
-    /// Text of `min..=max` characters once trimmed, none of them in `refused` (a class body);
-    /// empty (or white space alone) too if `empty_ok`.
+    /// Text of `min..=max` characters once trimmed (`min` 0 or 1: at least one, unless
+    /// `empty_ok`), none of them in `refused` (a class body); empty or white space alone too
+    /// if `empty_ok`.
     fn trimmed(min: usize, max: usize, refused: &str, empty_ok: bool) -> String {
         let edge = format!("[^{SPACE}{CONTROL}]");
         let inner = format!("[^{refused}]");
@@ -145,7 +146,7 @@ pub mod patterns {
         } else {
             format!("{edge}{inner}{{{},{}}}{edge}", min - 2, max - 2)
         };
-        let text = if empty_ok || min == 0 { format!("({text})?") } else { text };
+        let text = if empty_ok { format!("({text})?") } else { text };
         format!("^[{SPACE}]*{text}[{SPACE}]*$")
     }
 

@@ -47,9 +47,9 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Writes each field's rule into the document as a pattern (and the picture's media types), from `shared::validate::patterns`,
-/// next to the rules themselves (utoipa's attributes take only literals). `tests/api/docs.rs`
-/// checks every pattern against the validation it describes.
+/// Writes each field's rule into the document as a pattern, from `shared::validate::patterns`
+/// beside the rules themselves (utoipa's attributes take only literals), and the picture
+/// part's media types. `tests/api/docs.rs` checks every pattern against its validation.
 pub fn with_field_rules(doc: &mut utoipa::openapi::OpenApi) {
     use shared::validate::patterns;
     let schemas = &mut doc.components.get_or_insert_with(Default::default).schemas;
