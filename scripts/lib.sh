@@ -83,6 +83,30 @@ ensure_chromium() {
   fi
 }
 
+# A PostgreSQL server on 127.0.0.1:5432 for the tests of the PostgreSQL backend: the one that
+# answers there, else Debian's, installed and started here with a local password for the
+# `postgres` user (a throwaway test cluster on loopback). Exports MUBLOG_TEST_POSTGRES, the
+# server the integration tests create their databases on.
+ensure_postgres() {
+  export MUBLOG_TEST_POSTGRES="${MUBLOG_TEST_POSTGRES:-postgres://postgres:postgres@127.0.0.1:5432}"
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
+  if ! command -v pg_ctlcluster >/dev/null; then
+    say "installing Debian's postgresql"
+    as_root apt-get update
+    as_root apt-get install -y postgresql
+  fi
+  say "starting PostgreSQL"
+  local version
+  version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
+  if ! pg_lsclusters -h | grep -q "^$version main"; then as_root pg_createcluster "$version" main; fi
+  as_root pg_ctlcluster "$version" main start || true
+  for _ in $(seq 1 50); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && break
+    sleep 0.2
+  done
+  as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
+}
+
 # The benchmark's load generator and compressor, from Debian's packages.
 ensure_bench_tools() {
   if ! command -v wrk >/dev/null || ! command -v brotli >/dev/null; then

@@ -139,6 +139,7 @@ pub struct RequestEntry {
     pub method: String,
     pub path: String,
     pub route: String,
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i32"))]
     pub status: u16,
     pub duration_us: i64,
     pub user_id: Option<UserId>,

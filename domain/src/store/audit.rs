@@ -28,32 +28,29 @@ pub struct AuditEvent<'a> {
 
 impl Db {
     pub async fn record_audit_in(tx: &mut Tx, event: AuditEvent<'_>, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, detail)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(now)
-        .bind(event.actor)
-        .bind(event.action)
-        .bind(event.target_type)
-        .bind(event.target_id)
-        .bind(event.detail)
-        .execute(&mut **tx)
-        .await?;
+        let sql = "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, detail)
+             VALUES ($1, $2, $3, $4, $5, $6)";
+        in_tx!(tx, |conn| {
+            let insert = sqlx::query(sql)
+                .bind(now)
+                .bind(event.actor)
+                .bind(event.action)
+                .bind(event.target_type)
+                .bind(event.target_id)
+                .bind(event.detail);
+            execute!(insert, conn)
+        })?;
         Ok(())
     }
 
     /// Newest first, below `before`.
     pub async fn audit_trail(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditRow>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name, u.handle AS actor_handle,
+        let sql = "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name, u.handle AS actor_handle,
                     a.action, a.target_type, a.target_id, a.detail
              FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-             WHERE a.id < ? ORDER BY a.id DESC LIMIT ?",
-        )
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await
+             WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2";
+        on_readers!(self, |pool| {
+            sqlx::query_as(sql).bind(before.unwrap_or(i64::MAX)).bind(i64::from(limit)).fetch_all(pool).await
+        })
     }
 }

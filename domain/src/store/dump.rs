@@ -49,78 +49,80 @@ impl std::fmt::Display for Dump {
     }
 }
 
+const POST_RECORD_COLUMNS: &str = "id, author_id, body, created_at, edited_at, image_key, image_ext, \
+     image_width, image_height, image_sizes, hidden_at, hidden_reason, hidden_by";
+
 impl Db {
     pub async fn export(&self) -> Result<Dump, sqlx::Error> {
-        let users = sqlx::query_as(&format!("SELECT {} FROM users ORDER BY id", super::users::USER_COLUMNS))
-            .fetch_all(self.pool())
-            .await?;
-        let posts = sqlx::query_as(
-            "SELECT id, author_id, body, created_at, edited_at, image_key, image_ext, image_width,
-                    image_height, image_sizes, hidden_at, hidden_reason, hidden_by
-             FROM posts ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let likes =
-            sqlx::query_as("SELECT post_id, user_id, created_at FROM likes ORDER BY post_id, user_id")
-                .fetch_all(self.pool())
-                .await?;
-        Ok(Dump { format: DUMP_FORMAT, users, posts, likes })
+        let users = format!("SELECT {} FROM users ORDER BY id", super::users::USER_COLUMNS);
+        let posts = format!("SELECT {POST_RECORD_COLUMNS} FROM posts ORDER BY id");
+        let likes = "SELECT post_id, user_id, created_at FROM likes ORDER BY post_id, user_id";
+        on_readers!(self, |pool| {
+            let users = sqlx::query_as(&users).fetch_all(pool).await?;
+            let posts = sqlx::query_as(&posts).fetch_all(pool).await?;
+            let likes = sqlx::query_as(likes).fetch_all(pool).await?;
+            Ok(Dump { format: DUMP_FORMAT, users, posts, likes })
+        })
     }
 
     /// Loads a dump into this (empty) database in one transaction: all of it or nothing.
     pub async fn import(&self, dump: &Dump) -> Result<(), sqlx::Error> {
+        let users = format!(
+            "INSERT INTO users ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            super::users::USER_COLUMNS
+        );
+        let posts = format!(
+            "INSERT INTO posts ({POST_RECORD_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        );
+        let likes = "INSERT INTO likes (post_id, user_id, created_at) VALUES ($1, $2, $3)";
         let mut tx = self.begin().await?;
-        for u in &dump.users {
-            sqlx::query(
-                "INSERT INTO users (id, email, display_name, handle, first_name, last_name, password_hash,
-                                    is_staff, email_verified_at, created_at, deactivated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(u.id)
-            .bind(&u.email)
-            .bind(&u.display_name)
-            .bind(&u.handle)
-            .bind(&u.first_name)
-            .bind(&u.last_name)
-            .bind(&u.password_hash)
-            .bind(u.is_staff)
-            .bind(u.email_verified_at)
-            .bind(u.created_at)
-            .bind(u.deactivated_at)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for p in &dump.posts {
-            sqlx::query(
-                "INSERT INTO posts (id, author_id, body, created_at, edited_at, image_key, image_ext,
-                                    image_width, image_height, image_sizes, hidden_at, hidden_reason,
-                                    hidden_by)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(p.id)
-            .bind(p.author_id)
-            .bind(&p.body)
-            .bind(p.created_at)
-            .bind(p.edited_at)
-            .bind(&p.image.image_key)
-            .bind(&p.image.image_ext)
-            .bind(p.image.image_width)
-            .bind(p.image.image_height)
-            .bind(&p.image.image_sizes)
-            .bind(p.hidden_at)
-            .bind(&p.hidden_reason)
-            .bind(p.hidden_by)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for l in &dump.likes {
-            sqlx::query("INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)")
-                .bind(l.post_id)
-                .bind(l.user_id)
-                .bind(l.created_at)
-                .execute(&mut *tx)
-                .await?;
+        in_tx!(tx, |conn| {
+            for u in &dump.users {
+                let insert = sqlx::query(&users)
+                    .bind(u.id)
+                    .bind(&u.email)
+                    .bind(&u.display_name)
+                    .bind(&u.handle)
+                    .bind(&u.first_name)
+                    .bind(&u.last_name)
+                    .bind(&u.password_hash)
+                    .bind(u.is_staff)
+                    .bind(u.email_verified_at)
+                    .bind(u.created_at)
+                    .bind(u.deactivated_at);
+                execute!(insert, &mut *conn)?;
+            }
+            for p in &dump.posts {
+                let insert = sqlx::query(&posts)
+                    .bind(p.id)
+                    .bind(p.author_id)
+                    .bind(&p.body)
+                    .bind(p.created_at)
+                    .bind(p.edited_at)
+                    .bind(&p.image.image_key)
+                    .bind(&p.image.image_ext)
+                    .bind(p.image.image_width)
+                    .bind(p.image.image_height)
+                    .bind(&p.image.image_sizes)
+                    .bind(p.hidden_at)
+                    .bind(&p.hidden_reason)
+                    .bind(p.hidden_by);
+                execute!(insert, &mut *conn)?;
+            }
+            for l in &dump.likes {
+                execute!(sqlx::query(likes).bind(l.post_id).bind(l.user_id).bind(l.created_at), &mut *conn)?;
+            }
+            Ok::<_, sqlx::Error>(())
+        })?;
+        if let super::TxOn::Postgres(conn) = &mut tx.0 {
+            // Ids came with the dump; new rows must be numbered after them.
+            for table in ["users", "posts"] {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                );
+                sqlx::query(&sql).execute(&mut **conn).await?;
+            }
         }
         tx.commit().await
     }
@@ -129,7 +131,8 @@ impl Db {
 /// Helpers for bulk seeding inside one transaction.
 impl Db {
     pub(crate) async fn next_user_id(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM users").fetch_one(self.pool()).await
+        let sql = "SELECT COALESCE(MAX(id), 0) + 1 FROM users";
+        on_readers!(self, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)
     }
 
     pub(crate) async fn seed_profile(
@@ -139,13 +142,10 @@ impl Db {
         last: &str,
         verified_at: i64,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET first_name = ?, last_name = ?, email_verified_at = ? WHERE id = ?")
-            .bind(first)
-            .bind(last)
-            .bind(verified_at)
-            .bind(user)
-            .execute(&mut **tx)
-            .await?;
+        let sql = "UPDATE users SET first_name = $1, last_name = $2, email_verified_at = $3 WHERE id = $4";
+        in_tx!(tx, |conn| {
+            execute!(sqlx::query(sql).bind(first).bind(last).bind(verified_at).bind(user), conn)
+        })?;
         Ok(())
     }
 
@@ -156,14 +156,8 @@ impl Db {
         user: shared::UserId,
         at: i64,
     ) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query(
-            "INSERT INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(post)
-        .bind(user)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected())
+        let sql =
+            "INSERT INTO likes (post_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+        in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(post).bind(user).bind(at), conn))
     }
 }

@@ -1,7 +1,8 @@
-//! The job queue's storage. SQLite serialises writers, so claiming with one
-//! `UPDATE … RETURNING` is atomic: two workers never get the same job.
+//! The job queue's storage. A claim is one `UPDATE … RETURNING`, so two workers never get the
+//! same job: SQLite serialises writers, and on PostgreSQL the claim locks the row it picks
+//! with `FOR UPDATE SKIP LOCKED`, so concurrent claims on other instances pass it by.
 
-use super::{Db, Tx};
+use super::{Db, Dialect, Tx};
 use shared::admin::JobRecord;
 use shared::JobId;
 
@@ -28,19 +29,19 @@ impl Db {
     /// Adds a job inside the caller's transaction: it exists exactly when that data does.
     /// A job whose `unique_key` is already taken is skipped (false).
     pub async fn enqueue_in(tx: &mut Tx, job: NewJob<'_>, now: i64) -> Result<bool, sqlx::Error> {
-        let inserted = sqlx::query(
-            "INSERT INTO jobs (kind, payload, max_attempts, run_at, unique_key, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING",
-        )
-        .bind(job.kind)
-        .bind(job.payload)
-        .bind(job.max_attempts)
-        .bind(job.run_at)
-        .bind(job.unique_key)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        Ok(inserted.rows_affected() == 1)
+        let sql = "INSERT INTO jobs (kind, payload, max_attempts, run_at, unique_key, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (unique_key) DO NOTHING";
+        let inserted = in_tx!(tx, |conn| {
+            let insert = sqlx::query(sql)
+                .bind(job.kind)
+                .bind(job.payload)
+                .bind(job.max_attempts)
+                .bind(job.run_at)
+                .bind(job.unique_key)
+                .bind(now);
+            execute!(insert, conn)
+        })?;
+        Ok(inserted == 1)
     }
 
     pub async fn enqueue(&self, job: NewJob<'_>, now: i64) -> Result<bool, sqlx::Error> {
@@ -53,28 +54,24 @@ impl Db {
     /// Leases the next due job until `lease_until`: a queued job whose time has come, or a
     /// running one whose worker let its lease lapse (it crashed). Counts the attempt.
     pub async fn claim_job(&self, now: i64, lease_until: i64) -> Result<Option<JobRow>, sqlx::Error> {
-        sqlx::query_as(&format!(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = ?2
+        let lock = match self.dialect() {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2
              WHERE id = (
                  SELECT id FROM jobs
-                 WHERE (state = 'queued' AND run_at <= ?1) OR (state = 'running' AND locked_until < ?1)
-                 ORDER BY run_at, id LIMIT 1)
+                 WHERE (state = 'queued' AND run_at <= $1) OR (state = 'running' AND locked_until < $1)
+                 ORDER BY run_at, id LIMIT 1 {lock})
              RETURNING {JOB_COLUMNS}"
-        ))
-        .bind(now)
-        .bind(lease_until)
-        .fetch_optional(self.writer())
-        .await
+        );
+        on_writer!(self, |pool| sqlx::query_as(&sql).bind(now).bind(lease_until).fetch_optional(pool).await)
     }
 
     pub async fn finish_job(&self, id: JobId, now: i64) -> Result<(), sqlx::Error> {
-        self.write(
-            sqlx::query("UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = ? WHERE id = ?")
-                .bind(now)
-                .bind(id),
-        )
-        .await
-        .map(drop)
+        let sql = "UPDATE jobs SET state = 'done', locked_until = NULL, finished_at = $1 WHERE id = $2";
+        on_writer!(self, |pool| execute!(sqlx::query(sql).bind(now).bind(id), pool)).map(drop)
     }
 
     /// Records a failure: back to the queue for `retry_at`, or `dead` when `retry_at` is `None`.
@@ -89,40 +86,26 @@ impl Db {
             Some(at) => ("queued", Some(at), None),
             None => ("dead", None, Some(now)),
         };
-        self.write(
-            sqlx::query(
-                "UPDATE jobs SET state = ?, run_at = COALESCE(?, run_at), locked_until = NULL,
-                 last_error = ?, finished_at = ?
-                 WHERE id = ?",
-            )
-            .bind(state)
-            .bind(run_at)
-            .bind(error)
-            .bind(finished_at)
-            .bind(id),
-        )
-        .await
+        let sql = "UPDATE jobs SET state = $1, run_at = COALESCE($2, run_at), locked_until = NULL,
+                 last_error = $3, finished_at = $4
+                 WHERE id = $5";
+        on_writer!(self, |pool| {
+            let update = sqlx::query(sql).bind(state).bind(run_at).bind(error).bind(finished_at).bind(id);
+            execute!(update, pool)
+        })
         .map(drop)
     }
 
     /// Hands a leased job back untried (graceful shutdown interrupted it).
     pub async fn release_job(&self, id: JobId) -> Result<(), sqlx::Error> {
-        self.write(
-            sqlx::query(
-                "UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_until = NULL
-                 WHERE id = ? AND state = 'running'",
-            )
-            .bind(id),
-        )
-        .await
-        .map(drop)
+        let sql = "UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_until = NULL
+                 WHERE id = $1 AND state = 'running'";
+        on_writer!(self, |pool| execute!(sqlx::query(sql).bind(id), pool)).map(drop)
     }
 
     pub async fn job(&self, id: JobId) -> Result<Option<JobRow>, sqlx::Error> {
-        sqlx::query_as(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
+        on_readers!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
     }
 
     /// Jobs in `state` (or all), newest first, below `before`. `failed` is not a stored state:
@@ -135,47 +118,42 @@ impl Db {
     ) -> Result<Vec<JobRow>, sqlx::Error> {
         let filter = match state {
             Some("failed") => "state = 'queued' AND last_error IS NOT NULL AND",
-            Some(_) => "state = ?1 AND",
+            Some(_) => "state = $1 AND",
             None => "",
         };
-        sqlx::query_as(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE {filter} id < ?2 ORDER BY id DESC LIMIT ?3"
-        ))
-        .bind(state)
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE {filter} id < $2 ORDER BY id DESC LIMIT $3");
+        on_readers!(self, |pool| {
+            let select =
+                sqlx::query_as(&sql).bind(state).bind(before.unwrap_or(i64::MAX)).bind(i64::from(limit));
+            select.fetch_all(pool).await
+        })
     }
 
     /// Puts a dead job, or a queued one waiting out its backoff, back in line to run now, with
     /// fresh attempts; false for any other job (running, done, or unknown).
     pub async fn retry_job_in(tx: &mut Tx, id: JobId, now: i64) -> Result<bool, sqlx::Error> {
-        let changed = sqlx::query(
-            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?, locked_until = NULL, finished_at = NULL
-             WHERE id = ? AND (state = 'dead' OR (state = 'queued' AND last_error IS NOT NULL))",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-        Ok(changed.rows_affected() == 1)
+        let sql = "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, locked_until = NULL, finished_at = NULL
+             WHERE id = $2 AND (state = 'dead' OR (state = 'queued' AND last_error IS NOT NULL))";
+        let changed = in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(now).bind(id), conn))?;
+        Ok(changed == 1)
     }
 
     /// When the next queued job is due, so an idle worker sleeps exactly that long.
     pub async fn next_job_due(&self) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar("SELECT MIN(run_at) FROM jobs WHERE state = 'queued'").fetch_one(self.pool()).await
+        let sql = "SELECT MIN(run_at) FROM jobs WHERE state = 'queued'";
+        on_readers!(self, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)
     }
 
     /// How many jobs are in each state (queued, running, done, dead).
     pub async fn job_counts(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
-        sqlx::query_as("SELECT state, COUNT(*) FROM jobs GROUP BY state").fetch_all(self.pool()).await
+        let sql = "SELECT state, COUNT(*) FROM jobs GROUP BY state";
+        on_readers!(self, |pool| sqlx::query_as(sql).fetch_all(pool).await)
     }
 
     /// Drops finished jobs older than `before`; dead ones stay for inspection.
     pub async fn purge_done_jobs(&self, before: i64) -> Result<u64, sqlx::Error> {
-        self.write(sqlx::query("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?").bind(before))
-            .await
+        let sql = "DELETE FROM jobs WHERE state = 'done' AND finished_at < $1";
+        on_writer!(self, |pool| execute!(sqlx::query(sql).bind(before), pool))
     }
 }
 

@@ -4,13 +4,13 @@
 //! and go together in the next: one `INSERT` for the likes, one `DELETE` for the unlikes and
 //! one read of the new counts (on a reader), however many requests there are.
 
-use super::Db;
+use super::select::{bind_values, Built};
+use super::{Backend, Db};
 use shared::{LikeState, PostId, UserId};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 
-/// The most likes one batch writes (three bound values each, far below SQLite's limit).
+/// The most likes one batch writes (three bound values each, far below either database's limit).
 const BATCH: usize = 256;
 
 /// One like or unlike waiting for the writer, and where to send its post's new count (`None`
@@ -26,14 +26,21 @@ pub(super) struct LikeWrite {
 /// The like counts of the posts a batch touched, by post.
 type Counts = HashMap<PostId, i64>;
 
-/// Starts the task that writes queued likes on `writer` and reads their counts on `readers`;
-/// it ends when every sender is dropped.
-pub(super) fn spawn_like_writer(writer: SqlitePool, readers: SqlitePool) -> mpsc::Sender<LikeWrite> {
+/// The task's handle on the database: the connections without the queue, so that the task
+/// ends when the last [`Db`] (and with it the last sender) is dropped.
+struct Batches {
+    backend: Backend,
+}
+
+/// Starts the task that writes queued likes and reads their counts; it ends when every sender
+/// is dropped.
+pub(super) fn spawn_like_writer(backend: Backend) -> mpsc::Sender<LikeWrite> {
     let (queue, mut waiting) = mpsc::channel::<LikeWrite>(4 * BATCH);
+    let db = Batches { backend };
     tokio::spawn(async move {
         let mut batch = Vec::with_capacity(BATCH);
         while waiting.recv_many(&mut batch, BATCH).await > 0 {
-            let outcome = write_batch(&writer, &readers, &batch).await.map_err(|e| {
+            let outcome = write_batch(&db, &batch).await.map_err(|e| {
                 tracing::error!(error = %e, likes = batch.len(), "writing a batch of likes failed");
                 e.to_string()
             });
@@ -50,38 +57,43 @@ pub(super) fn spawn_like_writer(writer: SqlitePool, readers: SqlitePool) -> mpsc
 /// The batch's likes in one statement and its unlikes in another. When one member sends both
 /// in one batch, the later wins, as it would have one after the other. Each statement touches
 /// visible posts only, and the primary key on (post_id, user_id) keeps counts exact. The counts
-/// are read on a reader, which sees what the writer committed.
-async fn write_batch(
-    writer: &SqlitePool,
-    readers: &SqlitePool,
-    batch: &[LikeWrite],
-) -> Result<Counts, sqlx::Error> {
+/// are read afterwards, and see what the writes committed.
+///
+/// Rows go in post order: on PostgreSQL, batches from several instances then lock the posts
+/// whose counts they raise in the same order, and cannot deadlock.
+async fn write_batch(db: &Batches, batch: &[LikeWrite]) -> Result<Counts, sqlx::Error> {
     let mut last: HashMap<(PostId, UserId), (bool, i64)> = HashMap::with_capacity(batch.len());
     for like in batch {
         last.insert((like.post, like.user), (like.liked, like.now));
     }
-    let (likes, unlikes): (Vec<_>, Vec<_>) = last.into_iter().partition(|(_, (liked, _))| *liked);
-    if !likes.is_empty() {
-        insert_likes_sql(&likes).build().execute(writer).await?;
-    }
-    if !unlikes.is_empty() {
-        delete_likes_sql(&unlikes).build().execute(writer).await?;
+    let (mut likes, mut unlikes): (Vec<_>, Vec<_>) = last.into_iter().partition(|(_, (liked, _))| *liked);
+    likes.sort_unstable_by_key(|(key, _)| *key);
+    unlikes.sort_unstable_by_key(|(key, _)| *key);
+    for (rows, statement) in
+        [(&likes, insert_likes_sql as fn(&[Keyed]) -> Built), (&unlikes, delete_likes_sql)]
+    {
+        if !rows.is_empty() {
+            let q = statement(rows);
+            on_writer!(db, |pool| execute!(bind_values!(sqlx::query(q.text()), q), pool))?;
+        }
     }
     // Each post once, however many of the batch's likes it has.
     let mut posts: Vec<PostId> = likes.iter().chain(&unlikes).map(|((post, _), _)| *post).collect();
     posts.sort_unstable();
     posts.dedup();
-    let counts: Vec<(PostId, i64)> = counts_sql(&posts).build_query_as().fetch_all(readers).await?;
+    let q = counts_sql(&posts);
+    let counts: Vec<(PostId, i64)> =
+        on_readers!(db, |pool| bind_values!(sqlx::query_as(q.text()), q).fetch_all(pool).await)?;
     Ok(counts.into_iter().collect())
 }
 
 type Keyed = ((PostId, UserId), (bool, i64));
 
-fn insert_likes_sql(likes: &[Keyed]) -> QueryBuilder<'static, Sqlite> {
-    let mut q = QueryBuilder::new("INSERT INTO likes (post_id, user_id, created_at) SELECT * FROM (");
-    q.push_values(likes, |mut row, ((post, user), (_, now))| {
-        row.push_bind(*post).push_bind(*user).push_bind(*now);
-    });
+fn insert_likes_sql(likes: &[Keyed]) -> Built {
+    let mut q = Built::new("INSERT INTO likes (post_id, user_id, created_at) SELECT * FROM (VALUES ");
+    for ((post, user), (_, now)) in likes {
+        q.row([(*post).into(), (*user).into(), (*now).into()]);
+    }
     q.push(
         ") AS v WHERE EXISTS (SELECT 1 FROM posts WHERE id = v.column1 AND hidden_at IS NULL)
          ON CONFLICT (post_id, user_id) DO NOTHING",
@@ -89,21 +101,20 @@ fn insert_likes_sql(likes: &[Keyed]) -> QueryBuilder<'static, Sqlite> {
     q
 }
 
-fn delete_likes_sql(unlikes: &[Keyed]) -> QueryBuilder<'static, Sqlite> {
-    let mut q = QueryBuilder::new("DELETE FROM likes WHERE (post_id, user_id) IN (");
-    q.push_values(unlikes, |mut row, ((post, user), _)| {
-        row.push_bind(*post).push_bind(*user);
-    });
+fn delete_likes_sql(unlikes: &[Keyed]) -> Built {
+    let mut q = Built::new("DELETE FROM likes WHERE (post_id, user_id) IN (VALUES ");
+    for ((post, user), _) in unlikes {
+        q.row([(*post).into(), (*user).into()]);
+    }
     // Unliking a hidden post is refused (its count is not read), and changes nothing either.
     q.push(") AND EXISTS (SELECT 1 FROM posts WHERE id = likes.post_id AND hidden_at IS NULL)");
     q
 }
 
-fn counts_sql(posts: &[PostId]) -> QueryBuilder<'static, Sqlite> {
-    let mut q = QueryBuilder::new("SELECT id, like_count FROM posts WHERE hidden_at IS NULL AND id IN (");
-    let mut ids = q.separated(", ");
-    for post in posts {
-        ids.push_bind(*post);
+fn counts_sql(posts: &[PostId]) -> Built {
+    let mut q = Built::new("SELECT id, like_count FROM posts WHERE hidden_at IS NULL AND id IN (");
+    for (i, post) in posts.iter().enumerate() {
+        q.push(if i == 0 { "" } else { ", " }).bind(*post);
     }
     q.push(")");
     q
@@ -134,7 +145,7 @@ mod tests {
 
     async fn members(db: &Db, count: i64) {
         for id in 1..=count {
-            sqlx::query("INSERT INTO users (id, email, handle, display_name, password_hash, created_at) VALUES (?1, ?1 || '@x', 'u' || ?1, 'U', '', 0)")
+            sqlx::query("INSERT INTO users (id, email, handle, display_name, password_hash, created_at) VALUES ($1, $1 || '@x', 'u' || $1, 'U', '', 0)")
                 .bind(id)
                 .execute(db.writer())
                 .await
@@ -215,7 +226,7 @@ mod tests {
             LikeWrite { user: UserId(user), post, liked, now: 0, written }
         };
         let batch = [write(1, true), write(1, false), write(2, false), write(2, true)];
-        let counts = write_batch(db.writer(), db.pool(), &batch).await.unwrap();
+        let counts = write_batch(&Batches { backend: db.backend.clone() }, &batch).await.unwrap();
         assert_eq!(counts, Counts::from([(post, 1)]));
         let likers: Vec<i64> =
             sqlx::query_scalar("SELECT user_id FROM likes").fetch_all(db.pool()).await.unwrap();
@@ -229,9 +240,9 @@ mod tests {
     async fn batched_likes_seek_by_primary_key() {
         let (_dir, db) = scratch_db().await;
         let batch: Vec<Keyed> = (1..=3).map(|n| ((PostId(n), UserId(n)), (true, 0))).collect();
-        let inserting = crate::store::query_plan(&db, insert_likes_sql(&batch)).await;
-        let deleting = crate::store::query_plan(&db, delete_likes_sql(&batch)).await;
-        let counting = crate::store::query_plan(&db, counts_sql(&[PostId(1), PostId(2)])).await;
+        let inserting = crate::store::query_plan(&db, &insert_likes_sql(&batch)).await;
+        let deleting = crate::store::query_plan(&db, &delete_likes_sql(&batch)).await;
+        let counting = crate::store::query_plan(&db, &counts_sql(&[PostId(1), PostId(2)])).await;
         for plan in [&inserting, &deleting, &counting] {
             assert!(
                 !plan.iter().any(|step| step.starts_with("SCAN likes") || step.starts_with("SCAN posts")),

@@ -1,6 +1,63 @@
 //! The data layer: every SQL statement lives under this module. Callers see plain functions on
-//! [`Db`]; today they run on SQLite only, but nothing outside this module names SQLite: rows
+//! [`Db`], which runs on SQLite or PostgreSQL; nothing outside this module knows which: rows
 //! and [`Tx`] are the store's own types, and its failures are [`DbError`]s.
+//!
+//! Statements bind their values as `$1, $2, …`, which both databases read, so most are written
+//! once; the macros below compile each for both. Where the dialects differ (search, case-blind
+//! lookups, job claims), [`Dialect`] picks the text.
+
+/// Runs `$body` on whichever database this is, with `$pool` bound to its read pool: the
+/// read-only SQLite connections, or the PostgreSQL pool. The body is written once and compiled
+/// once per backend, so one query text serves both wherever their SQL is the same.
+macro_rules! on_readers {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match &$db.backend {
+            $crate::store::Backend::Sqlite(sqlite) => {
+                let $pool = &sqlite.readers;
+                $body
+            }
+            $crate::store::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// [`on_readers`] for single writing statements: SQLite's one writer connection, or the
+/// PostgreSQL pool.
+macro_rules! on_writer {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match &$db.backend {
+            $crate::store::Backend::Sqlite(sqlite) => {
+                let $pool = &sqlite.writer;
+                $body
+            }
+            $crate::store::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// [`on_readers`] for the connection of a transaction.
+macro_rules! in_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match &mut $tx.0 {
+            $crate::store::TxOn::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::store::TxOn::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs a statement that returns no rows; how many rows it changed (each database reports
+/// that in its own result type).
+macro_rules! execute {
+    ($query:expr, $on:expr) => {
+        $query.execute($on).await.map(|done| done.rows_affected())
+    };
+}
 
 mod audit;
 mod dump;
@@ -27,43 +84,57 @@ pub use sessions::{FamilyRow, SessionRow, TokenRow, TokenUserRow};
 pub use sqlx::Error as DbError;
 pub use users::{Inserted, NewUser, ProfileChange, UserRow};
 
-/// A write transaction: the domain groups several store calls (a new user and their welcome
-/// job) so they commit together or not at all. The domain begins, passes and commits it without
-/// seeing which database runs it; the store's queries run on the connection it derefs to.
-pub struct Tx(sqlx::Transaction<'static, sqlx::Sqlite>);
-
-impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.0.commit().await
-    }
-}
-
-impl std::ops::Deref for Tx {
-    type Target = sqlx::SqliteConnection;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
-    }
-}
-
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
-
-/// One SQL statement with its bound values.
-type Statement<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The schema: `migrations/`, embedded at build time.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
+/// A write transaction: the domain groups several store calls (a new user and their welcome
+/// job) so they commit together or not at all. The domain begins, passes and commits it without
+/// seeing which database runs it.
+pub struct Tx(TxOn);
 
-/// The database: a pool of read-only connections, and one connection for every write.
+pub(crate) enum TxOn {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub fn dialect(&self) -> Dialect {
+        match self.0 {
+            TxOn::Sqlite(_) => Dialect::Sqlite,
+            TxOn::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self.0 {
+            TxOn::Sqlite(tx) => tx.commit().await,
+            TxOn::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// Each database's schema, embedded at build time: the same tables, in each one's own terms.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// The database: SQLite (one file, the default) or PostgreSQL, chosen by the URL's scheme.
+#[derive(Clone)]
+pub struct Db {
+    backend: Backend,
+    /// Likes waiting for the writer (see [`likes`]).
+    likes: tokio::sync::mpsc::Sender<likes::LikeWrite>,
+}
+
+#[derive(Clone)]
+pub(crate) enum Backend {
+    Sqlite(Sqlite),
+    Postgres(PgPool),
+}
+
+/// SQLite: a pool of read-only connections, and one connection for every write.
 ///
 /// SQLite lets one writer in at a time. With writes spread over a pool, a writer that finds
 /// the lock taken sleeps in SQLite's busy handler (1, 2, 5, 10, ... 100 ms steps) and wakes
@@ -71,13 +142,18 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 /// previous one commits. The readers are opened read-only, so a write sent to them fails in
 /// every test instead of slipping past the queue.
 #[derive(Clone)]
-pub struct Db {
-    pool: SqlitePool,
+pub(crate) struct Sqlite {
+    readers: SqlitePool,
     writer: SqlitePool,
     /// The database file (`None` for in-memory databases).
     file: Option<std::sync::Arc<std::path::Path>>,
-    /// Likes waiting for the writer (see [`likes`]).
-    likes: tokio::sync::mpsc::Sender<likes::LikeWrite>,
+}
+
+/// Which SQL dialect a statement is written in, where the two differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
 }
 
 /// Why the database cannot serve requests (for `/readyz`).
@@ -91,91 +167,123 @@ pub enum NotReady {
     Migrations { applied: i64, known: usize },
 }
 
-/// Read connections: two per core, at most eight. Each is a thread with SQLite's page cache
-/// (up to 2 MB), and reads never wait on disk for long, so more than the cores can run only
-/// cost memory.
-fn reader_count() -> u32 {
+/// Connections per pool: two per core, at most eight. A SQLite reader is a thread with its
+/// page cache (up to 2 MB), and reads never wait on disk for long, so more than the cores can
+/// run only cost memory; a PostgreSQL connection is a server process, shared by every instance.
+fn connection_count() -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     (cores * 2).clamp(2, 8)
 }
 
 impl Db {
-    /// Opens (creating if needed) the database and applies pending migrations.
+    /// Opens the database the URL names (`postgres://…`, else SQLite, creating the file if
+    /// needed) and applies pending migrations.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let file = Some(options.get_filename())
-            .filter(|path| !path.as_os_str().is_empty() && *path != std::path::Path::new(":memory:"))
-            .map(std::sync::Arc::from);
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        MIGRATOR.run(&writer).await?;
-        // An in-memory database exists once per connection: there, the writer does it all.
-        let pool = match file {
-            Some(_) => {
-                let readers = options.read_only(true).create_if_missing(false);
-                SqlitePoolOptions::new().max_connections(reader_count()).connect_with(readers).await?
-            }
-            None => writer.clone(),
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres(connect_postgres(url).await?)
+        } else {
+            Backend::Sqlite(connect_sqlite(url).await?)
         };
-        let likes = likes::spawn_like_writer(writer.clone(), pool.clone());
-        Ok(Db { pool, writer, file, likes })
+        let likes = likes::spawn_like_writer(backend.clone());
+        Ok(Db { backend, likes })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.dialect() {
+            Dialect::Sqlite => &SQLITE_MIGRATIONS,
+            Dialect::Postgres => &POSTGRES_MIGRATIONS,
+        }
     }
 
     /// Whether the database answers and has every migration this build knows.
     pub async fn ready(&self) -> Result<(), NotReady> {
-        if self.file.as_deref().is_some_and(|path| !path.exists()) {
-            return Err(NotReady::FileGone);
+        if let Backend::Sqlite(Sqlite { file: Some(path), .. }) = &self.backend {
+            if !path.exists() {
+                return Err(NotReady::FileGone);
+            }
         }
-        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&self.pool)
-            .await?;
-        let known = MIGRATOR.migrations.len();
+        let sql = "SELECT COUNT(*) FROM _sqlx_migrations WHERE success";
+        let applied: i64 = on_readers!(self, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)?;
+        let known = self.migrator().migrations.len();
         if applied != known as i64 {
             return Err(NotReady::Migrations { applied, known });
         }
         Ok(())
     }
 
-    /// Starts a write transaction. `IMMEDIATE` takes the write lock first, so concurrent
-    /// writers queue on the busy timeout; a deferred one that read before writing (as the
-    /// search index's triggers do) would fail at once with "database is locked" whenever
+    /// Starts a write transaction. On SQLite, `IMMEDIATE` takes the write lock first, so
+    /// concurrent writers queue on the busy timeout; a deferred one that read before writing (as
+    /// the search index's triggers do) would fail at once with "database is locked" whenever
     /// another writer committed in between.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(Tx(self.writer.begin_with("BEGIN IMMEDIATE").await?))
+        Ok(Tx(match &self.backend {
+            Backend::Sqlite(sqlite) => TxOn::Sqlite(sqlite.writer.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres(pool) => TxOn::Postgres(pool.begin().await?),
+        }))
     }
 
     /// Open connections in the pools, and how many of them are idle (for metrics).
     pub fn pool_size(&self) -> u32 {
-        self.pool.size() + self.writer.size()
+        match &self.backend {
+            Backend::Sqlite(s) => s.readers.size() + s.writer.size(),
+            Backend::Postgres(pool) => pool.size(),
+        }
     }
 
     pub fn pool_idle(&self) -> usize {
-        self.pool.num_idle() + self.writer.num_idle()
-    }
-
-    /// The read-only connections.
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// The one connection that writes (single statements; several go in [`Db::begin`]).
-    pub(crate) fn writer(&self) -> &SqlitePool {
-        &self.writer
-    }
-
-    /// Runs one writing statement on the writer; returns how many rows it changed.
-    async fn write(&self, statement: Statement<'_>) -> Result<u64, sqlx::Error> {
-        Ok(statement.execute(self.writer()).await?.rows_affected())
+        match &self.backend {
+            Backend::Sqlite(s) => s.readers.num_idle() + s.writer.num_idle(),
+            Backend::Postgres(pool) => pool.num_idle(),
+        }
     }
 
     pub async fn is_empty(&self) -> Result<bool, sqlx::Error> {
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
+        let sql = "SELECT COUNT(*) FROM users";
+        let users: i64 = on_readers!(self, |pool| sqlx::query_scalar(sql).fetch_one(pool).await)?;
         Ok(users == 0)
     }
+}
+
+async fn connect_sqlite(url: &str) -> Result<Sqlite, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let file = Some(options.get_filename())
+        .filter(|path| !path.as_os_str().is_empty() && *path != std::path::Path::new(":memory:"))
+        .map(std::sync::Arc::from);
+    let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+    SQLITE_MIGRATIONS.run(&writer).await?;
+    // An in-memory database exists once per connection: there, the writer does it all.
+    let readers = match file {
+        Some(_) => {
+            let readers = options.read_only(true).create_if_missing(false);
+            SqlitePoolOptions::new().max_connections(connection_count()).connect_with(readers).await?
+        }
+        None => writer.clone(),
+    };
+    Ok(Sqlite { readers, writer, file })
+}
+
+async fn connect_postgres(url: &str) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?.application_name("mublog");
+    let pool = PgPoolOptions::new()
+        .max_connections(connection_count())
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await?;
+    // Instances starting together take turns: sqlx holds an advisory lock while it migrates.
+    POSTGRES_MIGRATIONS.run(&pool).await?;
+    Ok(pool)
 }
 
 /// User text as one FTS5 phrase: quoted, so its characters are matched, never parsed.
@@ -183,7 +291,7 @@ pub(crate) fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-/// SQLite reports constraint names in its messages; this tells a unique violation apart.
+/// Both databases report unique violations; this tells one apart.
 pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
 }
@@ -198,11 +306,27 @@ pub(crate) async fn scratch_db() -> (tempfile::TempDir, Db) {
 
 /// The steps of SQLite's plan for a built query (tests check that lists seek, never scan).
 #[cfg(test)]
-pub(crate) async fn query_plan(db: &Db, mut q: sqlx::QueryBuilder<'static, sqlx::Sqlite>) -> Vec<String> {
-    use sqlx::Execute;
-    let sql = format!("EXPLAIN QUERY PLAN {}", q.sql());
-    let args = q.build().take_arguments().ok().flatten().unwrap_or_default();
+pub(crate) async fn query_plan(db: &Db, q: &select::Built) -> Vec<String> {
+    let sql = format!("EXPLAIN QUERY PLAN {}", q.text());
     let rows: Vec<(i64, i64, i64, String)> =
-        sqlx::query_as_with(&sql, args).fetch_all(db.pool()).await.unwrap();
+        select::bind_values!(sqlx::query_as(&sql), q).fetch_all(db.pool()).await.unwrap();
     rows.into_iter().map(|r| r.3).collect()
+}
+
+/// A scratch SQLite database's connections, for tests that set up rows directly.
+#[cfg(test)]
+impl Db {
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => &sqlite.readers,
+            Backend::Postgres(_) => panic!("a SQLite test on PostgreSQL"),
+        }
+    }
+
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => &sqlite.writer,
+            Backend::Postgres(_) => panic!("a SQLite test on PostgreSQL"),
+        }
+    }
 }

@@ -27,18 +27,17 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> Result<(), sqlx::Error> {
-        self.write(
-            sqlx::query(
-                "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(token_hash)
-            .bind(purpose.as_str())
-            .bind(user)
-            .bind(now)
-            .bind(expires_at),
-        )
-        .await
+        let sql = "INSERT INTO one_time_tokens (token_hash, purpose, user_id, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)";
+        on_writer!(self, |pool| {
+            let insert = sqlx::query(sql)
+                .bind(token_hash)
+                .bind(purpose.as_str())
+                .bind(user)
+                .bind(now)
+                .bind(expires_at);
+            execute!(insert, pool)
+        })
         .map(drop)
     }
 
@@ -50,16 +49,17 @@ impl Db {
         token_hash: &[u8],
         now: i64,
     ) -> Result<Option<UserId>, sqlx::Error> {
-        sqlx::query_scalar(
-            "UPDATE one_time_tokens SET used_at = ?1
-             WHERE token_hash = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?1
-             RETURNING user_id",
-        )
-        .bind(now)
-        .bind(token_hash)
-        .bind(purpose.as_str())
-        .fetch_optional(&mut **tx)
-        .await
+        let sql = "UPDATE one_time_tokens SET used_at = $1
+             WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1
+             RETURNING user_id";
+        in_tx!(tx, |conn| {
+            sqlx::query_scalar(sql)
+                .bind(now)
+                .bind(token_hash)
+                .bind(purpose.as_str())
+                .fetch_optional(conn)
+                .await
+        })
     }
 
     /// Spends every other live link of this purpose: a reset makes older reset links useless.
@@ -69,22 +69,15 @@ impl Db {
         user: UserId,
         now: i64,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE one_time_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL",
-        )
-        .bind(now)
-        .bind(user)
-        .bind(purpose.as_str())
-        .execute(&mut **tx)
-        .await?;
+        let sql = "UPDATE one_time_tokens SET used_at = $1
+             WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL";
+        in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(now).bind(user).bind(purpose.as_str()), conn))?;
         Ok(())
     }
 
     /// Deletes links that expired before `now`, and used ones.
     pub async fn purge_one_time_tokens(&self, now: i64) -> Result<u64, sqlx::Error> {
-        self.write(
-            sqlx::query("DELETE FROM one_time_tokens WHERE expires_at < ? OR used_at IS NOT NULL").bind(now),
-        )
-        .await
+        let sql = "DELETE FROM one_time_tokens WHERE expires_at < $1 OR used_at IS NOT NULL";
+        on_writer!(self, |pool| execute!(sqlx::query(sql).bind(now), pool))
     }
 }

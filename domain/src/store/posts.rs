@@ -1,4 +1,4 @@
-use super::{Db, Tx};
+use super::{Db, Dialect, Tx};
 use shared::{PostId, UserId};
 
 /// The author of a post, as a query over `posts p JOIN users u` names them.
@@ -51,36 +51,52 @@ pub struct ImageColumns {
     pub image_sizes: Option<String>,
 }
 
-/// The columns of [`PostRow`]; `?1` is the viewer (NULL for anonymous visitors).
+/// The columns of [`PostRow`]; `$1` is the viewer (NULL for anonymous visitors).
 const POST_COLUMNS: &str = concat!(
     post_head_columns!(),
     ", p.edited_at, p.like_count,
-    ?1 IS NOT NULL AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?1) AS liked,
+    $1 IS NOT NULL AND EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = $1) AS liked,
     p.image_key, p.image_ext, p.image_width, p.image_height, p.image_sizes"
 );
 
-/// Plain range conditions only (no `? IS NULL OR ...`), so SQLite seeks straight to the
-/// cursor: through the rowid for the feed, through `posts_by_author` for an author's page.
-/// A search walks the trigram index `posts_search` instead, newest match first (FTS5 orders
-/// and bounds by rowid itself), so a search that matches nothing costs one index lookup.
-fn list_posts_sql(by_author: bool, search: bool) -> String {
-    let author_filter = if by_author { "p.author_id = ?2 AND" } else { "" };
-    if search {
-        return format!(
+/// Plain range conditions only (no `$1 IS NULL OR ...`), so the database seeks straight to
+/// the cursor: through the primary key for the feed, through `posts_by_author` for an author's
+/// page. On SQLite a search walks the trigram index `posts_search` instead, newest match first
+/// (FTS5 orders and bounds by rowid itself), so a search that matches nothing costs one index
+/// lookup; on PostgreSQL, `posts_body_trigrams` (pg_trgm) finds the matches.
+fn list_posts_sql(dialect: Dialect, by_author: bool, search: bool) -> String {
+    let author_filter = if by_author { "p.author_id = $2 AND" } else { "" };
+    match (search, dialect) {
+        (true, Dialect::Sqlite) => format!(
             "SELECT {POST_COLUMNS}
              FROM posts_search s JOIN posts p ON p.id = s.rowid JOIN users u ON u.id = p.author_id
-             WHERE posts_search MATCH ?5 AND s.rowid < ?3 AND {author_filter} p.hidden_at IS NULL
+             WHERE posts_search MATCH $5 AND s.rowid < $3 AND {author_filter} p.hidden_at IS NULL
              ORDER BY s.rowid DESC
-             LIMIT ?4"
-        );
+             LIMIT $4"
+        ),
+        (true, Dialect::Postgres) => format!(
+            "SELECT {POST_COLUMNS}
+             FROM posts p JOIN users u ON u.id = p.author_id
+             WHERE p.body ILIKE $5 AND p.id < $3 AND {author_filter} p.hidden_at IS NULL
+             ORDER BY p.id DESC
+             LIMIT $4"
+        ),
+        (false, _) => format!(
+            "SELECT {POST_COLUMNS}
+             FROM posts p JOIN users u ON u.id = p.author_id
+             WHERE {author_filter} p.id < $3 AND p.hidden_at IS NULL
+             ORDER BY p.id DESC
+             LIMIT $4"
+        ),
     }
-    format!(
-        "SELECT {POST_COLUMNS}
-         FROM posts p JOIN users u ON u.id = p.author_id
-         WHERE {author_filter} p.id < ?3 AND p.hidden_at IS NULL
-         ORDER BY p.id DESC
-         LIMIT ?4"
-    )
+}
+
+/// What a search binds: an FTS5 phrase on SQLite, a `LIKE` pattern on PostgreSQL.
+fn search_value(dialect: Dialect, text: &str) -> String {
+    match dialect {
+        Dialect::Sqlite => super::fts_phrase(text),
+        Dialect::Postgres => contains_pattern(text),
+    }
 }
 
 /// `text` as an SQL `LIKE` pattern that matches it anywhere, with `LIKE`'s wildcards taken
@@ -101,31 +117,34 @@ impl Db {
         before: Option<PostId>,
         limit: u32,
     ) -> Result<Vec<PostRow>, sqlx::Error> {
-        let sql = list_posts_sql(author.is_some(), search.is_some());
-        let query = sqlx::query_as(&sql)
-            .bind(viewer)
-            .bind(author)
-            .bind(before.unwrap_or(PostId(i64::MAX)))
-            .bind(limit);
-        let query = match search {
-            Some(text) => query.bind(super::fts_phrase(text)),
-            None => query,
-        };
-        query.fetch_all(self.pool()).await
+        let sql = list_posts_sql(self.dialect(), author.is_some(), search.is_some());
+        let search = search.map(|text| search_value(self.dialect(), text));
+        on_readers!(self, |pool| {
+            let query = sqlx::query_as(&sql)
+                .bind(viewer)
+                .bind(author)
+                .bind(before.unwrap_or(PostId(i64::MAX)))
+                .bind(i64::from(limit));
+            let query = match &search {
+                Some(value) => query.bind(value),
+                None => query,
+            };
+            query.fetch_all(pool).await
+        })
     }
 
     pub async fn post(&self, viewer: Option<UserId>, id: PostId) -> Result<Option<PostRow>, sqlx::Error> {
-        let sql =
-            format!("SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id = ?2 AND p.hidden_at IS NULL");
-        sqlx::query_as(&sql).bind(viewer).bind(id).fetch_optional(self.pool()).await
+        let sql = format!(
+            "SELECT {POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id
+             WHERE p.id = $2 AND p.hidden_at IS NULL"
+        );
+        on_readers!(self, |pool| sqlx::query_as(&sql).bind(viewer).bind(id).fetch_optional(pool).await)
     }
 
     /// The author of a visible post (a hidden one is, to its readers and author, gone).
     pub async fn post_author(&self, id: PostId) -> Result<Option<UserId>, sqlx::Error> {
-        sqlx::query_scalar("SELECT author_id FROM posts WHERE id = ? AND hidden_at IS NULL")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
+        let sql = "SELECT author_id FROM posts WHERE id = $1 AND hidden_at IS NULL";
+        on_readers!(self, |pool| sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await)
     }
 
     pub async fn insert_post(&self, author: UserId, body: &str, now: i64) -> Result<PostId, sqlx::Error> {
@@ -143,58 +162,48 @@ impl Db {
         image: &ImageColumns,
         now: i64,
     ) -> Result<PostId, sqlx::Error> {
-        sqlx::query_scalar(
+        let sql =
             "INSERT INTO posts (author_id, body, created_at, image_key, image_ext, image_width, image_height)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(author)
-        .bind(body)
-        .bind(now)
-        .bind(&image.image_key)
-        .bind(&image.image_ext)
-        .bind(image.image_width)
-        .bind(image.image_height)
-        .fetch_one(&mut **tx)
-        .await
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        in_tx!(tx, |conn| {
+            sqlx::query_scalar(sql)
+                .bind(author)
+                .bind(body)
+                .bind(now)
+                .bind(&image.image_key)
+                .bind(&image.image_ext)
+                .bind(image.image_width)
+                .bind(image.image_height)
+                .fetch_one(conn)
+                .await
+        })
     }
 
     /// A post's image columns (for the rendering job).
     pub async fn post_image(&self, id: PostId) -> Result<Option<ImageColumns>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT image_key, image_ext, image_width, image_height, image_sizes FROM posts WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await
+        let sql =
+            "SELECT image_key, image_ext, image_width, image_height, image_sizes FROM posts WHERE id = $1";
+        on_readers!(self, |pool| sqlx::query_as(sql).bind(id).fetch_optional(pool).await)
     }
 
     pub async fn set_image_sizes(&self, id: PostId, widths: &[u32]) -> Result<(), sqlx::Error> {
         let sizes = widths.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        self.write(sqlx::query("UPDATE posts SET image_sizes = ? WHERE id = ?").bind(sizes).bind(id))
-            .await
-            .map(drop)
+        let sql = "UPDATE posts SET image_sizes = $1 WHERE id = $2";
+        on_writer!(self, |pool| execute!(sqlx::query(sql).bind(&sizes).bind(id), pool)).map(drop)
     }
 
     pub async fn update_post_in(tx: &mut Tx, id: PostId, body: &str, now: i64) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query("UPDATE posts SET body = ?, edited_at = ? WHERE id = ?")
-            .bind(body)
-            .bind(now)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        let sql = "UPDATE posts SET body = $1, edited_at = $2 WHERE id = $3";
+        let changed = in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(body).bind(now).bind(id), conn))?;
+        Ok(changed == 1)
     }
 
     /// Deletes a post inside the caller's transaction; returns its image columns, or `None`
     /// when there was no such post.
     pub async fn delete_post_in(tx: &mut Tx, id: PostId) -> Result<Option<ImageColumns>, sqlx::Error> {
-        sqlx::query_as(
-            "DELETE FROM posts WHERE id = ?
-             RETURNING image_key, image_ext, image_width, image_height, image_sizes",
-        )
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
+        let sql = "DELETE FROM posts WHERE id = $1
+             RETURNING image_key, image_ext, image_width, image_height, image_sizes";
+        in_tx!(tx, |conn| sqlx::query_as(sql).bind(id).fetch_optional(conn).await)
     }
 }
 
@@ -208,7 +217,7 @@ mod tests {
     async fn feed_queries_use_indexes() {
         let (_dir, db) = crate::store::scratch_db().await;
         for (by_author, search) in [(false, false), (true, false), (false, true), (true, true)] {
-            let sql = format!("EXPLAIN QUERY PLAN {}", list_posts_sql(by_author, search));
+            let sql = format!("EXPLAIN QUERY PLAN {}", list_posts_sql(Dialect::Sqlite, by_author, search));
             let query = sqlx::query_as(&sql).bind(1_i64).bind(1_i64).bind(100_i64).bind(20_i64);
             let query = if search { query.bind("\"xyz\"") } else { query };
             let plan: Vec<(i64, i64, i64, String)> = query.fetch_all(db.pool()).await.unwrap();

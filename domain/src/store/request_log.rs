@@ -1,10 +1,9 @@
 //! The request log's storage: bulk inserts and the retention purge.
 
-use super::select::{and_bind, and_time_range};
-use super::Db;
+use super::select::{and_bind, and_time_range, bind_values, Built};
+use super::{Db, Dialect};
 use shared::admin::{RequestEntry, RequestRecord};
 use shared::UserId;
-use sqlx::{QueryBuilder, Sqlite};
 
 /// Which requests to list; each of `status`, `user`, `path` and `route` has an index that
 /// walks its requests newest first, and a time range becomes id bounds through `(at)`.
@@ -19,20 +18,29 @@ pub struct RequestSelection<'a> {
     pub before: Option<i64>,
 }
 
-/// Named index: left to itself, SQLite walks the whole `(status, id)` index to save sorting
-/// the handful of groups (0.23 s at a million rows, against 1 ms for the time range).
-const STATUS_COUNTS_SQL: &str = "SELECT status, COUNT(*) FROM request_log INDEXED BY request_log_by_time
-     WHERE at >= ? GROUP BY status ORDER BY status";
+/// Named index on SQLite: left to itself, it walks the whole `(status, id)` index to save
+/// sorting the handful of groups (0.23 s at a million rows, against 1 ms for the time range).
+fn status_counts_sql(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => {
+            "SELECT status, COUNT(*) FROM request_log INDEXED BY request_log_by_time
+             WHERE at >= $1 GROUP BY status ORDER BY status"
+        }
+        Dialect::Postgres => {
+            "SELECT status, COUNT(*) FROM request_log WHERE at >= $1 GROUP BY status ORDER BY status"
+        }
+    }
+}
 
 const LOGGED_COLUMNS: &str =
     "id, at, method, path, route, status, duration_us, user_id, client_ip, user_agent";
 
-fn requests_sql(s: &RequestSelection<'_>, limit: u32) -> QueryBuilder<'static, Sqlite> {
-    let mut q = QueryBuilder::new(format!("SELECT {LOGGED_COLUMNS} FROM request_log WHERE id < "));
-    q.push_bind(s.before.unwrap_or(i64::MAX));
-    and_bind(&mut q, "path = ", s.path.map(str::to_owned));
-    and_bind(&mut q, "route = ", s.route.map(str::to_owned));
-    and_bind(&mut q, "method = ", s.method.map(str::to_owned));
+fn requests_sql(s: &RequestSelection<'_>, limit: u32) -> Built {
+    let mut q = Built::new(format!("SELECT {LOGGED_COLUMNS} FROM request_log WHERE id < "));
+    q.bind(s.before.unwrap_or(i64::MAX));
+    and_bind(&mut q, "path = ", s.path);
+    and_bind(&mut q, "route = ", s.route);
+    and_bind(&mut q, "method = ", s.method);
     and_bind(&mut q, "status = ", s.status);
     and_bind(&mut q, "user_id = ", s.user);
     // The first id of the first second in range (and the last of the last): two seeks in the
@@ -44,7 +52,7 @@ fn requests_sql(s: &RequestSelection<'_>, limit: u32) -> QueryBuilder<'static, S
         ("(SELECT MIN(id) FROM request_log WHERE at = (SELECT MIN(at) FROM request_log WHERE at >= ", "))"),
         ("(SELECT MAX(id) FROM request_log WHERE at = (SELECT MAX(at) FROM request_log WHERE at < ", "))"),
     );
-    q.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+    q.push(" ORDER BY id DESC LIMIT ").bind(limit);
     q
 }
 
@@ -54,52 +62,61 @@ impl Db {
         s: &RequestSelection<'_>,
         limit: u32,
     ) -> Result<Vec<RequestRecord>, sqlx::Error> {
-        requests_sql(s, limit).build_query_as().fetch_all(self.pool()).await
+        let q = requests_sql(s, limit);
+        on_readers!(self, |pool| bind_values!(sqlx::query_as(q.text()), q).fetch_all(pool).await)
     }
 
     /// Requests since `since`, counted by status, read from the `(at, status)` index alone.
     pub async fn status_counts(&self, since: i64) -> Result<Vec<(u16, i64)>, sqlx::Error> {
-        sqlx::query_as(STATUS_COUNTS_SQL).bind(since).fetch_all(self.pool()).await
+        let sql = status_counts_sql(self.dialect());
+        let counts: Vec<(i32, i64)> =
+            on_readers!(self, |pool| sqlx::query_as(sql).bind(since).fetch_all(pool).await)?;
+        // Statuses are written from `u16`s.
+        Ok(counts.into_iter().map(|(status, n)| (status as u16, n)).collect())
     }
 
     /// The slowest requests since `since`.
     pub async fn slowest_requests(&self, since: i64, limit: u32) -> Result<Vec<RequestRecord>, sqlx::Error> {
-        sqlx::query_as(&format!(
-            "SELECT {LOGGED_COLUMNS} FROM request_log WHERE at >= ? ORDER BY duration_us DESC, id DESC LIMIT ?"
-        ))
-        .bind(since)
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await
+        let sql = format!(
+            "SELECT {LOGGED_COLUMNS} FROM request_log WHERE at >= $1 ORDER BY duration_us DESC, id DESC LIMIT $2"
+        );
+        on_readers!(self, |pool| sqlx::query_as(&sql)
+            .bind(since)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await)
     }
 
     /// Writes a batch as one `INSERT` per thousand entries. Every statement is two hand-offs
-    /// to the writer's thread, and the likes queued behind the log wait for all of them: with a
-    /// statement per row, a batch of 500 held the writer for tens of milliseconds.
+    /// to SQLite's writer thread, and the likes queued behind the log wait for all of them:
+    /// with a statement per row, a batch of 500 held the writer for tens of milliseconds.
     pub async fn insert_request_log(&self, entries: &[RequestEntry]) -> Result<(), sqlx::Error> {
-        // Nine values a row, well below SQLite's 32,766 bound values a statement.
+        // Nine values a row, well below either database's bound values a statement.
         for chunk in entries.chunks(1_000) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO request_log (at, method, path, route, status, duration_us, user_id, client_ip, user_agent) ",
+            let mut q = Built::new(
+                "INSERT INTO request_log (at, method, path, route, status, duration_us, user_id, client_ip, user_agent) VALUES ",
             );
-            insert.push_values(chunk, |mut row, e| {
-                row.push_bind(e.at)
-                    .push_bind(&e.method)
-                    .push_bind(&e.path)
-                    .push_bind(&e.route)
-                    .push_bind(e.status)
-                    .push_bind(e.duration_us)
-                    .push_bind(e.user_id)
-                    .push_bind(&e.client_ip)
-                    .push_bind(&e.user_agent);
-            });
-            self.write(insert.build()).await?;
+            for e in chunk {
+                q.row([
+                    e.at.into(),
+                    e.method.as_str().into(),
+                    e.path.as_str().into(),
+                    e.route.as_str().into(),
+                    e.status.into(),
+                    e.duration_us.into(),
+                    e.user_id.into(),
+                    e.client_ip.as_str().into(),
+                    e.user_agent.as_str().into(),
+                ]);
+            }
+            on_writer!(self, |pool| execute!(bind_values!(sqlx::query(q.text()), q), pool))?;
         }
         Ok(())
     }
 
     pub async fn purge_request_log(&self, before: i64) -> Result<u64, sqlx::Error> {
-        self.write(sqlx::query("DELETE FROM request_log WHERE at < ?").bind(before)).await
+        let sql = "DELETE FROM request_log WHERE at < $1";
+        on_writer!(self, |pool| execute!(sqlx::query(sql).bind(before), pool))
     }
 }
 
@@ -132,13 +149,13 @@ mod tests {
             (RequestSelection { at: (Some(1), Some(2)), ..Default::default() }, "(rowid>? AND rowid<?)"),
         ];
         for (selection, through) in cases {
-            let steps = crate::store::query_plan(&db, requests_sql(&selection, 51)).await;
+            let steps = crate::store::query_plan(&db, &requests_sql(&selection, 51)).await;
             assert!(steps.iter().all(|s| !s.starts_with("SCAN")), "{steps:#?}");
             assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "{steps:#?}");
             assert!(steps.iter().any(|s| s.contains(through)), "expected {through}: {steps:#?}");
         }
-        let counts = sqlx::QueryBuilder::new(STATUS_COUNTS_SQL.replace('?', "1"));
-        let steps = crate::store::query_plan(&db, counts).await;
+        let counts = Built::new(status_counts_sql(Dialect::Sqlite).replace("$1", "1"));
+        let steps = crate::store::query_plan(&db, &counts).await;
         assert_eq!(
             steps[0], "SEARCH request_log USING COVERING INDEX request_log_by_time (at>?)",
             "{steps:#?}"

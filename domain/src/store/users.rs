@@ -1,4 +1,4 @@
-use super::{Db, Tx};
+use super::{Db, Dialect, Tx};
 use shared::{Me, UserId, UserView};
 
 /// A user as stored; also the record `mublog export` writes.
@@ -73,6 +73,15 @@ pub struct ProfileChange<'a> {
     pub last_name: Option<&'a str>,
 }
 
+/// `column = $n`, ignoring case as the column's unique index does: SQLite's email and handle
+/// indexes use `NOCASE`, PostgreSQL's are on `lower(column)`.
+fn same_text(dialect: Dialect, column: &str, n: u8) -> String {
+    match dialect {
+        Dialect::Sqlite => format!("{column} = ${n} COLLATE NOCASE"),
+        Dialect::Postgres => format!("lower({column}) = lower(${n})"),
+    }
+}
+
 impl Db {
     /// Inserts a user inside the caller's transaction (which also enqueues their welcome mail).
     pub async fn insert_user(
@@ -80,62 +89,61 @@ impl Db {
         user: NewUser<'_>,
         now: i64,
     ) -> Result<Inserted<UserRow>, sqlx::Error> {
-        let row: Option<UserRow> = sqlx::query_as(&format!(
+        let insert = format!(
             "INSERT INTO users (email, display_name, handle, password_hash, created_at)
-             VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING
              RETURNING {USER_COLUMNS}"
-        ))
-        .bind(user.email)
-        .bind(user.display_name)
-        .bind(user.handle)
-        .bind(user.password_hash)
-        .bind(now)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some(row) = row {
-            return Ok(Inserted::New(row));
-        }
-        let email_taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)")
-            .bind(user.email)
-            .fetch_one(&mut **tx)
-            .await?;
-        Ok(if email_taken { Inserted::Duplicate } else { Inserted::HandleTaken })
+        );
+        let email_taken =
+            format!("SELECT EXISTS (SELECT 1 FROM users WHERE {})", same_text(tx.dialect(), "email", 1));
+        in_tx!(tx, |conn| {
+            let row: Option<UserRow> = sqlx::query_as(&insert)
+                .bind(user.email)
+                .bind(user.display_name)
+                .bind(user.handle)
+                .bind(user.password_hash)
+                .bind(now)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if let Some(row) = row {
+                return Ok(Inserted::New(row));
+            }
+            let email_taken: bool = sqlx::query_scalar(&email_taken).bind(user.email).fetch_one(conn).await?;
+            Ok(if email_taken { Inserted::Duplicate } else { Inserted::HandleTaken })
+        })
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))
-            .bind(email)
-            .fetch_optional(self.pool())
-            .await
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE {}", same_text(self.dialect(), "email", 1));
+        on_readers!(self, |pool| sqlx::query_as(&sql).bind(email).fetch_optional(pool).await)
     }
 
     pub async fn user_by_id(&self, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        on_readers!(self, |pool| sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)
     }
 
     pub async fn user_by_handle(&self, handle: &str) -> Result<Option<UserRow>, sqlx::Error> {
-        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE handle = ? COLLATE NOCASE"))
-            .bind(handle)
-            .fetch_optional(self.pool())
-            .await
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users WHERE {}", same_text(self.dialect(), "handle", 1));
+        on_readers!(self, |pool| sqlx::query_as(&sql).bind(handle).fetch_optional(pool).await)
     }
 
     /// Applies a profile change; false when the new handle belongs to someone else.
     pub async fn update_profile(&self, id: UserId, change: ProfileChange<'_>) -> Result<bool, sqlx::Error> {
-        let update = sqlx::query(
-            "UPDATE users SET display_name = COALESCE(?, display_name), handle = COALESCE(?, handle),
-                 first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name)
-             WHERE id = ?",
-        )
-        .bind(change.display_name)
-        .bind(change.handle)
-        .bind(change.first_name)
-        .bind(change.last_name)
-        .bind(id);
-        match self.write(update).await {
+        let sql = "UPDATE users SET display_name = COALESCE($1, display_name), handle = COALESCE($2, handle),
+                 first_name = COALESCE($3, first_name), last_name = COALESCE($4, last_name)
+             WHERE id = $5";
+        let updated = on_writer!(self, |pool| {
+            let update = sqlx::query(sql)
+                .bind(change.display_name)
+                .bind(change.handle)
+                .bind(change.first_name)
+                .bind(change.last_name)
+                .bind(id);
+            execute!(update, pool)
+        });
+        match updated {
             Ok(_) => Ok(true),
             Err(e) if super::is_unique_violation(&e) => Ok(false),
             Err(e) => Err(e),
@@ -150,30 +158,21 @@ impl Db {
     }
 
     pub async fn mark_email_verified_in(tx: &mut Tx, id: UserId, now: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?")
-            .bind(now)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        let sql = "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2";
+        in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(now).bind(id), conn))?;
         Ok(())
     }
 
     /// Grants or removes staff inside the caller's transaction; false if nothing changed.
     pub async fn set_staff_in(tx: &mut Tx, user: UserId, staff: bool) -> Result<bool, sqlx::Error> {
-        let changed = sqlx::query("UPDATE users SET is_staff = ?1 WHERE id = ?2 AND is_staff != ?1")
-            .bind(staff)
-            .bind(user)
-            .execute(&mut **tx)
-            .await?;
-        Ok(changed.rows_affected() == 1)
+        let sql = "UPDATE users SET is_staff = $1 WHERE id = $2 AND is_staff != $1";
+        let changed = in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(staff).bind(user), conn))?;
+        Ok(changed == 1)
     }
 
     pub async fn set_password_hash_in(tx: &mut Tx, id: UserId, hash: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-            .bind(hash)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
+        let sql = "UPDATE users SET password_hash = $1 WHERE id = $2";
+        in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(hash).bind(id), conn))?;
         Ok(())
     }
 }

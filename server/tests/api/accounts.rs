@@ -35,11 +35,16 @@ async fn an_unverified_account_reads_but_cannot_post_or_like_until_the_link_is_o
     assert_eq!(raw_stored, 0, "only the hash is stored");
 
     // The mail job was written with the account, in its transaction.
+    let user_of_job = if app.on_postgres() {
+        "(j.payload::json->>'user')::bigint"
+    } else {
+        "json_extract(j.payload, '$.user')"
+    };
     let jobs = app
-        .sql_scalar(
-            "SELECT COUNT(*) FROM jobs j JOIN users u ON json_extract(j.payload, '$.user') = u.id
-             WHERE j.kind = 'send_verification' AND u.email = 'ada@example.com'",
-        )
+        .sql_scalar(&format!(
+            "SELECT COUNT(*) FROM jobs j JOIN users u ON {user_of_job} = u.id
+             WHERE j.kind = 'send_verification' AND u.email = 'ada@example.com'"
+        ))
         .await;
     assert_eq!(jobs, 1);
 

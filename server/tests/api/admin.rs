@@ -89,7 +89,7 @@ async fn every_admin_route_refuses_everyone_but_staff() {
     }
 
     // Staff who lose staff lose the admin at once.
-    app.sql(&format!("UPDATE users SET is_staff = 0 WHERE id = {}", boss.id)).await;
+    app.sql(&format!("UPDATE users SET is_staff = FALSE WHERE id = {}", boss.id)).await;
     let former = admin(&app, &boss, "/api/admin/users", json!({})).await;
     assert_eq!(former.status, StatusCode::FORBIDDEN);
 }

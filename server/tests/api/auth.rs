@@ -182,7 +182,7 @@ async fn a_family_ends_thirty_days_after_sign_in() {
     let (app, [user]) = TestApp::with_users(["fay@example.com"]).await;
     let span = app.sql_scalar("SELECT expires_at - created_at FROM refresh_families").await;
     assert_eq!(span, 30 * 24 * 3600);
-    app.sql("UPDATE refresh_families SET expires_at = strftime('%s','now') - 1").await;
+    app.sql(&format!("UPDATE refresh_families SET expires_at = {}", domain::now() - 1)).await;
     let res = app.post("/api/auth/refresh", json!({}), None, Some(&user.refresh)).await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 }

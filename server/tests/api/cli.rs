@@ -156,10 +156,14 @@ fn seed_export_and_import_round_trip_exactly() {
     let dump = dir.path().join("dump.json");
     let (code, _, err) = mublog(&["export", "--output", dump.to_str().unwrap()], &first, dir.path(), &[]);
     assert_eq!(code, 0, "{err}");
-    let second = format!("sqlite://{}/second.db", dir.path().display());
-    let (code, _, err) = mublog(&["import", dump.to_str().unwrap()], &second, dir.path(), &[]);
+    // Into the run's database: on PostgreSQL, this is the upgrade path from SQLite.
+    let database = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::TestDatabase::create(dir.path(), common::Backend::OfTheRun));
+    let second = database.url.as_str();
+    let (code, _, err) = mublog(&["import", dump.to_str().unwrap()], second, dir.path(), &[]);
     assert_eq!(code, 0, "{err}");
-    let (code, again, _) = mublog(&["export"], &second, dir.path(), &[]);
+    let (code, again, _) = mublog(&["export"], second, dir.path(), &[]);
     assert_eq!(code, 0);
     assert_eq!(again.trim(), std::fs::read_to_string(&dump).unwrap().trim(), "the same data, byte for byte");
     let parsed: serde_json::Value = serde_json::from_str(&again).unwrap();
@@ -173,9 +177,13 @@ fn seed_export_and_import_round_trip_exactly() {
     );
 
     // Importing twice would mix data: refused, and nothing changes.
-    let (code, _, err) = mublog(&["import", dump.to_str().unwrap()], &second, dir.path(), &[]);
+    let (code, _, err) = mublog(&["import", dump.to_str().unwrap()], second, dir.path(), &[]);
     assert_eq!(code, 1);
     assert!(err.contains("not empty"), "{err}");
+    // New rows are numbered after the imported ones.
+    let (code, _, err) = mublog(&["seed", "--users", "2", "--posts", "2"], second, dir.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("Seeded 2 users, 2 posts"), "{err}");
 }
 
 /// Image columns become file names: a dump naming a path is refused whole, with a clear error.

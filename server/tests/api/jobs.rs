@@ -95,7 +95,8 @@ async fn the_daily_purge_is_scheduled_once_and_removes_expired_rows() {
         ))
         .await;
     assert_eq!(waiting, 1);
-    app.sql("INSERT INTO one_time_tokens VALUES (x'00', 'verify_email', 1, 0, 10, NULL)").await;
+    let token = if app.on_postgres() { r"'\x00'::bytea" } else { "x'00'" };
+    app.sql(&format!("INSERT INTO one_time_tokens VALUES ({token}, 'verify_email', 1, 0, 10, NULL)")).await;
     app.sql("INSERT INTO refresh_families (user_id, created_at, expires_at) VALUES (1, 0, 10)").await;
     // Run today's purge (again, if 03:00 UTC has passed) now.
     app.sql(&format!(
@@ -103,7 +104,10 @@ async fn the_daily_purge_is_scheduled_once_and_removes_expired_rows() {
     ))
     .await;
     wait_for_job(&app, "purge_expired", |state, attempts| state == "done" && attempts == 1).await;
-    assert_eq!(app.sql_scalar("SELECT COUNT(*) FROM one_time_tokens WHERE token_hash = x'00'").await, 0);
+    assert_eq!(
+        app.sql_scalar(&format!("SELECT COUNT(*) FROM one_time_tokens WHERE token_hash = {token}")).await,
+        0
+    );
     assert_eq!(app.sql_scalar("SELECT COUNT(*) FROM refresh_families WHERE expires_at = 10").await, 0);
     assert_eq!(app.sql_scalar("SELECT COUNT(*) FROM refresh_families").await, 1, "live sessions stay");
 }

@@ -2,7 +2,7 @@
 
 use crate::common;
 
-use common::TestApp;
+use common::{Backend, TestApp};
 use http::StatusCode;
 use sqlx::Connection;
 
@@ -18,14 +18,22 @@ async fn health_readiness_and_version() {
     assert_eq!(version["version"], env!("CARGO_PKG_VERSION"));
     assert!(version["revision"].as_str().is_some_and(|r| !r.is_empty()));
 
-    // A missing migration, then a missing database file: not ready, and nothing leaks.
+    // A missing migration: not ready, and nothing leaks.
     app.sql("DELETE FROM _sqlx_migrations WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)").await;
     let ready = app.get("/readyz", None).await;
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.json(), serde_json::json!({ "status": "unavailable" }));
+}
+
+#[tokio::test]
+async fn a_missing_database_file_is_not_ready_but_alive() {
+    let app = TestApp::on(Backend::Sqlite, |_| ()).await;
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
     let file = app.db_url.trim_start_matches("sqlite://").to_owned();
     std::fs::remove_file(&file).unwrap();
-    assert_eq!(app.get("/readyz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.json(), serde_json::json!({ "status": "unavailable" }));
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK, "alive all the same");
 }
 
@@ -116,8 +124,8 @@ async fn the_request_log_records_requests_in_batches_but_not_probes_or_static_fi
 
 #[tokio::test]
 async fn a_stuck_database_never_slows_requests_and_overflow_is_dropped_and_counted() {
-    let app = TestApp::with(|c| c.request_log_capacity = 10).await;
-    // Another connection holds the write lock: the writer must wait.
+    // SQLite's write lock, taken by another connection: the writer must wait.
+    let app = TestApp::on(Backend::Sqlite, |c| c.request_log_capacity = 10).await;
     let mut locker = sqlx::SqliteConnection::connect(&app.db_url).await.unwrap();
     sqlx::query("BEGIN IMMEDIATE").execute(&mut locker).await.unwrap();
     let started = std::time::Instant::now();

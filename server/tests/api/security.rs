@@ -569,11 +569,25 @@ async fn a_password_reset_is_all_or_nothing() {
     let (app, _) = TestApp::with_users(["atomic@example.com"]).await;
     let token = app.reset_token("atomic@example.com").await;
     // The last step (ending the sessions) fails.
-    app.sql("CREATE TRIGGER fail_revoke BEFORE UPDATE OF revoked_at ON refresh_families BEGIN SELECT RAISE(ABORT, 'injected'); END").await;
+    let (fail, unfail) = if app.on_postgres() {
+        (
+            "CREATE FUNCTION fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'injected'; END $$;
+             CREATE TRIGGER fail_revoke BEFORE UPDATE OF revoked_at ON refresh_families
+             FOR EACH ROW EXECUTE FUNCTION fail()",
+            "DROP TRIGGER fail_revoke ON refresh_families",
+        )
+    } else {
+        (
+            "CREATE TRIGGER fail_revoke BEFORE UPDATE OF revoked_at ON refresh_families
+             BEGIN SELECT RAISE(ABORT, 'injected'); END",
+            "DROP TRIGGER fail_revoke",
+        )
+    };
+    app.sql(fail).await;
     let reset = json!({ "token": token, "password": "a brand new passphrase" });
     let failed = app.post("/api/auth/password/reset", reset.clone(), None, None).await;
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
-    app.sql("DROP TRIGGER fail_revoke").await;
+    app.sql(unfail).await;
     // Nothing happened: the old password works, the link too.
     assert_eq!(app.login("atomic@example.com", PASSWORD).await.status, StatusCode::OK);
     assert_eq!(app.post("/api/auth/password/reset", reset, None, None).await.status, StatusCode::OK);

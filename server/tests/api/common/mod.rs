@@ -15,9 +15,11 @@ use std::time::Duration;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
+pub use database::{Backend, TestDatabase};
 pub use domain::jobs::worker::WorkerConfig;
 pub use mail_sink::MailSink;
 
+mod database;
 mod mail_sink;
 pub mod pictures;
 
@@ -33,12 +35,15 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    let runtime = RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
-    });
-    let handle = runtime.spawn(work);
+    let handle = server_runtime().spawn(work);
     async move { handle.await.expect("server task panicked") }
+}
+
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    })
 }
 
 pub struct TestApp {
@@ -50,7 +55,21 @@ pub struct TestApp {
     /// Each registration comes from its own address, so per-address limits stay out of the way.
     next_client: std::sync::atomic::AtomicU32,
     pub db_url: String,
+    database: TestDatabase,
     _dir: TempDir,
+}
+
+/// The app's workers stop, as at shutdown, before its database goes: nothing of a finished
+/// test keeps running.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(workers) = self.workers.get_mut().take() {
+            // A thread of its own: this may run inside a test's runtime, which cannot block.
+            std::thread::scope(|s| {
+                s.spawn(|| server_runtime().block_on(workers.stop()));
+            });
+        }
+    }
 }
 
 pub struct TestResponse {
@@ -120,8 +139,14 @@ impl TestApp {
 
     /// An app whose configuration `adjust` changes first.
     pub async fn with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::on(Backend::OfTheRun, adjust).await
+    }
+
+    /// An app on the given database (see [`Backend`]).
+    pub async fn on(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}/test.db", dir.path().display());
+        let database = TestDatabase::create(dir.path(), backend).await;
+        let db_url = database.url.clone();
         let mail = MailSink::start();
         let mut config = Config {
             environment: Environment::Development,
@@ -160,6 +185,7 @@ impl TestApp {
             workers: tokio::sync::Mutex::new(Some(started.workers)),
             request_log: started.request_log_handle,
             db_url,
+            database,
             _dir: dir,
             next_client: Default::default(),
         }
@@ -350,7 +376,7 @@ impl TestApp {
     /// A signed-in staff member (made staff directly, as `mublog createsuperuser` does).
     pub async fn staff(&self, email: &str) -> User {
         let user = self.user(email).await;
-        self.sql(&format!("UPDATE users SET is_staff = 1 WHERE id = {}", user.id)).await;
+        self.sql(&format!("UPDATE users SET is_staff = TRUE WHERE id = {}", user.id)).await;
         user
     }
 
@@ -361,15 +387,19 @@ impl TestApp {
         res.json()["id"].as_i64().unwrap()
     }
 
+    pub fn on_postgres(&self) -> bool {
+        self.database.is_postgres()
+    }
+
     /// Runs SQL directly against the test database, to move clocks or inspect storage.
     pub async fn sql(&self, statement: &str) {
-        let pool = sqlx::SqlitePool::connect(&self.db_url).await.unwrap();
-        sqlx::query(statement).execute(&pool).await.unwrap();
+        let pool = database::any_pool(&self.db_url).await;
+        sqlx::raw_sql(statement).execute(&pool).await.unwrap();
         pool.close().await;
     }
 
     pub async fn sql_scalar(&self, statement: &str) -> i64 {
-        let pool = sqlx::SqlitePool::connect(&self.db_url).await.unwrap();
+        let pool = database::any_pool(&self.db_url).await;
         let v: i64 = sqlx::query_scalar(statement).fetch_one(&pool).await.unwrap();
         pool.close().await;
         v
@@ -399,9 +429,9 @@ pub async fn eventually<T>(within: Duration, what: &str, mut check: impl AsyncFn
 }
 
 pub async fn jobs_of_kind(db_url: &str, kind: &str) -> Vec<JobState> {
-    let pool = sqlx::SqlitePool::connect(db_url).await.unwrap();
+    let pool = database::any_pool(db_url).await;
     let jobs =
-        sqlx::query_as("SELECT state, attempts, run_at, last_error FROM jobs WHERE kind = ? ORDER BY id")
+        sqlx::query_as("SELECT state, attempts, run_at, last_error FROM jobs WHERE kind = $1 ORDER BY id")
             .bind(kind)
             .fetch_all(&pool)
             .await
