@@ -51,6 +51,7 @@ pub async fn run(app: Mublog, config: WorkerConfig, shutdown: watch::Receiver<bo
     for _ in 0..config.concurrency.max(1) {
         tasks.spawn(work(app.clone(), config.clone(), shutdown.clone()));
     }
+    tasks.spawn(hear_jobs_from_elsewhere(app.clone(), config.clone(), shutdown.clone()));
     tasks.spawn(schedule_periodic(app, shutdown));
     while tasks.join_next().await.is_some() {}
     tracing::info!("job workers stopped");
@@ -82,6 +83,27 @@ async fn work(app: Mublog, config: WorkerConfig, mut shutdown: watch::Receiver<b
                     _ = shutdown.changed() => {}
                 }
             }
+        }
+    }
+}
+
+/// Wakes this process's idle workers when another process commits a job, where the database
+/// can tell (see [`crate::Db::hear_new_jobs`]); it retries after a failure, polling meanwhile.
+async fn hear_jobs_from_elsewhere(app: Mublog, config: WorkerConfig, mut shutdown: watch::Receiver<bool>) {
+    while !stopping(&shutdown) {
+        let signal = app.job_signal.clone();
+        tokio::select! {
+            heard = app.db.hear_new_jobs(|| signal.notify_waiters()) => match heard {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for new jobs failed; workers poll meanwhile");
+                    tokio::select! {
+                        _ = tokio::time::sleep(config.poll_interval) => {}
+                        _ = shutdown.changed() => {}
+                    }
+                }
+            },
+            _ = shutdown.changed() => {}
         }
     }
 }

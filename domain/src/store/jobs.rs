@@ -1,8 +1,11 @@
 //! The job queue's storage. A claim is one `UPDATE … RETURNING`, so two workers never get the
 //! same job: SQLite serialises writers, and on PostgreSQL the claim locks the row it picks
 //! with `FOR UPDATE SKIP LOCKED`, so concurrent claims on other instances pass it by.
+//!
+//! On PostgreSQL a new job is also announced (`NOTIFY`, delivered when its transaction
+//! commits), so idle workers on every instance start it at once rather than at their next poll.
 
-use super::{Db, Dialect, Tx};
+use super::{Backend, Db, Dialect, Tx};
 use shared::admin::JobRecord;
 use shared::JobId;
 
@@ -23,6 +26,9 @@ pub struct NewJob<'a> {
     pub unique_key: Option<&'a str>,
 }
 
+/// The channel new jobs are announced on.
+const NEW_JOBS: &str = "mublog_jobs";
+
 const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at";
 
 impl Db {
@@ -41,7 +47,24 @@ impl Db {
                 .bind(now);
             execute!(insert, conn)
         })?;
+        if let (1, super::TxOn::Postgres(conn)) = (inserted, &mut tx.0) {
+            sqlx::query("SELECT pg_notify($1, '')").bind(NEW_JOBS).execute(&mut **conn).await?;
+        }
         Ok(inserted == 1)
+    }
+
+    /// Calls `wake` whenever any process commits a new job. On SQLite there is nothing to hear
+    /// (workers poll) and this returns `Ok` at once; on PostgreSQL it listens until the
+    /// connection fails for good. Notifications sent while it reconnects are lost, so workers
+    /// still poll.
+    pub async fn hear_new_jobs(&self, wake: impl Fn()) -> Result<(), sqlx::Error> {
+        let Backend::Postgres(pool) = &self.backend else { return Ok(()) };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(NEW_JOBS).await?;
+        loop {
+            listener.recv().await?;
+            wake();
+        }
     }
 
     pub async fn enqueue(&self, job: NewJob<'_>, now: i64) -> Result<bool, sqlx::Error> {

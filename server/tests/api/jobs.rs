@@ -120,3 +120,21 @@ async fn wait_for_job(app: &TestApp, kind: &str, done: impl Fn(&str, i64) -> boo
     })
     .await
 }
+
+/// On PostgreSQL, a job one instance commits wakes another instance's idle workers at once:
+/// the worker here polls once a minute, yet the mail goes out within seconds.
+#[tokio::test]
+async fn a_job_committed_by_one_instance_wakes_the_idle_workers_of_another() {
+    let idle =
+        TestApp::on(common::Backend::Postgres, |c| c.jobs.poll_interval = Duration::from_secs(60)).await;
+    let other = idle.beside(|_| ()).await;
+    other.stop_workers().await;
+    // The idle instance's workers have looked once, found nothing, and sleep.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    other.register("ada@example.com").await;
+    let mail = idle.mail.wait_for("ada@example.com", 1).await;
+    assert_eq!(mail[0].subject, "Confirm your email for mublog");
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(5), "woken by the notification, not the poll: {waited:?}");
+}

@@ -146,6 +146,16 @@ impl TestApp {
     pub async fn on(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database = TestDatabase::create(dir.path(), backend).await;
+        Self::start(dir, database, adjust).await
+    }
+
+    /// A second instance on this app's database, as a cluster runs them (its own folder, mail
+    /// and workers); the database stays this app's.
+    pub async fn beside(&self, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start(tempfile::tempdir().unwrap(), TestDatabase::shared(&self.db_url), adjust).await
+    }
+
+    async fn start(dir: TempDir, database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
         let db_url = database.url.clone();
         let mail = MailSink::start();
         let mut config = Config {
