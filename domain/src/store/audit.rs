@@ -26,6 +26,11 @@ pub struct AuditEvent<'a> {
     pub detail: &'a str,
 }
 
+pub(super) const AUDIT_TRAIL_SQL: &str = "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name,
+         u.handle AS actor_handle, a.action, a.target_type, a.target_id, a.detail
+     FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+     WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2";
+
 impl Db {
     pub async fn record_audit_in(tx: &mut Tx, event: AuditEvent<'_>, now: i64) -> Result<(), sqlx::Error> {
         let sql = "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, detail)
@@ -45,12 +50,12 @@ impl Db {
 
     /// Newest first, below `before`.
     pub async fn audit_trail(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditRow>, sqlx::Error> {
-        let sql = "SELECT a.id, a.at, a.actor_id, u.display_name AS actor_name, u.handle AS actor_handle,
-                    a.action, a.target_type, a.target_id, a.detail
-             FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
-             WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2";
         on_readers!(self, |pool| {
-            sqlx::query_as(sql).bind(before.unwrap_or(i64::MAX)).bind(i64::from(limit)).fetch_all(pool).await
+            sqlx::query_as(AUDIT_TRAIL_SQL)
+                .bind(before.unwrap_or(i64::MAX))
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await
         })
     }
 }

@@ -31,6 +31,16 @@ const NEW_JOBS: &str = "mublog_jobs";
 
 const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at";
 
+/// Binds the state (`$1`), the cursor (`$2`) and the limit (`$3`).
+pub(super) fn select_jobs_sql(state: Option<&str>) -> String {
+    let filter = match state {
+        Some("failed") => "state = 'queued' AND last_error IS NOT NULL AND",
+        Some(_) => "state = $1 AND",
+        None => "",
+    };
+    format!("SELECT {JOB_COLUMNS} FROM jobs WHERE {filter} id < $2 ORDER BY id DESC LIMIT $3")
+}
+
 impl Db {
     /// Adds a job inside the caller's transaction: it exists exactly when that data does.
     /// A job whose `unique_key` is already taken is skipped (false).
@@ -139,12 +149,7 @@ impl Db {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<JobRow>, sqlx::Error> {
-        let filter = match state {
-            Some("failed") => "state = 'queued' AND last_error IS NOT NULL AND",
-            Some(_) => "state = $1 AND",
-            None => "",
-        };
-        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE {filter} id < $2 ORDER BY id DESC LIMIT $3");
+        let sql = select_jobs_sql(state);
         on_readers!(self, |pool| {
             let select =
                 sqlx::query_as(&sql).bind(state).bind(before.unwrap_or(i64::MAX)).bind(i64::from(limit));

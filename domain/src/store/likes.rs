@@ -87,9 +87,9 @@ async fn write_batch(db: &Batches, batch: &[LikeWrite]) -> Result<Counts, sqlx::
     Ok(counts.into_iter().collect())
 }
 
-type Keyed = ((PostId, UserId), (bool, i64));
+pub(super) type Keyed = ((PostId, UserId), (bool, i64));
 
-fn insert_likes_sql(likes: &[Keyed]) -> Built {
+pub(super) fn insert_likes_sql(likes: &[Keyed]) -> Built {
     let mut q = Built::new("INSERT INTO likes (post_id, user_id, created_at) SELECT * FROM (VALUES ");
     for ((post, user), (_, now)) in likes {
         q.row([(*post).into(), (*user).into(), (*now).into()]);
@@ -101,7 +101,7 @@ fn insert_likes_sql(likes: &[Keyed]) -> Built {
     q
 }
 
-fn delete_likes_sql(unlikes: &[Keyed]) -> Built {
+pub(super) fn delete_likes_sql(unlikes: &[Keyed]) -> Built {
     let mut q = Built::new("DELETE FROM likes WHERE (post_id, user_id) IN (VALUES ");
     for ((post, user), _) in unlikes {
         q.row([(*post).into(), (*user).into()]);
@@ -111,7 +111,7 @@ fn delete_likes_sql(unlikes: &[Keyed]) -> Built {
     q
 }
 
-fn counts_sql(posts: &[PostId]) -> Built {
+pub(super) fn counts_sql(posts: &[PostId]) -> Built {
     let mut q = Built::new("SELECT id, like_count FROM posts WHERE hidden_at IS NULL AND id IN (");
     for (i, post) in posts.iter().enumerate() {
         q.push(if i == 0 { "" } else { ", " }).bind(*post);

@@ -65,6 +65,8 @@ mod jobs;
 mod likes;
 mod moderation;
 mod one_time_tokens;
+#[cfg(test)]
+mod postgres_plans;
 mod posts;
 mod request_log;
 mod select;
@@ -302,6 +304,49 @@ pub(crate) async fn scratch_db() -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::connect(&format!("sqlite://{}/scratch.db", dir.path().display())).await.unwrap();
     (dir, db)
+}
+
+/// An empty, migrated PostgreSQL database of its own on the server `MUBLOG_TEST_POSTGRES`
+/// names (a local one by default), dropped with the returned guard.
+#[cfg(test)]
+pub(crate) async fn postgres_scratch_db() -> (PostgresScratch, Db) {
+    use sqlx::Connection;
+    let server = std::env::var("MUBLOG_TEST_POSTGRES");
+    let server = server.as_deref().unwrap_or("postgres://postgres@127.0.0.1:5432").trim_end_matches('/');
+    let name = format!("mublog_scratch_{:032x}", rand::random::<u128>());
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .unwrap_or_else(|e| panic!("no PostgreSQL at {server} ({e}): ./scripts/test starts one"));
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+    let guard = PostgresScratch { server: server.to_owned(), name };
+    let db = Db::connect(&format!("{server}/{}", guard.name)).await.unwrap();
+    (guard, db)
+}
+
+/// Drops its database, whatever connections are still open on it.
+#[cfg(test)]
+pub(crate) struct PostgresScratch {
+    server: String,
+    name: String,
+}
+
+#[cfg(test)]
+impl Drop for PostgresScratch {
+    fn drop(&mut self) {
+        use sqlx::Connection;
+        let (server, name) = (&self.server, &self.name);
+        let remove = async move {
+            let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await.unwrap();
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            sqlx::query(&drop).execute(&mut admin).await.unwrap();
+        };
+        // Its own thread and runtime: a test's runtime cannot block.
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(remove)
+            });
+        });
+    }
 }
 
 /// The steps of SQLite's plan for a built query (tests check that lists seek, never scan).

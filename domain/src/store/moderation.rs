@@ -39,7 +39,7 @@ pub struct ModeratedPost {
     pub hidden_by: Option<UserId>,
 }
 
-fn users_sql(dialect: Dialect, s: &UserSelection<'_>, limit: u32) -> Built {
+pub(super) fn users_sql(dialect: Dialect, s: &UserSelection<'_>, limit: u32) -> Built {
     let columns = USER_COLUMNS.split(", ").map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let mut q = Built::new(format!("SELECT {columns} FROM "));
     // Walk the smaller set, newest first, and stop at the limit: the accounts a rare filter
@@ -97,7 +97,7 @@ fn users_sql(dialect: Dialect, s: &UserSelection<'_>, limit: u32) -> Built {
 const MODERATED_POST_COLUMNS: &str =
     concat!(post_head_columns!(), ", p.hidden_at, p.hidden_reason, p.hidden_by");
 
-fn posts_sql(dialect: Dialect, s: &PostSelection<'_>, limit: u32) -> Built {
+pub(super) fn posts_sql(dialect: Dialect, s: &PostSelection<'_>, limit: u32) -> Built {
     let mut q = Built::new(format!(
         "SELECT {MODERATED_POST_COLUMNS} FROM posts p JOIN users u ON u.id = p.author_id WHERE p.id < "
     ));

@@ -64,7 +64,7 @@ const POST_COLUMNS: &str = concat!(
 /// page. On SQLite a search walks the trigram index `posts_search` instead, newest match first
 /// (FTS5 orders and bounds by rowid itself), so a search that matches nothing costs one index
 /// lookup; on PostgreSQL, `posts_body_trigrams` (pg_trgm) finds the matches.
-fn list_posts_sql(dialect: Dialect, by_author: bool, search: bool) -> String {
+pub(super) fn list_posts_sql(dialect: Dialect, by_author: bool, search: bool) -> String {
     let author_filter = if by_author { "p.author_id = $2 AND" } else { "" };
     match (search, dialect) {
         (true, Dialect::Sqlite) => format!(

@@ -71,6 +71,12 @@ impl Built {
         Built { text: text.into(), values: Vec::new() }
     }
 
+    /// A statement written whole, with the values of its placeholders.
+    #[cfg(test)]
+    pub fn with_values(text: impl Into<String>, values: Vec<Value>) -> Self {
+        Built { text: text.into(), values }
+    }
+
     pub fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);
         self
