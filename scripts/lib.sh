@@ -107,6 +107,26 @@ ensure_postgres() {
   as_root su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\""
 }
 
+# A Redis server on 127.0.0.1:6379 for the shared rate limits' tests: the one that answers
+# there, else Debian's, installed and started here. Exports MUBLOG_TEST_REDIS.
+ensure_redis() {
+  export MUBLOG_TEST_REDIS="${MUBLOG_TEST_REDIS:-redis://127.0.0.1:6379}"
+  if command -v redis-cli >/dev/null && redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then
+    return 0
+  fi
+  if ! command -v redis-server >/dev/null; then
+    say "installing Debian's redis-server"
+    as_root apt-get update
+    as_root apt-get install -y redis-server
+  fi
+  say "starting Redis"
+  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes
+  for _ in $(seq 1 50); do
+    redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && return 0
+    sleep 0.1
+  done
+}
+
 # The benchmark's load generator and compressor, from Debian's packages.
 ensure_bench_tools() {
   if ! command -v wrk >/dev/null || ! command -v brotli >/dev/null; then

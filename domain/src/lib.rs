@@ -65,6 +65,12 @@ impl Mublog {
         }
     }
 
+    /// Counts rate limits in `throttles` (in this process by default).
+    pub fn with_throttles(mut self, throttles: auth::Throttles) -> Self {
+        self.throttles = Arc::new(throttles);
+        self
+    }
+
     /// Keeps request-log entries for `days` (30 by default).
     pub fn with_request_log_retention(mut self, days: u32) -> Self {
         self.request_log_retention_secs = i64::from(days) * 24 * 3600;

@@ -66,6 +66,12 @@ pub struct Config {
     /// Background workers of this process (`MUBLOG_WORKERS`: how many; 0 when a separate
     /// `mublog worker` runs them).
     pub jobs: WorkerConfig,
+    /// Where rate limits are counted when several instances serve one site
+    /// (`MUBLOG_REDIS_URL`; unset: in this process).
+    pub redis_url: Option<SecretString>,
+    /// The start of every key mublog writes in Redis (`MUBLOG_REDIS_PREFIX`, `mublog`), so
+    /// several sites can share one server.
+    pub redis_prefix: String,
 }
 
 /// Picture storage: `<data>/media` by default, or an S3-compatible bucket when
@@ -238,6 +244,8 @@ impl Config {
                 1000,
             )?),
             jobs,
+            redis_url: var("MUBLOG_REDIS_URL").map(SecretString::from),
+            redis_prefix: var("MUBLOG_REDIS_PREFIX").unwrap_or_else(|| "mublog".into()),
         })
     }
 }

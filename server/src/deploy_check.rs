@@ -44,6 +44,18 @@ pub fn check(lookup: impl Fn(&str) -> Option<String>) -> Vec<Finding> {
         "mublog.W005",
         "MUBLOG_SMTP_URL is unset: no email can be delivered.",
     );
+    // PostgreSQL is how mublog runs on several instances; each must then see the others.
+    let postgres = var("DATABASE_URL").is_some_and(|url| url.starts_with("postgres"));
+    flag(
+        postgres && var("MUBLOG_REDIS_URL").is_none(),
+        "mublog.W006",
+        "DATABASE_URL is PostgreSQL but MUBLOG_REDIS_URL is unset: each instance keeps its own rate limits.",
+    );
+    flag(
+        postgres && var("MUBLOG_S3_URL").is_none(),
+        "mublog.W007",
+        "DATABASE_URL is PostgreSQL but MUBLOG_S3_URL is unset: pictures stay on the disk of the instance that took them.",
+    );
     findings
 }
 
@@ -78,5 +90,15 @@ mod tests {
         let mut plain_http = good;
         plain_http[2] = ("MUBLOG_PUBLIC_URL", "http://mublog.example");
         assert_eq!(ids(&plain_http), ["mublog.W003"]);
+        let cluster = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = good.to_vec();
+            vars.push(("DATABASE_URL", "postgres://mublog@db.internal/mublog"));
+            vars.extend_from_slice(extra);
+            ids(&vars)
+        };
+        assert_eq!(cluster(&[]), ["mublog.W006", "mublog.W007"], "alone, each instance keeps its own");
+        let shared =
+            [("MUBLOG_REDIS_URL", "redis://cache.internal"), ("MUBLOG_S3_URL", "https://s3.example/b")];
+        assert!(cluster(&shared).is_empty());
     }
 }

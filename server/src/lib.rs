@@ -28,6 +28,7 @@ use app::{shell, App};
 use axum::routing::post;
 use axum::{middleware, Router};
 use config::{Environment, MediaConfig};
+use domain::auth::Throttles;
 use domain::jobs::worker;
 use domain::{AccessTokens, Db, Mailer, MediaStore, Mublog};
 use http::{header, HeaderName, HeaderValue, Method};
@@ -55,6 +56,8 @@ pub enum StartupError {
     Mail(#[from] domain::mail::MailError),
     #[error("{0}")]
     Media(#[from] domain::media::store::StoreError),
+    #[error("{0}")]
+    RateLimits(#[from] domain::auth::throttle::StoreError),
 }
 
 /// A running app: its router, the job workers started with it, and the request-log writer
@@ -118,6 +121,10 @@ pub async fn domain(config: &Config) -> Result<Mublog, StartupError> {
             MediaStore::s3(url, region, access_key, secret_key.expose_secret())?
         }
     };
+    let throttles = match &config.redis_url {
+        Some(url) => Throttles::shared(url.expose_secret(), &config.redis_prefix).await?,
+        None => Throttles::default(),
+    };
     Ok(Mublog::new(
         db,
         AccessTokens::new(config.jwt_secret.expose_secret().as_bytes()),
@@ -125,6 +132,7 @@ pub async fn domain(config: &Config) -> Result<Mublog, StartupError> {
         media,
         &config.public_url,
     )
+    .with_throttles(throttles)
     .with_request_log_retention(config.request_log_days))
 }
 

@@ -55,6 +55,7 @@ impl Mublog {
         let user = caller.user();
         self.throttles
             .resend(user)
+            .await
             .inspect_err(|_| tracing::warn!(user = %user, "verification resend throttled"))?;
         let me = self.me(user).await?;
         if !me.email_verified {
@@ -73,6 +74,7 @@ impl Mublog {
         let ip = device.ip;
         self.throttles
             .forgot(&email, ip)
+            .await
             .inspect_err(|_| tracing::warn!(%email, ?ip, "forgot-password throttled"))?;
         // The job looks the address up: the request does the same work whether it exists or not.
         tracing::info!(%email, "password reset requested");
@@ -88,7 +90,7 @@ impl Mublog {
         device: &Device,
     ) -> Result<(), DomainError> {
         let ip = device.ip;
-        self.throttles.reset(ip).inspect_err(|_| tracing::warn!(?ip, "password reset throttled"))?;
+        self.throttles.reset(ip).await.inspect_err(|_| tracing::warn!(?ip, "password reset throttled"))?;
         password::check_policy(&req.password)?;
         let hash = password::hash(&self.hashing, req.password).await?;
         // One transaction: the link is spent, the password set, the other links spent and
@@ -117,7 +119,7 @@ impl Mublog {
         device: &Device,
     ) -> Result<(), DomainError> {
         let user = self.db.user_by_id(caller.user()).await?.ok_or(DomainError::Unauthenticated)?;
-        self.throttles.sign_in(&user.email, device.ip)?;
+        self.throttles.sign_in(&user.email, device.ip).await?;
         if !password::verify(&self.hashing, req.current_password, Some(user.password_hash)).await? {
             tracing::info!(user = %user.id, "password change refused: wrong current password");
             return Err(FieldError::new("current_password", "That is not your current password.").into());

@@ -10,7 +10,7 @@ mod handle;
 pub mod password;
 mod refresh_token;
 mod sessions;
-mod throttle;
+pub mod throttle;
 
 pub use access::{bearer_token, AccessTokens, Caller, ACCESS_TTL_SECS};
 pub(crate) use handle::candidates as handle_candidates;
@@ -61,7 +61,7 @@ impl Mublog {
     /// never reveals who is registered.
     pub async fn register(&self, req: RegisterRequest, device: &Device) -> Result<Accepted, DomainError> {
         let ip = device.ip;
-        self.throttles.register(ip).inspect_err(|_| tracing::warn!(?ip, "registration throttled"))?;
+        self.throttles.register(ip).await.inspect_err(|_| tracing::warn!(?ip, "registration throttled"))?;
         let mut problems = Vec::new();
         let email = validate::email(&req.email).map_err(|e| problems.push(e)).ok();
         if let Err(e) = password::check_policy(&req.password) {
@@ -106,6 +106,7 @@ impl Mublog {
         // Every attempt is logged, with the account it named and never the password.
         self.throttles
             .sign_in(&email, ip)
+            .await
             .inspect_err(|_| tracing::warn!(%email, ?ip, "sign-in throttled"))?;
         let user = self.db.user_by_email(&email).await?;
         let stored = user.as_ref().map(|u| u.password_hash.clone());

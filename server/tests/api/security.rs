@@ -611,3 +611,25 @@ async fn tool_pages_carry_a_csp_that_forbids_framing() {
         );
     }
 }
+
+/// With Redis, a sign-in limit holds across instances: ten wrong passwords spread over two
+/// instances of one site use up the allowance, and the eleventh attempt is refused on either,
+/// even with the right password.
+#[tokio::test]
+async fn with_redis_a_limit_holds_across_instances() {
+    let redis = common::redis_url();
+    let a = TestApp::with(|c| c.redis_url = Some(redis.clone().into())).await;
+    let b = a.beside(|c| c.redis_url = Some(redis.into())).await;
+    a.user("ada@example.com").await;
+    for n in 0..domain::auth::throttle::SIGN_IN_ATTEMPTS_PER_MINUTE {
+        let instance = if n % 2 == 0 { &a } else { &b };
+        assert_eq!(
+            instance.login("ada@example.com", "wrong password").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    for instance in [&a, &b] {
+        let refused = instance.login("ada@example.com", PASSWORD).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.text());
+    }
+}

@@ -89,6 +89,11 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The Redis tests count rate limits in (`MUBLOG_TEST_REDIS`, a local one by default).
+pub fn redis_url() -> String {
+    std::env::var("MUBLOG_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
 /// A pool on any test database, for statements the tests run directly.
 pub async fn any_pool(url: &str) -> sqlx::AnyPool {
     static DRIVERS: std::sync::Once = std::sync::Once::new();

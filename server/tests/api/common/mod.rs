@@ -15,7 +15,7 @@ use std::time::Duration;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-pub use database::{Backend, TestDatabase};
+pub use database::{redis_url, Backend, TestDatabase};
 pub use domain::jobs::worker::WorkerConfig;
 pub use mail_sink::MailSink;
 
@@ -56,6 +56,8 @@ pub struct TestApp {
     next_client: std::sync::atomic::AtomicU32,
     pub db_url: String,
     database: TestDatabase,
+    /// Where this app's rate limits are kept in Redis (shared with the apps [`Self::beside`] it).
+    redis_prefix: String,
     _dir: TempDir,
 }
 
@@ -146,16 +148,23 @@ impl TestApp {
     pub async fn on(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database = TestDatabase::create(dir.path(), backend).await;
-        Self::start(dir, database, adjust).await
+        let redis_prefix = format!("mublog-test-{:016x}", rand::random::<u64>());
+        Self::start(dir, database, redis_prefix, adjust).await
     }
 
     /// A second instance on this app's database, as a cluster runs them (its own folder, mail
     /// and workers); the database stays this app's.
     pub async fn beside(&self, adjust: impl FnOnce(&mut Config)) -> Self {
-        Self::start(tempfile::tempdir().unwrap(), TestDatabase::shared(&self.db_url), adjust).await
+        let database = TestDatabase::shared(&self.db_url);
+        Self::start(tempfile::tempdir().unwrap(), database, self.redis_prefix.clone(), adjust).await
     }
 
-    async fn start(dir: TempDir, database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> Self {
+    async fn start(
+        dir: TempDir,
+        database: TestDatabase,
+        redis_prefix: String,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let db_url = database.url.clone();
         let mail = MailSink::start();
         let mut config = Config {
@@ -185,6 +194,9 @@ impl TestApp {
                 shutdown_grace: Duration::from_secs(2),
                 ..WorkerConfig::default()
             },
+            // On PostgreSQL, apps run as a cluster does: rate limits in Redis.
+            redis_url: database.is_postgres().then(|| redis_url().into()),
+            redis_prefix: redis_prefix.clone(),
         };
         adjust(&mut config);
         let options = LeptosOptions::builder().output_name("mublog").build();
@@ -196,6 +208,7 @@ impl TestApp {
             request_log: started.request_log_handle,
             db_url,
             database,
+            redis_prefix,
             _dir: dir,
             next_client: Default::default(),
         }
