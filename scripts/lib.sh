@@ -59,6 +59,7 @@ ensure_node_tools() {
 # moto is the local S3-compatible server the storage tests run against.
 PY_TOOLS="$ROOT/target/py"
 SCHEMATHESIS_VERSION=4.32.5
+AIOSMTPD_VERSION=1.4.6
 MOTO_VERSION=5.1.22
 
 ensure_python_tools() {
@@ -71,6 +72,19 @@ ensure_python_tools() {
   if [ "$("$PY_TOOLS/bin/pip" show moto 2>/dev/null | sed -n 's/^Version: //p')" != "$MOTO_VERSION" ]; then
     say "installing moto $MOTO_VERSION (local S3)"
     "$PY_TOOLS/bin/pip" install --quiet "moto[server]==$MOTO_VERSION"
+  fi
+  if [ "$("$PY_TOOLS/bin/pip" show aiosmtpd 2>/dev/null | sed -n 's/^Version: //p')" != "$AIOSMTPD_VERSION" ]; then
+    say "installing aiosmtpd $AIOSMTPD_VERSION (local SMTP sink)"
+    "$PY_TOOLS/bin/pip" install --quiet "aiosmtpd==$AIOSMTPD_VERSION"
+  fi
+}
+
+# Debian's nginx, for the cluster test (it runs its own nginx process on its own ports).
+ensure_nginx() {
+  if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    say "installing Debian's nginx"
+    as_root apt-get update
+    as_root apt-get install -y nginx-light
   fi
 }
 

@@ -6,14 +6,14 @@
 //! once; the macros below compile each for both. Where the dialects differ (search, case-blind
 //! lookups, job claims), [`Dialect`] picks the text.
 
-/// Runs `$body` on whichever database this is, with `$pool` bound to its read pool: the
-/// read-only SQLite connections, or the PostgreSQL pool. The body is written once and compiled
-/// once per backend, so one query text serves both wherever their SQL is the same.
-macro_rules! on_readers {
-    ($db:expr, |$pool:ident| $body:expr) => {
+/// Runs `$body` on whichever database this is, with `$pool` bound to the PostgreSQL pool or
+/// to the SQLite pool named `$sqlite` (`readers` or `writer`). The body is written once and
+/// compiled once per backend, so one query text serves both wherever their SQL is the same.
+macro_rules! on_pool {
+    ($db:expr, $sqlite:ident, |$pool:ident| $body:expr) => {
         match &$db.backend {
             $crate::store::Backend::Sqlite(sqlite) => {
-                let $pool = &sqlite.readers;
+                let $pool = &sqlite.$sqlite;
                 $body
             }
             $crate::store::Backend::Postgres($pool) => $body,
@@ -21,21 +21,22 @@ macro_rules! on_readers {
     };
 }
 
-/// [`on_readers`] for single writing statements: SQLite's one writer connection, or the
+/// [`on_pool`] for reads: SQLite's read-only connections, or the PostgreSQL pool.
+macro_rules! on_readers {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        on_pool!($db, readers, |$pool| $body)
+    };
+}
+
+/// [`on_pool`] for single writing statements: SQLite's one writer connection, or the
 /// PostgreSQL pool.
 macro_rules! on_writer {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match &$db.backend {
-            $crate::store::Backend::Sqlite(sqlite) => {
-                let $pool = &sqlite.writer;
-                $body
-            }
-            $crate::store::Backend::Postgres($pool) => $body,
-        }
+        on_pool!($db, writer, |$pool| $body)
     };
 }
 
-/// [`on_readers`] for the connection of a transaction.
+/// [`on_pool`] for the connection of a transaction.
 macro_rules! in_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match &mut $tx.0 {
@@ -103,7 +104,7 @@ pub(crate) enum TxOn {
 }
 
 impl Tx {
-    pub fn dialect(&self) -> Dialect {
+    pub(crate) fn dialect(&self) -> Dialect {
         match self.0 {
             TxOn::Sqlite(_) => Dialect::Sqlite,
             TxOn::Postgres(_) => Dialect::Postgres,
@@ -153,7 +154,7 @@ pub(crate) struct Sqlite {
 
 /// Which SQL dialect a statement is written in, where the two differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     Sqlite,
     Postgres,
 }
@@ -190,7 +191,7 @@ impl Db {
         Ok(Db { backend, likes })
     }
 
-    pub fn dialect(&self) -> Dialect {
+    pub(crate) fn dialect(&self) -> Dialect {
         match self.backend {
             Backend::Sqlite(_) => Dialect::Sqlite,
             Backend::Postgres(_) => Dialect::Postgres,
