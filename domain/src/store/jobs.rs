@@ -193,33 +193,39 @@ mod tests {
         crate::store::scratch_db().await
     }
 
+    const JOBS: i64 = 300;
+
     fn job(run_at: i64) -> NewJob<'static> {
         NewJob { kind: "test", payload: "{}", run_at, max_attempts: 3, unique_key: None }
     }
 
-    /// Four workers claiming at once never share a job, and every job is claimed once.
-    #[tokio::test]
+    /// Four workers claiming at once never share a job, and every job is claimed once: on
+    /// SQLite (one writer) and on PostgreSQL (four connections at once, `SKIP LOCKED`).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn concurrent_claims_never_share_a_job() {
-        let (_dir, db) = db().await;
-        for _ in 0..40 {
-            db.enqueue(job(0), 0).await.unwrap();
+        let (_dir, sqlite) = db().await;
+        let (_guard, postgres) = crate::store::postgres_scratch_db().await;
+        for db in [sqlite, postgres] {
+            for _ in 0..JOBS {
+                db.enqueue(job(0), 0).await.unwrap();
+            }
+            let claimers = (0..4).map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    while let Some(row) = db.claim_job(100, 400).await.unwrap() {
+                        mine.push(row.job.id);
+                    }
+                    mine
+                })
+            });
+            let mut all: Vec<JobId> = Vec::new();
+            for claimer in claimers {
+                all.extend(claimer.await.unwrap());
+            }
+            all.sort_unstable();
+            assert_eq!(all, (1..=JOBS).map(JobId).collect::<Vec<_>>(), "on {:?}", db.dialect());
         }
-        let claimers = (0..4).map(|_| {
-            let db = db.clone();
-            tokio::spawn(async move {
-                let mut mine = Vec::new();
-                while let Some(row) = db.claim_job(100, 400).await.unwrap() {
-                    mine.push(row.job.id);
-                }
-                mine
-            })
-        });
-        let mut all: Vec<JobId> = Vec::new();
-        for claimer in claimers {
-            all.extend(claimer.await.unwrap());
-        }
-        all.sort_unstable();
-        assert_eq!(all, (1..=40).map(JobId).collect::<Vec<_>>());
     }
 
     #[tokio::test]
