@@ -320,7 +320,7 @@ pub(crate) async fn postgres_scratch_db() -> (PostgresScratch, Db) {
         .unwrap_or_else(|e| panic!("no PostgreSQL at {server} ({e}): ./scripts/test starts one"));
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
     let guard = PostgresScratch { server: server.to_owned(), name };
-    let db = Db::connect(&format!("{server}/{}", guard.name)).await.unwrap();
+    let db = Db::connect(&guard.url()).await.unwrap();
     (guard, db)
 }
 
@@ -329,6 +329,13 @@ pub(crate) async fn postgres_scratch_db() -> (PostgresScratch, Db) {
 pub(crate) struct PostgresScratch {
     server: String,
     name: String,
+}
+
+#[cfg(test)]
+impl PostgresScratch {
+    pub(crate) fn url(&self) -> String {
+        format!("{}/{}", self.server, self.name)
+    }
 }
 
 #[cfg(test)]
@@ -348,6 +355,19 @@ impl Drop for PostgresScratch {
             });
         });
     }
+}
+
+/// A database across a network is reached over TLS: with `sslmode=require` the connection is
+/// encrypted, or refused.
+#[cfg(test)]
+#[tokio::test]
+async fn postgres_connections_can_require_tls() {
+    let (guard, _) = postgres_scratch_db().await;
+    let db = Db::connect(&format!("{}?sslmode=require", guard.url())).await.unwrap();
+    let Backend::Postgres(pool) = &db.backend else { unreachable!("a PostgreSQL URL") };
+    let sql = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+    let encrypted: bool = sqlx::query_scalar(sql).fetch_one(pool).await.unwrap();
+    assert!(encrypted);
 }
 
 /// The steps of SQLite's plan for a built query (tests check that lists seek, never scan).
