@@ -279,8 +279,9 @@ async fn connect_sqlite(url: &str) -> Result<Sqlite, sqlx::Error> {
 
 async fn connect_postgres(url: &str) -> Result<PgPool, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?.application_name("mublog");
+    // One more than the requests use: the job workers' listener keeps one for itself.
     let pool = PgPoolOptions::new()
-        .max_connections(connection_count())
+        .max_connections(connection_count() + 1)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await?;
