@@ -1,5 +1,6 @@
-//! The server's integration tests: the real router (and, in `cli`, the real binary) on fresh
-//! SQLite files, one module per area. One test binary, so one link step.
+//! The server's integration tests: the real router (and, in `cli`, the real binary) on a fresh
+//! database per test (a SQLite file, or a PostgreSQL database with `MUBLOG_TEST_BACKEND=postgres`),
+//! one module per area. One test binary, so one link step.
 
 mod common;
 

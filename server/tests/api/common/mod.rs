@@ -1,4 +1,4 @@
-//! Test harness: the real router on a fresh SQLite file, driven in-process.
+//! Test harness: the real router on a fresh database (see `database`), driven in-process.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
