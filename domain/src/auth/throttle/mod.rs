@@ -10,7 +10,7 @@ mod memory;
 mod shared_store;
 
 use crate::DomainError;
-pub use shared_store::StoreError;
+pub use shared_store::{forget_counters, StoreError};
 use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
@@ -132,15 +132,27 @@ mod tests {
     use super::*;
 
     /// Throttles of both kinds: in process, and in the Redis `MUBLOG_TEST_REDIS` names (a
-    /// local one by default) under a prefix of their own. Each rule must hold in both.
-    async fn both() -> [Throttles; 2] {
-        let url = std::env::var("MUBLOG_TEST_REDIS");
-        let url = url.as_deref().unwrap_or("redis://127.0.0.1:6379");
+    /// local one by default) under a prefix of their own, whose keys go with the guard. Each
+    /// rule must hold in both.
+    async fn both() -> ([Throttles; 2], Forget) {
+        let url = std::env::var("MUBLOG_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
         let prefix = format!("mublog-test-{:016x}", rand::random::<u64>());
-        let shared = Throttles::shared(url, &prefix)
+        let shared = Throttles::shared(&url, &prefix)
             .await
             .unwrap_or_else(|e| panic!("no Redis at {url} ({e}): ./scripts/test starts one"));
-        [Throttles::default(), shared]
+        ([Throttles::default(), shared], Forget { url, prefix })
+    }
+
+    /// Deletes a test's Redis keys, pass or fail.
+    struct Forget {
+        url: String,
+        prefix: String,
+    }
+
+    impl Drop for Forget {
+        fn drop(&mut self) {
+            forget_counters(&self.url, &self.prefix).unwrap();
+        }
     }
 
     /// `client` has just used up its registrations.
@@ -156,7 +168,8 @@ mod tests {
 
     #[tokio::test]
     async fn an_attacker_exhausts_only_their_own_allowance() {
-        for throttles in both().await {
+        let (both, _forget) = both().await;
+        for throttles in both {
             let attacker = Some("203.0.113.9".parse().unwrap());
             let owner = Some("198.51.100.7".parse().unwrap());
             for _ in 0..SIGN_IN_ATTEMPTS_PER_MINUTE {
@@ -170,7 +183,8 @@ mod tests {
 
     #[tokio::test]
     async fn registrations_are_limited_per_address() {
-        for throttles in both().await {
+        let (both, _forget) = both().await;
+        for throttles in both {
             let client = "203.0.113.9".parse().unwrap();
             use_up_registrations(&throttles, client).await;
             assert!(limited(throttles.register(Some(client)).await));
@@ -180,7 +194,8 @@ mod tests {
 
     #[tokio::test]
     async fn one_address_cannot_spray_many_accounts() {
-        for throttles in both().await {
+        let (both, _forget) = both().await;
+        for throttles in both {
             let sprayer = Some("203.0.113.9".parse().unwrap());
             for n in 0..SIGN_INS_PER_ADDRESS_PER_MINUTE {
                 throttles.sign_in(&format!("user{n}@example.com"), sprayer).await.unwrap();
@@ -199,7 +214,8 @@ mod tests {
         assert_eq!(client_key(Some(a)), client_key(Some(b)));
         assert_ne!(client_key(Some(a)), client_key(Some(other)));
         assert_eq!(client_key(Some("::ffff:192.0.2.1".parse().unwrap())), "192.0.2.1");
-        for throttles in both().await {
+        let (both, _forget) = both().await;
+        for throttles in both {
             use_up_registrations(&throttles, a).await;
             assert!(limited(throttles.register(Some(b)).await), "another address of the same /64");
             throttles.register(Some(other)).await.unwrap();
@@ -210,7 +226,8 @@ mod tests {
     /// one more attempt is allowed, not a whole burst.
     #[tokio::test]
     async fn the_allowance_refills_one_attempt_at_a_time() {
-        for throttles in both().await {
+        let (both, _forget) = both().await;
+        for throttles in both {
             let client = Some("203.0.113.9".parse().unwrap());
             for _ in 0..SIGN_INS_PER_ADDRESS_PER_MINUTE {
                 throttles.sign_in(&format!("{}@example.com", rand::random::<u32>()), client).await.unwrap();

@@ -62,3 +62,16 @@ impl Redis {
         Ok(if wait_ms == 0 { Ok(()) } else { Err(Duration::from_millis(wait_ms)) })
     }
 }
+
+/// Forgets every counter kept under `prefix` (what a test leaves, or all limits of a site an
+/// operator resets). Blocking: tests call it from `Drop`.
+pub fn forget_counters(url: &str, prefix: &str) -> Result<(), StoreError> {
+    use redis::Commands;
+    let mut connection = redis::Client::open(url)?.get_connection()?;
+    let keys: Vec<String> =
+        connection.scan_match::<_, String>(format!("{prefix}:*"))?.collect::<Result<_, _>>()?;
+    if !keys.is_empty() {
+        connection.del::<_, ()>(keys)?;
+    }
+    Ok(())
+}

@@ -58,11 +58,13 @@ pub struct TestApp {
     database: TestDatabase,
     /// Where this app's rate limits are kept in Redis (shared with the apps [`Self::beside`] it).
     redis_prefix: String,
+    /// Whether this app made the prefix, and deletes its keys when dropped.
+    owns_redis_prefix: bool,
     _dir: TempDir,
 }
 
-/// The app's workers stop, as at shutdown, before its database goes: nothing of a finished
-/// test keeps running.
+/// The app's workers stop, as at shutdown, before its database goes, and its Redis keys are
+/// deleted: nothing of a finished test keeps running or stays behind.
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(workers) = self.workers.get_mut().take() {
@@ -70,6 +72,10 @@ impl Drop for TestApp {
             std::thread::scope(|s| {
                 s.spawn(|| server_runtime().block_on(workers.stop()));
             });
+        }
+        if self.owns_redis_prefix {
+            // Nothing to delete where no Redis runs (an app that never used one).
+            let _ = domain::auth::throttle::forget_counters(&redis_url(), &self.redis_prefix);
         }
     }
 }
@@ -149,7 +155,9 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let database = TestDatabase::create(dir.path(), backend).await;
         let redis_prefix = format!("mublog-test-{:016x}", rand::random::<u64>());
-        Self::start(dir, database, redis_prefix, adjust).await
+        let mut app = Self::start(dir, database, redis_prefix, adjust).await;
+        app.owns_redis_prefix = true;
+        app
     }
 
     /// A second instance on this app's database, as a cluster runs them (its own folder, mail
@@ -209,6 +217,7 @@ impl TestApp {
             db_url,
             database,
             redis_prefix,
+            owns_redis_prefix: false,
             _dir: dir,
             next_client: Default::default(),
         }
