@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 mod error;
 pub mod jobs;
+pub mod live;
 pub mod mail;
 pub mod media;
 mod operations;
@@ -47,6 +48,8 @@ pub struct Mublog {
     image_permits: Arc<tokio::sync::Semaphore>,
     /// How long request-log entries are kept (the daily purge removes older ones).
     request_log_retention_secs: i64,
+    /// Open pages' live streams (see [`live`]).
+    live: live::Live,
 }
 
 impl Mublog {
@@ -62,6 +65,7 @@ impl Mublog {
             image_permits: Arc::new(tokio::sync::Semaphore::new(2)),
             hashing: Arc::new(auth::password::Gate::per_core()),
             request_log_retention_secs: 30 * 24 * 3600,
+            live: Default::default(),
         }
     }
 

@@ -8,7 +8,9 @@ pub mod api;
 pub mod error;
 mod ids;
 pub mod json;
+pub mod live;
 pub mod validate;
 
 pub use api::*;
 pub use error::{ApiError, ErrorCode, FieldError};
+pub use live::{LiveEvent, LiveQuery};

@@ -115,7 +115,7 @@ impl Db {
             }
             Ok::<_, sqlx::Error>(())
         })?;
-        if let super::TxOn::Postgres(conn) = &mut tx.0 {
+        if let super::TxOn::Postgres(conn) = &mut tx.on {
             // Ids came with the dump; new rows must be numbered after them.
             for table in ["users", "posts"] {
                 let sql = format!(

@@ -57,7 +57,7 @@ impl Db {
                 .bind(now);
             execute!(insert, conn)
         })?;
-        if let (1, super::TxOn::Postgres(conn)) = (inserted, &mut tx.0) {
+        if let (1, super::TxOn::Postgres(conn)) = (inserted, &mut tx.on) {
             sqlx::query("SELECT pg_notify($1, '')").bind(NEW_JOBS).execute(&mut **conn).await?;
         }
         Ok(inserted == 1)

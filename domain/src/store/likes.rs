@@ -30,13 +30,18 @@ type Counts = HashMap<PostId, i64>;
 /// ends when the last [`Db`] (and with it the last sender) is dropped.
 struct Batches {
     backend: Backend,
+    changes: tokio::sync::broadcast::Sender<super::Change>,
 }
 
 /// Starts the task that writes queued likes and reads their counts; it ends when every sender
 /// is dropped.
-pub(super) fn spawn_like_writer(backend: Backend) -> mpsc::Sender<LikeWrite> {
+/// Each batch's posts are announced as liked once its answers are sent.
+pub(super) fn spawn_like_writer(
+    backend: Backend,
+    changes: tokio::sync::broadcast::Sender<super::Change>,
+) -> mpsc::Sender<LikeWrite> {
     let (queue, mut waiting) = mpsc::channel::<LikeWrite>(4 * BATCH);
-    let db = Batches { backend };
+    let db = Batches { backend, changes };
     tokio::spawn(async move {
         let mut batch = Vec::with_capacity(BATCH);
         while waiting.recv_many(&mut batch, BATCH).await > 0 {
@@ -48,6 +53,11 @@ pub(super) fn spawn_like_writer(backend: Backend) -> mpsc::Sender<LikeWrite> {
                 let count = outcome.as_ref().map(|counts| counts.get(&like.post).copied());
                 // A request that gave up waiting no longer needs the answer.
                 let _ = like.written.send(count.map_err(Clone::clone));
+            }
+            // Only visible posts have counts: likes refused or rolled back announce nothing.
+            if let Ok(counts) = outcome {
+                let liked: Vec<_> = counts.into_keys().map(super::Change::Liked).collect();
+                Db::announce(&db.backend, &db.changes, &liked).await;
             }
         }
     });
@@ -112,11 +122,8 @@ pub(super) fn delete_likes_sql(unlikes: &[Keyed]) -> Built {
 }
 
 pub(super) fn counts_sql(posts: &[PostId]) -> Built {
-    let mut q = Built::new("SELECT id, like_count FROM posts WHERE hidden_at IS NULL AND id IN (");
-    for (i, post) in posts.iter().enumerate() {
-        q.push(if i == 0 { "" } else { ", " }).bind(*post);
-    }
-    q.push(")");
+    let mut q = Built::new("SELECT id, like_count FROM posts WHERE hidden_at IS NULL AND id IN ");
+    q.list(posts);
     q
 }
 
@@ -226,7 +233,7 @@ mod tests {
             LikeWrite { user: UserId(user), post, liked, now: 0, written }
         };
         let batch = [write(1, true), write(1, false), write(2, false), write(2, true)];
-        let counts = write_batch(&Batches { backend: db.backend.clone() }, &batch).await.unwrap();
+        let counts = write_batch(&Batches { backend: db.backend.clone(), changes: db.changes.clone() }, &batch).await.unwrap();
         assert_eq!(counts, Counts::from([(post, 1)]));
         let likers: Vec<i64> =
             sqlx::query_scalar("SELECT user_id FROM likes").fetch_all(db.pool()).await.unwrap();

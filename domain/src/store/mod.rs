@@ -39,7 +39,7 @@ macro_rules! on_writer {
 /// [`on_pool`] for the connection of a transaction.
 macro_rules! in_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match &mut $tx.0 {
+        match &mut $tx.on {
             $crate::store::TxOn::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
@@ -61,9 +61,11 @@ macro_rules! execute {
 }
 
 mod audit;
+mod changes;
 mod dump;
 mod jobs;
 mod likes;
+mod live;
 mod moderation;
 mod one_time_tokens;
 #[cfg(test)]
@@ -75,8 +77,10 @@ mod sessions;
 mod users;
 
 pub use audit::{AuditEvent, AuditRow};
+pub use changes::Change;
 pub use dump::{Dump, LikeRecord, PostRecord, DUMP_FORMAT};
 pub use jobs::{JobRow, NewJob};
+pub use live::LivePost;
 pub use moderation::{ModeratedPost, PostSelection, UserSelection};
 pub use one_time_tokens::Purpose;
 pub(crate) use posts::contains_pattern;
@@ -96,7 +100,12 @@ use std::time::Duration;
 /// A write transaction: the domain groups several store calls (a new user and their welcome
 /// job) so they commit together or not at all. The domain begins, passes and commits it without
 /// seeing which database runs it.
-pub struct Tx(TxOn);
+pub struct Tx {
+    on: TxOn,
+    /// Changes to announce once this commits (see [`changes`]).
+    announced: Vec<Change>,
+    local: tokio::sync::broadcast::Sender<Change>,
+}
 
 pub(crate) enum TxOn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
@@ -105,17 +114,23 @@ pub(crate) enum TxOn {
 
 impl Tx {
     pub(crate) fn dialect(&self) -> Dialect {
-        match self.0 {
+        match self.on {
             TxOn::Sqlite(_) => Dialect::Sqlite,
             TxOn::Postgres(_) => Dialect::Postgres,
         }
     }
 
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        match self.0 {
-            TxOn::Sqlite(tx) => tx.commit().await,
-            TxOn::Postgres(tx) => tx.commit().await,
+    /// Commits, and then (only then) its announcements reach the live hubs.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        self.announce_before_commit().await?;
+        match self.on {
+            TxOn::Sqlite(tx) => {
+                tx.commit().await?;
+                changes::deliver(&self.local, &self.announced);
+            }
+            TxOn::Postgres(tx) => tx.commit().await?,
         }
+        Ok(())
     }
 }
 
@@ -129,6 +144,8 @@ pub struct Db {
     backend: Backend,
     /// Likes waiting for the writer (see [`likes`]).
     likes: tokio::sync::mpsc::Sender<likes::LikeWrite>,
+    /// Where this process hears committed changes (see [`changes`]).
+    changes: tokio::sync::broadcast::Sender<Change>,
 }
 
 #[derive(Clone)]
@@ -187,8 +204,9 @@ impl Db {
         } else {
             Backend::Sqlite(connect_sqlite(url).await?)
         };
-        let likes = likes::spawn_like_writer(backend.clone());
-        Ok(Db { backend, likes })
+        let changes = changes::channel();
+        let likes = likes::spawn_like_writer(backend.clone(), changes.clone());
+        Ok(Db { backend, likes, changes })
     }
 
     pub(crate) fn dialect(&self) -> Dialect {
@@ -226,10 +244,11 @@ impl Db {
     /// the search index's triggers do) would fail at once with "database is locked" whenever
     /// another writer committed in between.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(Tx(match &self.backend {
+        let on = match &self.backend {
             Backend::Sqlite(sqlite) => TxOn::Sqlite(sqlite.writer.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres(pool) => TxOn::Postgres(pool.begin().await?),
-        }))
+        };
+        Ok(Tx { on, announced: Vec::new(), local: self.changes.clone() })
     }
 
     /// Open connections in the pools, and how many of them are idle (for metrics).
@@ -279,9 +298,10 @@ async fn connect_sqlite(url: &str) -> Result<Sqlite, sqlx::Error> {
 
 async fn connect_postgres(url: &str) -> Result<PgPool, sqlx::Error> {
     let options = PgConnectOptions::from_str(url)?.application_name("mublog");
-    // One more than the requests use: the job workers' listener keeps one for itself.
+    // Two more than the requests use: the job workers' and the live hub's listeners keep one
+    // each for themselves.
     let pool = PgPoolOptions::new()
-        .max_connections(connection_count() + 1)
+        .max_connections(connection_count() + 2)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await?;
@@ -378,6 +398,16 @@ pub(crate) async fn query_plan(db: &Db, q: &select::Built) -> Vec<String> {
     let rows: Vec<(i64, i64, i64, String)> =
         select::bind_values!(sqlx::query_as(&sql), q).fetch_all(db.pool()).await.unwrap();
     rows.into_iter().map(|r| r.3).collect()
+}
+
+/// Asserts that a SQLite plan seeks `through` an index: no full scan, no sort.
+#[cfg(test)]
+pub(crate) fn assert_seeks(steps: &[String], through: &str) {
+    // A virtual table reports its index lookups as SCAN; any other SCAN reads a whole table.
+    let full_scan = |s: &String| s.starts_with("SCAN ") && !s.contains("VIRTUAL TABLE INDEX");
+    assert!(!steps.iter().any(full_scan), "{steps:#?}");
+    assert!(!steps.iter().any(|s| s.contains("TEMP B-TREE")), "no sort step: {steps:#?}");
+    assert!(steps.iter().any(|s| s.contains(through)), "expected {through}: {steps:#?}");
 }
 
 /// A scratch SQLite database's connections, for tests that set up rows directly.

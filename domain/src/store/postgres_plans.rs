@@ -3,7 +3,7 @@
 //! (SQLite's plans are checked beside each query.)
 
 use super::select::{Built, Value};
-use super::{audit, jobs, likes, moderation, posts, request_log, Db, Dialect};
+use super::{audit, jobs, likes, live, moderation, posts, request_log, Db, Dialect};
 use super::{PostSelection, RequestSelection, UserSelection};
 use shared::{PostId, UserId};
 
@@ -177,6 +177,11 @@ fn lists() -> Vec<(String, Built, &'static str)> {
     lists.push(("like batch".into(), likes::insert_likes_sql(&batch), "posts_pkey"));
     lists.push(("unlike batch".into(), likes::delete_likes_sql(&batch), "likes_pkey"));
     lists.push(("like counts".into(), likes::counts_sql(&[PostId(1), PostId(2)]), "posts_pkey"));
+    lists.push(("live posts".into(), live::live_posts_sql(&[PostId(1), PostId(2)]), "posts_pkey"));
+    let after = PostId(ROWS - 1_000);
+    lists.push(("posts after".into(), live::posts_after_sql(after, None, 100), "posts_pkey"));
+    let by_author = live::posts_after_sql(after, Some(UserId(7)), 100);
+    lists.push(("posts after, by an author".into(), by_author, "posts_by_author"));
     lists
 }
 

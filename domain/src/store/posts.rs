@@ -1,4 +1,4 @@
-use super::{Db, Dialect, Tx};
+use super::{Change, Db, Dialect, Tx};
 use shared::{PostId, UserId};
 
 /// The author of a post, as a query over `posts p JOIN users u` names them.
@@ -154,7 +154,8 @@ impl Db {
         Ok(id)
     }
 
-    /// Inserts a post inside the caller's transaction (which also enqueues its image job).
+    /// Inserts a post inside the caller's transaction (which also enqueues its image job), to
+    /// be announced when that commits.
     pub async fn insert_post_in(
         tx: &mut Tx,
         author: UserId,
@@ -165,7 +166,7 @@ impl Db {
         let sql =
             "INSERT INTO posts (author_id, body, created_at, image_key, image_ext, image_width, image_height)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-        in_tx!(tx, |conn| {
+        let id = in_tx!(tx, |conn| {
             sqlx::query_scalar(sql)
                 .bind(author)
                 .bind(body)
@@ -176,7 +177,9 @@ impl Db {
                 .bind(image.image_height)
                 .fetch_one(conn)
                 .await
-        })
+        })?;
+        Self::announce_in(tx, Change::Posted { post: id, author });
+        Ok(id)
     }
 
     /// A post's image columns (for the rendering job).
@@ -195,6 +198,9 @@ impl Db {
     pub async fn update_post_in(tx: &mut Tx, id: PostId, body: &str, now: i64) -> Result<bool, sqlx::Error> {
         let sql = "UPDATE posts SET body = $1, edited_at = $2 WHERE id = $3";
         let changed = in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(body).bind(now).bind(id), conn))?;
+        if changed == 1 {
+            Self::announce_in(tx, Change::Edited(id));
+        }
         Ok(changed == 1)
     }
 
@@ -203,7 +209,12 @@ impl Db {
     pub async fn delete_post_in(tx: &mut Tx, id: PostId) -> Result<Option<ImageColumns>, sqlx::Error> {
         let sql = "DELETE FROM posts WHERE id = $1
              RETURNING image_key, image_ext, image_width, image_height, image_sizes";
-        in_tx!(tx, |conn| sqlx::query_as(sql).bind(id).fetch_optional(conn).await)
+        let image: Option<ImageColumns> =
+            in_tx!(tx, |conn| sqlx::query_as(sql).bind(id).fetch_optional(conn).await)?;
+        if image.is_some() {
+            Self::announce_in(tx, Change::Removed(id));
+        }
+        Ok(image)
     }
 }
 

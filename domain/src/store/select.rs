@@ -105,6 +105,19 @@ impl Built {
         self
     }
 
+    /// Appends `($1, $2, …)`, one placeholder per value (an `IN` list; at least one value).
+    pub fn list<V: Into<Value> + Copy>(&mut self, values: &[V]) -> &mut Self {
+        self.text.push('(');
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(*value);
+        }
+        self.text.push(')');
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

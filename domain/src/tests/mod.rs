@@ -1,6 +1,7 @@
 //! The domain's rules, tested once, here: on a scratch SQLite file, through the same calls the
 //! adapters make. The HTTP tests check only how adapters map these outcomes to answers.
 
+mod live;
 mod posts;
 mod sessions;
 
@@ -32,6 +33,11 @@ pub(crate) struct Cast {
 impl Scratch {
     pub async fn new() -> Scratch {
         let (dir, db) = crate::store::scratch_db().await;
+        Scratch::on(db, dir)
+    }
+
+    /// A [`Mublog`] on `db`, with its outbox and media in `dir`.
+    pub fn on(db: Db, dir: tempfile::TempDir) -> Scratch {
         let mailer = Mailer::new(None, &Mailer::outbox(dir.path()), "mublog <mail@example.com>").unwrap();
         let media = MediaStore::local(dir.path().join("media")).unwrap();
         let tokens = AccessTokens::new(b"a test key that is 32 bytes long");

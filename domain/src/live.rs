@@ -1,0 +1,232 @@
+//! Live updates. The hub hears every committed change (this instance's, and on PostgreSQL every
+//! instance's: see [`crate::store::Change`]), gathers them for a short window, reads the posts'
+//! current state once per window, and hands the window's events to every open stream. Each
+//! stream keeps the events its page watches.
+//!
+//! Slow readers never slow writers: writers only announce, the hub keeps a bounded backlog of
+//! windows, and a stream that falls behind it ends (its page reconnects and resynchronises).
+
+use crate::store::{Change, Db, LivePost};
+use crate::{now, DomainError, Mublog};
+use shared::live::MAX_WATCHED_POSTS;
+use shared::{FieldError, LiveEvent, LiveQuery, PostId, UserId};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+/// Changes heard within one window go out together, each post once: a viral post's likes
+/// reach each reader ten times a second at most, whatever their rate.
+const WINDOW: Duration = Duration::from_millis(100);
+/// Windows a stream may fall behind (about six seconds) before it is dropped.
+const BACKLOG: usize = 64;
+/// New posts announced at once to a page that reconnects.
+const MISSED_POSTS: u32 = 100;
+/// Posts one stream follows, counting the new ones it announced.
+const MAX_FOLLOWED: usize = 1_000;
+
+/// The hub's output: each window's events, for every stream.
+#[derive(Clone)]
+pub struct Live {
+    windows: broadcast::Sender<Arc<[LiveEvent]>>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live { windows: broadcast::channel(BACKLOG).0 }
+    }
+}
+
+/// What to do with watched posts that no longer exist (or are hidden).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Say they are gone (a page that slept through a deletion).
+    ReportGone,
+    /// Refuse the whole subscription (a client that asked for ids it never saw).
+    Refuse,
+}
+
+/// Runs the hub until `shutdown`: hears changes, and on PostgreSQL keeps listening for other
+/// instances' (reconnecting after a failure).
+pub async fn run(app: Mublog, mut shutdown: watch::Receiver<bool>) {
+    let mut heard = app.db.changes();
+    let listening = tokio::spawn(hear_other_instances(app.db.clone(), shutdown.clone()));
+    loop {
+        let mut window = Vec::new();
+        tokio::select! {
+            change = heard.recv() => match change {
+                Ok(change) => window.push(change),
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the live hub fell behind; some pages miss updates");
+                    continue;
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+            _ = shutdown.changed() => break,
+        }
+        let end = tokio::time::Instant::now() + WINDOW;
+        while let Ok(Ok(change)) = tokio::time::timeout_at(end, heard.recv()).await {
+            window.push(change);
+        }
+        match resolve(&app.db, window).await {
+            // No stream open: nobody to tell.
+            Ok(events) if !events.is_empty() => drop(app.live.windows.send(events.into())),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "reading live changes failed; pages miss a window"),
+        }
+    }
+    listening.abort();
+}
+
+async fn hear_other_instances(db: Db, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            heard = db.hear_changes() => match heard {
+                Ok(()) => return,
+                Err(e) => tracing::warn!(error = %e, "listening for other instances' changes failed; retrying"),
+            },
+            _ = shutdown.changed() => return,
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// A window's changes as events: each post once, with its state as committed now. A post that
+/// is gone or hidden by now sends nothing but `gone`, and only when it was removed.
+async fn resolve(db: &Db, window: Vec<Change>) -> Result<Vec<LiveEvent>, DomainError> {
+    let (mut liked, mut edited, mut removed) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    let mut posted = Vec::new();
+    for change in window {
+        match change {
+            Change::Liked(post) => drop(liked.insert(post)),
+            Change::Edited(post) => drop(edited.insert(post)),
+            Change::Removed(post) => drop(removed.insert(post)),
+            Change::Posted { post, author } => posted.push((post, author)),
+        }
+    }
+    let read: Vec<PostId> = liked.union(&edited).filter(|p| !removed.contains(p)).copied().collect();
+    let current: HashMap<PostId, LivePost> =
+        db.live_posts(&read).await?.into_iter().map(|p| (p.id, p)).collect();
+    let mut events = Vec::new();
+    for (post_id, author_id) in posted {
+        if !removed.contains(&post_id) {
+            events.push(LiveEvent::NewPost { post_id, author_id });
+        }
+    }
+    for post in read.iter().filter_map(|id| current.get(id)) {
+        if liked.contains(&post.id) {
+            events.push(LiveEvent::Likes { post_id: post.id, like_count: post.like_count });
+        }
+        if edited.contains(&post.id) {
+            events.push(edited_event(post));
+        }
+    }
+    events.extend(removed.into_iter().map(|post_id| LiveEvent::Gone { post_id }));
+    Ok(events)
+}
+
+fn edited_event(post: &LivePost) -> LiveEvent {
+    LiveEvent::Edited { post_id: post.id, body: post.body.clone(), edited_at: post.edited_at.unwrap_or(0) }
+}
+
+/// One page's stream: first what it missed, then each window's events for the posts it shows
+/// and the new posts it may offer.
+#[derive(Debug)]
+pub struct LiveStream {
+    pending: VecDeque<LiveEvent>,
+    windows: broadcast::Receiver<Arc<[LiveEvent]>>,
+    followed: HashSet<PostId>,
+    author: Option<UserId>,
+}
+
+impl LiveStream {
+    /// The next event; `None` once this stream fell too far behind (or the server is stopping):
+    /// the page reconnects and resynchronises.
+    pub async fn next(&mut self) -> Option<LiveEvent> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            let window = self.windows.recv().await.ok()?;
+            for event in window.iter() {
+                if self.wants(event) {
+                    self.pending.push_back(event.clone());
+                }
+            }
+        }
+    }
+
+    fn wants(&mut self, event: &LiveEvent) -> bool {
+        match event {
+            LiveEvent::Likes { post_id, .. } | LiveEvent::Edited { post_id, .. } | LiveEvent::Gone { post_id } => {
+                self.followed.contains(post_id)
+            }
+            LiveEvent::NewPost { post_id, author_id } => {
+                // A post the page shows, or was offered already, is not new to it.
+                let wanted = self.author.is_none_or(|author| author == *author_id)
+                    && !self.followed.contains(post_id);
+                // The page may show it next: its counts follow.
+                if wanted && self.followed.len() < MAX_FOLLOWED {
+                    self.followed.insert(*post_id);
+                }
+                wanted
+            }
+            LiveEvent::Synced { .. } => false,
+        }
+    }
+}
+
+impl Mublog {
+    /// Opens a stream for the page `query` describes. It first sends the current counts of its
+    /// posts (and `gone` for those that went, or refuses: see [`Missing`]), their edits since
+    /// `query.since`, the posts after `query.after`, and `synced`.
+    pub async fn watch(&self, query: &LiveQuery, missing: Missing) -> Result<LiveStream, DomainError> {
+        let posts = watched_posts(query.posts.as_deref())?;
+        // Before reading: a change committed after the read is then heard, not lost in between.
+        let windows = self.live.windows.subscribe();
+        let current: HashMap<PostId, LivePost> =
+            self.db.live_posts(&posts).await?.into_iter().map(|p| (p.id, p)).collect();
+        if missing == Missing::Refuse && current.len() < posts.len() {
+            return Err(DomainError::NotFound("post"));
+        }
+        let mut pending = VecDeque::new();
+        for post_id in &posts {
+            match current.get(post_id) {
+                Some(post) => {
+                    pending.push_back(LiveEvent::Likes { post_id: post.id, like_count: post.like_count });
+                    if query.since.is_some_and(|since| post.edited_at.is_some_and(|at| at >= since)) {
+                        pending.push_back(edited_event(post));
+                    }
+                }
+                None => pending.push_back(LiveEvent::Gone { post_id: *post_id }),
+            }
+        }
+        let mut followed: HashSet<PostId> = posts.into_iter().collect();
+        if let Some(after) = query.after {
+            for (post_id, author_id) in self.db.posts_after(after, query.author, MISSED_POSTS).await? {
+                followed.insert(post_id);
+                pending.push_back(LiveEvent::NewPost { post_id, author_id });
+            }
+        }
+        pending.push_back(LiveEvent::Synced { now: now() });
+        Ok(LiveStream { pending, windows, followed, author: query.author })
+    }
+}
+
+/// `1,2,3`: distinct post ids, at most [`MAX_WATCHED_POSTS`].
+fn watched_posts(list: Option<&str>) -> Result<Vec<PostId>, FieldError> {
+    let Some(list) = list.filter(|l| !l.is_empty()) else { return Ok(Vec::new()) };
+    let mut posts = Vec::new();
+    for id in list.split(',') {
+        match id.parse::<i64>() {
+            Ok(id) if id > 0 => posts.push(PostId(id)),
+            _ => return Err(FieldError::new("posts", "List post ids as numbers separated by commas.")),
+        }
+    }
+    posts.sort_unstable();
+    posts.dedup();
+    if posts.len() > MAX_WATCHED_POSTS {
+        return Err(FieldError::new("posts", format!("Watch at most {MAX_WATCHED_POSTS} posts at once.")));
+    }
+    Ok(posts)
+}
