@@ -29,11 +29,13 @@ const MAX_FOLLOWED: usize = 1_000;
 #[derive(Clone)]
 pub struct Live {
     windows: broadcast::Sender<Arc<[LiveEvent]>>,
+    /// Set when the server stops: every stream ends, so the server need not wait for them.
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for Live {
     fn default() -> Self {
-        Live { windows: broadcast::channel(BACKLOG).0 }
+        Live { windows: broadcast::channel(BACKLOG).0, closing: Arc::new(watch::channel(false).0) }
     }
 }
 
@@ -135,8 +137,11 @@ fn edited_event(post: &LivePost) -> LiveEvent {
 pub struct LiveStream {
     pending: VecDeque<LiveEvent>,
     windows: broadcast::Receiver<Arc<[LiveEvent]>>,
+    closing: watch::Receiver<bool>,
     followed: HashSet<PostId>,
     author: Option<UserId>,
+    /// The newest post the page had: older ones are not new to it.
+    after: Option<PostId>,
 }
 
 impl LiveStream {
@@ -144,10 +149,16 @@ impl LiveStream {
     /// the page reconnects and resynchronises.
     pub async fn next(&mut self) -> Option<LiveEvent> {
         loop {
+            if *self.closing.borrow() {
+                return None;
+            }
             if let Some(event) = self.pending.pop_front() {
                 return Some(event);
             }
-            let window = self.windows.recv().await.ok()?;
+            let window = tokio::select! {
+                window = self.windows.recv() => window.ok()?,
+                _ = self.closing.changed() => return None,
+            };
             for event in window.iter() {
                 if self.wants(event) {
                     self.pending.push_back(event.clone());
@@ -164,6 +175,7 @@ impl LiveStream {
             LiveEvent::NewPost { post_id, author_id } => {
                 // A post the page shows, or was offered already, is not new to it.
                 let wanted = self.author.is_none_or(|author| author == *author_id)
+                    && self.after.is_none_or(|after| *post_id > after)
                     && !self.followed.contains(post_id);
                 // The page may show it next: its counts follow.
                 if wanted && self.followed.len() < MAX_FOLLOWED {
@@ -177,6 +189,11 @@ impl LiveStream {
 }
 
 impl Mublog {
+    /// Ends every open stream, now and from now on (the server is stopping).
+    pub fn end_live_streams(&self) {
+        self.live.closing.send_replace(true);
+    }
+
     /// Opens a stream for the page `query` describes. It first sends the current counts of its
     /// posts (and `gone` for those that went, or refuses: see [`Missing`]), their edits since
     /// `query.since`, the posts after `query.after`, and `synced`.
@@ -209,7 +226,8 @@ impl Mublog {
             }
         }
         pending.push_back(LiveEvent::Synced { now: now() });
-        Ok(LiveStream { pending, windows, followed, author: query.author })
+        let closing = self.live.closing.subscribe();
+        Ok(LiveStream { pending, windows, closing, followed, author: query.author, after: query.after })
     }
 }
 

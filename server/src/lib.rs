@@ -64,6 +64,8 @@ pub enum StartupError {
 /// (which finishes its last batch once the router is dropped).
 pub struct Started {
     pub router: Router,
+    /// The domain service the router serves (to end its live streams at shutdown).
+    pub mublog: Mublog,
     pub workers: Workers,
     pub request_log: tokio::task::JoinHandle<()>,
     pub request_log_handle: request_log::RequestLog,
@@ -73,6 +75,8 @@ pub struct Started {
 pub struct Workers {
     shutdown: tokio::sync::watch::Sender<bool>,
     running: Option<tokio::task::JoinHandle<()>>,
+    /// The live hub, in a process that serves pages (see [`domain::live`]).
+    hub: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Workers {
@@ -80,14 +84,20 @@ impl Workers {
     pub fn start(mublog: Mublog, config: worker::WorkerConfig) -> Self {
         let (shutdown, stop) = tokio::sync::watch::channel(false);
         let running = (config.concurrency > 0).then(|| tokio::spawn(worker::run(mublog, config, stop)));
-        Workers { shutdown, running }
+        Workers { shutdown, running, hub: None }
+    }
+
+    /// Also runs the live hub, until [`Workers::stop`].
+    fn with_live_hub(mut self, mublog: Mublog) -> Self {
+        self.hub = Some(tokio::spawn(domain::live::run(mublog, self.shutdown.subscribe())));
+        self
     }
 
     /// Asks the workers to stop and waits: running jobs finish or are handed back.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
-        if let Some(running) = self.running {
-            let _ = running.await;
+        for task in [self.running, self.hub].into_iter().flatten() {
+            let _ = task.await;
         }
     }
 }
@@ -148,13 +158,13 @@ pub async fn build(config: &Config, mut leptos_options: LeptosOptions) -> Result
     if config.seed_demo && mublog.db().is_empty().await? {
         domain::seed::seed_demo(&mublog).await?;
     }
-    let workers = Workers::start(mublog.clone(), config.jobs.clone());
+    let workers = Workers::start(mublog.clone(), config.jobs.clone()).with_live_hub(mublog.clone());
     let (log, writer) = request_log::RequestLog::start(mublog.clone(), config.request_log_capacity);
-    let router = router(mublog, leptos_options, config)
+    let router = router(mublog.clone(), leptos_options, config)
         .layer(middleware::from_fn_with_state(log.clone(), request_log::record))
         // Outermost: every layer and handler inside sees the same client address.
         .layer(middleware::from_fn_with_state(config.trusted_proxies.clone(), client_addr::resolve));
-    Ok(Started { router, workers, request_log: writer, request_log_handle: log })
+    Ok(Started { router, mublog, workers, request_log: writer, request_log_handle: log })
 }
 
 fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Router {
@@ -193,6 +203,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .nest("/api/v1", rest::router())
         .merge(dev_mail)
         .route("/graphql", axum::routing::get(graphql::graphiql).post(graphql::execute))
+        .route_service("/graphql/ws", graphql::subscriptions(state.graphql.clone()))
         .route("/api/docs", axum::routing::get(rest::docs::docs_page))
         .route("/media/{name}", axum::routing::get(pictures::serve))
         .nest_service(

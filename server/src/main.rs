@@ -173,7 +173,7 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let leptos_options = mublog::site::with_built_file_names(get_configuration(None)?.leptos_options)?;
     let addr = leptos_options.site_addr;
     config.check_listen_address(addr)?;
-    let mublog::Started { router, workers, request_log, request_log_handle } =
+    let mublog::Started { router, mublog: domain, workers, request_log, request_log_handle } =
         mublog::build(&config, leptos_options).await?;
     let listener = mublog::listen(addr).await?;
     tracing::info!(environment = ?config.environment, workers = config.jobs.concurrency, "listening on http://{addr}");
@@ -186,6 +186,9 @@ async fn serve() -> Result<(), Box<dyn std::error::Error>> {
         let signalled = signalled.clone();
         async move {
             shutdown_signal().await;
+            // Live streams never end by themselves: end them, so that readers reconnect to
+            // another instance and the server need not wait for them.
+            domain.end_live_streams();
             signalled.notify_one();
         }
     });

@@ -38,6 +38,14 @@ impl LiveEvent {
     }
 }
 
+/// A post's like count as it changes (GraphQL's `likeCounts` subscription).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+pub struct LikeCount {
+    pub post_id: PostId,
+    pub like_count: i64,
+}
+
 /// What a page watches: the query of `GET /api/v1/events`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
@@ -57,6 +65,12 @@ pub struct LiveQuery {
 }
 
 impl LiveQuery {
+    /// A stream of `posts`' changes alone.
+    pub fn posts(posts: &[PostId]) -> Self {
+        let posts = posts.iter().map(PostId::to_string).collect::<Vec<_>>().join(",");
+        LiveQuery { posts: Some(posts), ..LiveQuery::default() }
+    }
+
     /// The query string (without `?`) of a stream watching `posts`.
     pub fn to_query_string(&self) -> String {
         let mut parts = Vec::new();

@@ -5,21 +5,24 @@
 mod types;
 
 use crate::rest::AuthCaller;
-use async_graphql::{Context, EmptySubscription, ErrorExtensions, Object, Result, Schema, ID};
+use async_graphql::{Context, ErrorExtensions, Object, Result, Schema, Subscription, ID};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
 use domain::{Caller, DomainError, Mublog};
-use shared::{ApiError, LikeState, Me, PostQuery, PostView as Post, UserView as User};
+use domain::live::{LiveStream, Missing};
+use futures::{Stream, StreamExt};
+use shared::live::LikeCount;
+use shared::{ApiError, LikeState, LiveEvent, LiveQuery, Me, PostQuery, PostView as Post, UserView as User};
 use types::PostConnection;
 
 pub const MAX_DEPTH: usize = 8;
 pub const MAX_COMPLEXITY: usize = 300;
 
-pub type MublogSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type MublogSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema, with its limits, resolving through `app`.
 pub fn schema(app: Mublog) -> MublogSchema {
-    Schema::build(Query, Mutation, EmptySubscription)
+    Schema::build(Query, Mutation, Subscription)
         .data(app)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
@@ -33,6 +36,12 @@ pub async fn execute(
     req: GraphQLRequest,
 ) -> GraphQLResponse {
     schema.execute(req.into_inner().data(Asking(caller.map(|c| c.0)))).await.into()
+}
+
+/// GET /graphql/ws: subscriptions over a WebSocket (`graphql-transport-ws`, or the older
+/// `graphql-ws`), with the same limits as queries. They carry public data only: no session.
+pub fn subscriptions(schema: MublogSchema) -> async_graphql_axum::GraphQLSubscription<MublogSchema> {
+    async_graphql_axum::GraphQLSubscription::new(schema)
 }
 
 /// GET /graphql: GraphiQL, from vendored npm assets (no CDN).
@@ -171,4 +180,43 @@ impl Mutation {
         let app = ctx.data::<Mublog>()?;
         app.set_like(signed_in(ctx)?, self::id(&id, "post")?, false).await.map_err(gql_error)
     }
+}
+
+pub struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// The like counts of these posts (at most 200): the current ones first, then each change.
+    /// Ids that name no visible post are refused.
+    async fn like_counts(&self, ctx: &Context<'_>, post_ids: Vec<ID>) -> Result<impl Stream<Item = LikeCount>> {
+        let app = ctx.data::<Mublog>()?;
+        let posts = post_ids.iter().map(|raw| id(raw, "post")).collect::<Result<Vec<_>>>()?;
+        let live = app.watch(&LiveQuery::posts(&posts), Missing::Refuse).await.map_err(gql_error)?;
+        Ok(events(live).filter_map(|event| async move {
+            match event {
+                LiveEvent::Likes { post_id, like_count } => Some(LikeCount { post_id, like_count }),
+                _ => None,
+            }
+        }))
+    }
+
+    /// Posts as they are published, by `author` if given.
+    async fn new_posts(&self, ctx: &Context<'_>, author: Option<ID>) -> Result<impl Stream<Item = Post>> {
+        let app = ctx.data::<Mublog>()?.clone();
+        let author = author.as_ref().map(|author| id(author, "user")).transpose()?;
+        let live = app.watch(&LiveQuery { author, ..LiveQuery::default() }, Missing::Refuse).await.map_err(gql_error)?;
+        Ok(events(live).filter_map(move |event| {
+            let app = app.clone();
+            async move {
+                let LiveEvent::NewPost { post_id, .. } = event else { return None };
+                // Deleted or hidden in the meantime: nothing to show.
+                app.post(None, post_id).await.ok()
+            }
+        }))
+    }
+}
+
+/// A live stream as a `Stream`; it ends where the live stream does (REST's events too).
+pub(crate) fn events(live: LiveStream) -> impl Stream<Item = LiveEvent> {
+    futures::stream::unfold(live, |mut live| async move { live.next().await.map(|event| (event, live)) })
 }

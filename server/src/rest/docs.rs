@@ -2,7 +2,7 @@
 //! from the handlers' annotations); and the docs UI, served from vendored Swagger UI assets.
 
 use shared::{
-    ApiError, ChangePasswordRequest, ErrorCode, FieldError, ImageSize, LikeState, LoginRequest, Me, NewPost,
+    ApiError, ChangePasswordRequest, ErrorCode, FieldError, ImageSize, LikeState, LiveEvent, LoginRequest, Me, NewPost,
     NewPostUpload, PostImage, PostPage, PostView, RefreshTokenRequest, SessionList, SessionView,
     TokenResponse, UpdateMe, UserView,
 };
@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
     components(schemas(
         ApiError, ErrorCode, FieldError, LikeState, LoginRequest, Me, NewPost, PostPage, PostView,
         RefreshTokenRequest, TokenResponse, UpdateMe, UserView, ChangePasswordRequest, SessionList,
-        SessionView, NewPostUpload, PostImage, ImageSize,
+        SessionView, NewPostUpload, PostImage, ImageSize, LiveEvent,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         (name = "likes", description = "Idempotent likes"),
         (name = "users", description = "Profiles"),
         (name = "auth", description = "Tokens for clients without a cookie jar"),
+        (name = "live", description = "Live updates, as server-sent events"),
     )
 )]
 pub struct ApiDoc;

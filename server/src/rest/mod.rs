@@ -3,6 +3,7 @@
 
 mod account;
 pub mod docs;
+mod events;
 mod extract;
 pub use extract::AuthCaller;
 mod posts;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .routes(routes!(tokens::issue))
         .routes(routes!(tokens::refresh))
         .routes(routes!(tokens::revoke))
+        .routes(routes!(events::stream))
         .split_for_parts();
     docs::with_field_rules(&mut document);
     let document = Arc::new(document);

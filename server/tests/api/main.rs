@@ -13,6 +13,7 @@ mod graphql;
 mod headers;
 mod images;
 mod jobs;
+mod live;
 mod operations;
 mod pages;
 mod posts;

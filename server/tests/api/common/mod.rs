@@ -48,6 +48,8 @@ fn server_runtime() -> &'static tokio::runtime::Runtime {
 
 pub struct TestApp {
     router: Router,
+    /// The domain service behind the router.
+    pub mublog: domain::Mublog,
     /// The real SMTP server this app delivers to.
     pub mail: MailSink,
     workers: tokio::sync::Mutex<Option<mublog::Workers>>,
@@ -211,6 +213,7 @@ impl TestApp {
         let started = on_server(async move { mublog::build(&config, options).await.unwrap() }).await;
         TestApp {
             router: started.router,
+            mublog: started.mublog,
             mail,
             workers: tokio::sync::Mutex::new(Some(started.workers)),
             request_log: started.request_log_handle,
@@ -221,6 +224,20 @@ impl TestApp {
             _dir: dir,
             next_client: Default::default(),
         }
+    }
+
+    /// Serves the app over real HTTP on a free local port, for as long as the test's server
+    /// runtime runs (streams and WebSockets need a connection, not a single call).
+    pub async fn serve(&self) -> SocketAddr {
+        let router = self.router.clone();
+        on_server(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let app = router.into_make_service_with_connect_info::<SocketAddr>();
+            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+            addr
+        })
+        .await
     }
 
     /// Stops the app's job workers, as SIGTERM does.
@@ -242,6 +259,17 @@ impl TestApp {
             let headers = res.headers().clone();
             let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
             TestResponse { status, headers, body }
+        })
+        .await
+    }
+
+    /// A GET's status and headers alone, its body unread (a stream's never ends).
+    pub async fn head_of_get(&self, path: &str) -> (StatusCode, HeaderMap) {
+        let req = Request::builder().uri(path).header(header::HOST, "127.0.0.1:3000").body(Body::empty()).unwrap();
+        let router = self.router.clone();
+        on_server(async move {
+            let res = router.oneshot(req).await.unwrap();
+            (res.status(), res.headers().clone())
         })
         .await
     }

@@ -1,0 +1,42 @@
+//! `GET /events`: a page's live updates, as server-sent events.
+
+use super::docs::refusals::{Invalid, Malformed};
+use super::extract::Query;
+use super::RestResult;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use domain::live::Missing;
+use domain::Mublog;
+use futures::StreamExt;
+use shared::{LiveEvent, LiveQuery};
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// A comment line this often keeps idle streams open through proxies and tells a client whose
+/// network went away that it did (its next read fails).
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+#[utoipa::path(get, path = "/events", tag = "live", params(LiveQuery), security(()),
+    responses((status = 200, content_type = "text/event-stream", body = LiveEvent,
+        description = "Server-sent events. Each event's name (`event:`) is its `type`; its `data:` is the \
+            event as JSON. The stream first sends the current counts of `posts` (and `gone` for any that \
+            went), their edits since `since`, the posts after `after`, then `synced`; then changes as \
+            they are committed, at most one per post every 100 ms. It ends when the client reads too \
+            slowly or the server stops: reconnect with `since` (the last `synced` event's `now`) and \
+            `after` (the newest post shown)."),
+        Malformed, Invalid))]
+/// Live updates for a page: like counts, edits and removals of the posts it shows, and new
+/// posts. Public data only; no session needed.
+pub async fn stream(State(app): State<Mublog>, Query(query): Query<LiveQuery>) -> RestResult<impl IntoResponse> {
+    let live = app.watch(&query, Missing::ReportGone).await?;
+    let events = crate::graphql::events(live).map(|event| Ok::<_, Infallible>(sse_event(&event)));
+    // nginx would buffer the stream; this turns that off for this answer alone.
+    let unbuffered = [("x-accel-buffering", "no")];
+    Ok((unbuffered, Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))))
+}
+
+fn sse_event(event: &LiveEvent) -> Event {
+    let data = serde_json::to_string(event).unwrap_or_default();
+    Event::default().event(event.name()).data(data)
+}
