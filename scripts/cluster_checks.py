@@ -65,6 +65,32 @@ def request(method, path, body=None, token=None, client="198.51.100.1", headers=
                 raise
 
 
+class EventStream:
+    """A live stream (server-sent events) through nginx, on a connection of its own."""
+
+    def __init__(self, path):
+        self.conn = http.client.HTTPSConnection(*NGINX, context=TLS, timeout=10)
+        self.conn.request("GET", path, headers={"Host": "127.0.0.1", "Accept": "text/event-stream"})
+        self.res = self.conn.getresponse()
+        check(self.res.status == 200, f"{path}: {self.res.status}")
+        self.served_by = self.res.getheader("x-served-by", "")
+
+    def next(self):
+        """The next event's name and data (keep-alive comments skipped)."""
+        name = data = None
+        while True:
+            line = self.res.readline().decode().rstrip("\n")
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data = json.loads(line[5:])
+            elif line == "" and name:
+                return name, data
+
+    def close(self):
+        self.conn.close()
+
+
 def check(condition, what):
     if not condition:
         print(f"FAILED: {what}", flush=True)
@@ -144,11 +170,26 @@ def main():
     check(liked.status == 200 and served(liked, b), f"like on {b}: {liked.status} {liked.body[:200]!r}")
     print(f"ok: signed in on {a}; refreshed, posted and liked on {b}")
 
-    # 2. A like written through A is in the feed read from B at once.
+    # 2. A like written through A is in the feed read from B at once, and reaches within a
+    # second a reader whose live stream B serves.
     other = sign_in("seed2@example.com", "203.0.113.2").json()["access_token"]
+    steer_to(b)
+    stream = EventStream(f"/api/v1/events?posts={post}")
+    check(served(stream, b), f"the stream from {b}: {stream.served_by}")
+    check(stream.next() == ("likes", {"type": "likes", "post_id": post, "like_count": 1}), "the count, at once")
+    check(stream.next()[0] == "synced", "then synced")
+    # B's hub listens to the database from its start; let the stream's subscription settle.
+    time.sleep(0.2)
     steer_to(a)
+    written = time.monotonic()
     liked = request("PUT", f"/api/v1/posts/{post}/like", token=other)
     check(liked.status == 200 and served(liked, a), f"like on {a}: {liked.status}")
+    heard = stream.next()
+    latency = time.monotonic() - written
+    check(heard == ("likes", {"type": "likes", "post_id": post, "like_count": 2}), f"the like, live on {b}: {heard}")
+    check(latency < 1.0, f"the like reached {b}'s reader in {latency:.3f} s")
+    stream.close()
+    print(f"ok: a like written on {a} reached a reader streaming from {b} in {latency * 1000:.0f} ms")
     steer_to(b)
     feed = request("GET", "/api/v1/posts?limit=50", token=other)
     check(served(feed, b), f"feed from {b}")

@@ -100,9 +100,15 @@ async fn resolve(db: &Db, window: Vec<Change>) -> Result<Vec<LiveEvent>, DomainE
     let mut posted = Vec::new();
     for change in window {
         match change {
-            Change::Liked(post) => drop(liked.insert(post)),
-            Change::Edited(post) => drop(edited.insert(post)),
-            Change::Removed(post) => drop(removed.insert(post)),
+            Change::Liked(post) => {
+                liked.insert(post);
+            }
+            Change::Edited(post) => {
+                edited.insert(post);
+            }
+            Change::Removed(post) => {
+                removed.insert(post);
+            }
             Change::Posted { post, author } => posted.push((post, author)),
         }
     }
@@ -140,7 +146,8 @@ pub struct LiveStream {
     closing: watch::Receiver<bool>,
     followed: HashSet<PostId>,
     author: Option<UserId>,
-    /// The newest post the page had: older ones are not new to it.
+    /// The newest post the page had: newer ones are announced, older ones are not new to it.
+    /// `None`: the page offers no new posts (a single post's page).
     after: Option<PostId>,
 }
 
@@ -169,13 +176,13 @@ impl LiveStream {
 
     fn wants(&mut self, event: &LiveEvent) -> bool {
         match event {
-            LiveEvent::Likes { post_id, .. } | LiveEvent::Edited { post_id, .. } | LiveEvent::Gone { post_id } => {
-                self.followed.contains(post_id)
-            }
+            LiveEvent::Likes { post_id, .. }
+            | LiveEvent::Edited { post_id, .. }
+            | LiveEvent::Gone { post_id } => self.followed.contains(post_id),
             LiveEvent::NewPost { post_id, author_id } => {
                 // A post the page shows, or was offered already, is not new to it.
-                let wanted = self.author.is_none_or(|author| author == *author_id)
-                    && self.after.is_none_or(|after| *post_id > after)
+                let wanted = self.after.is_some_and(|after| *post_id > after)
+                    && self.author.is_none_or(|author| author == *author_id)
                     && !self.followed.contains(post_id);
                 // The page may show it next: its counts follow.
                 if wanted && self.followed.len() < MAX_FOLLOWED {
@@ -228,6 +235,17 @@ impl Mublog {
         pending.push_back(LiveEvent::Synced { now: now() });
         let closing = self.live.closing.subscribe();
         Ok(LiveStream { pending, windows, closing, followed, author: query.author, after: query.after })
+    }
+}
+
+impl Mublog {
+    /// A stream of the posts published from now on (by `author`, if given), and nothing else.
+    pub async fn watch_new_posts(&self, author: Option<UserId>) -> Result<LiveStream, DomainError> {
+        let newest = self.db.list_posts(None, author, None, None, 1).await?;
+        let after = newest.first().map_or(PostId(0), |post| post.head.id);
+        let mut stream = self.watch(&LiveQuery { author, ..LiveQuery::default() }, Missing::Refuse).await?;
+        stream.after = Some(after);
+        Ok(stream)
     }
 }
 

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { hydrated, signIn } from "./helpers";
+import { hidePost, hydrated, signIn } from "./helpers";
 
 // The demo data's staff account (domain/src/seed.rs).
 const STAFF = "margaret@example.com";
@@ -72,12 +72,7 @@ test("staff hide a post with a reason; it leaves the feed", async ({ page, reque
   await page.getByRole("button", { name: "Post" }).click();
   await expect(page.locator("article.post", { hasText: text })).toBeVisible();
 
-  await page.goto(`/admin/posts?q=${encodeURIComponent(text)}`);
-  await hydrated(page);
-  const item = page.locator("li.admin-post", { hasText: text });
-  await item.getByLabel("Reason").fill("Testing moderation");
-  await item.getByRole("button", { name: "Hide" }).click();
-  await expect(item).toContainText("Testing moderation");
+  const item = await hidePost(page, text, "Testing moderation");
   await expect(item.getByRole("button", { name: "Show again" })).toBeVisible();
 
   const feed = await (await request.get("/")).text();

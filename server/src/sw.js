@@ -21,11 +21,14 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-// Never cached: anything but GET, other origins, authentication, and any request that carries
-// a token. Server functions are POSTs, so they always go to the network.
+// Never cached: anything but GET, other origins, authentication, live streams (which never
+// end), and any request that carries a token. Server functions are POSTs, so they always go
+// to the network.
 function passThrough(request, url) {
   return (
     request.method !== "GET" ||
+    url.pathname === "/api/v1/events" ||
+    request.headers.get("accept") === "text/event-stream" ||
     url.origin !== self.location.origin ||
     url.pathname.startsWith("/api/auth/") ||
     url.pathname.startsWith("/api/v1/token") ||

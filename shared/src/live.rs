@@ -58,7 +58,8 @@ pub struct LiveQuery {
     pub posts: Option<String>,
     /// Announce new posts by this author only (an author's page); by anyone when absent.
     pub author: Option<UserId>,
-    /// The newest post the page knows: posts after it are announced at once.
+    /// The newest post the page knows (0 for none): posts after it are announced, those
+    /// already published at once. Absent: no new posts are announced (a single post's page).
     pub after: Option<PostId>,
     /// The `now` of the last `synced` event this page heard: edits since then are sent at once.
     pub since: Option<i64>,

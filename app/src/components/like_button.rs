@@ -14,6 +14,16 @@ pub fn LikeButton(post_id: PostId, liked: bool, count: i64) -> impl IntoView {
     let pending = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let needs_sign_in = RwSignal::new(false);
+    // Everyone's likes, heard live; the pressed state stays the reader's own.
+    if let Some(live) = crate::live::use_live_page() {
+        Effect::new(move |_| {
+            if let Some(heard) = live.count(post_id) {
+                if !pending.get_untracked() {
+                    count.set(heard);
+                }
+            }
+        });
+    }
 
     let toggle = move |_| {
         if pending.get_untracked() {

@@ -233,7 +233,10 @@ mod tests {
             LikeWrite { user: UserId(user), post, liked, now: 0, written }
         };
         let batch = [write(1, true), write(1, false), write(2, false), write(2, true)];
-        let counts = write_batch(&Batches { backend: db.backend.clone(), changes: db.changes.clone() }, &batch).await.unwrap();
+        let counts =
+            write_batch(&Batches { backend: db.backend.clone(), changes: db.changes.clone() }, &batch)
+                .await
+                .unwrap();
         assert_eq!(counts, Counts::from([(post, 1)]));
         let likers: Vec<i64> =
             sqlx::query_scalar("SELECT user_id FROM likes").fetch_all(db.pool()).await.unwrap();

@@ -15,7 +15,8 @@ pub struct LivePost {
 }
 
 pub(super) fn live_posts_sql(posts: &[PostId]) -> Built {
-    let mut q = Built::new("SELECT id, like_count, body, edited_at FROM posts WHERE hidden_at IS NULL AND id IN ");
+    let mut q =
+        Built::new("SELECT id, like_count, body, edited_at FROM posts WHERE hidden_at IS NULL AND id IN ");
     q.list(posts);
     q
 }

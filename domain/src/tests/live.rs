@@ -59,7 +59,8 @@ async fn a_rolled_back_post_is_never_announced() {
     assert_eq!(changes.try_recv(), Err(TryRecvError::Empty));
 
     let _hub = start_hub(&s.app);
-    let mut stream = s.app.watch(&LiveQuery::default(), Missing::ReportGone).await.unwrap();
+    let everything = LiveQuery { after: Some(PostId(0)), ..LiveQuery::default() };
+    let mut stream = s.app.watch(&everything, Missing::ReportGone).await.unwrap();
     assert!(matches!(next(&mut stream).await, LiveEvent::Synced { .. }));
     only_commits_are_announced(s.db(), cast.ada.user(), &mut stream).await;
 }
@@ -103,7 +104,8 @@ async fn many_likes_in_a_window_arrive_as_one_count() {
     let mut stream = s.app.watch(&watching(&[post]), Missing::ReportGone).await.unwrap();
     next(&mut stream).await;
     next(&mut stream).await;
-    let (ada, grace) = tokio::join!(s.app.set_like(&cast.ada, post, true), s.app.set_like(&cast.grace, post, true));
+    let (ada, grace) =
+        tokio::join!(s.app.set_like(&cast.ada, post, true), s.app.set_like(&cast.grace, post, true));
     (ada.unwrap(), grace.unwrap());
     // One window: the final count alone (two windows would say 1, then 2).
     let first = next(&mut stream).await;
@@ -129,7 +131,12 @@ async fn a_reconnecting_page_hears_what_it_missed() {
     let by_ada = s.app.create_post(&cast.ada, "also while you slept").await.unwrap().id;
     settle().await;
 
-    let query = LiveQuery { author: Some(cast.ada.user()), after: Some(deleted), since: Some(since), ..watching(&[kept, deleted]) };
+    let query = LiveQuery {
+        author: Some(cast.ada.user()),
+        after: Some(deleted),
+        since: Some(since),
+        ..watching(&[kept, deleted])
+    };
     let mut stream = s.app.watch(&query, Missing::ReportGone).await.unwrap();
     assert_eq!(next(&mut stream).await, LiveEvent::Likes { post_id: kept, like_count: 1 });
     assert!(matches!(next(&mut stream).await, LiveEvent::Edited { post_id, .. } if post_id == kept));
@@ -171,7 +178,8 @@ async fn on_postgres_every_instance_hears_every_commit() {
     let (_hub_a, _hub_b) = (start_hub(&a.app), start_hub(&b.app));
     let post = a.app.create_post(&cast.ada, "on a").await.unwrap().id;
     settle().await;
-    let mut on_b = b.app.watch(&watching(&[post]), Missing::ReportGone).await.unwrap();
+    let query = LiveQuery { after: Some(post), ..watching(&[post]) };
+    let mut on_b = b.app.watch(&query, Missing::ReportGone).await.unwrap();
     assert_eq!(next(&mut on_b).await, LiveEvent::Likes { post_id: post, like_count: 0 });
     assert!(matches!(next(&mut on_b).await, LiveEvent::Synced { .. }));
     // The listener on b needs a moment to start listening.

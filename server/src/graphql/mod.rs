@@ -8,8 +8,8 @@ use crate::rest::AuthCaller;
 use async_graphql::{Context, ErrorExtensions, Object, Result, Schema, Subscription, ID};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
-use domain::{Caller, DomainError, Mublog};
 use domain::live::{LiveStream, Missing};
+use domain::{Caller, DomainError, Mublog};
 use futures::{Stream, StreamExt};
 use shared::live::LikeCount;
 use shared::{ApiError, LikeState, LiveEvent, LiveQuery, Me, PostQuery, PostView as Post, UserView as User};
@@ -188,7 +188,11 @@ pub struct Subscription;
 impl Subscription {
     /// The like counts of these posts (at most 200): the current ones first, then each change.
     /// Ids that name no visible post are refused.
-    async fn like_counts(&self, ctx: &Context<'_>, post_ids: Vec<ID>) -> Result<impl Stream<Item = LikeCount>> {
+    async fn like_counts(
+        &self,
+        ctx: &Context<'_>,
+        post_ids: Vec<ID>,
+    ) -> Result<impl Stream<Item = LikeCount>> {
         let app = ctx.data::<Mublog>()?;
         let posts = post_ids.iter().map(|raw| id(raw, "post")).collect::<Result<Vec<_>>>()?;
         let live = app.watch(&LiveQuery::posts(&posts), Missing::Refuse).await.map_err(gql_error)?;
@@ -204,7 +208,7 @@ impl Subscription {
     async fn new_posts(&self, ctx: &Context<'_>, author: Option<ID>) -> Result<impl Stream<Item = Post>> {
         let app = ctx.data::<Mublog>()?.clone();
         let author = author.as_ref().map(|author| id(author, "user")).transpose()?;
-        let live = app.watch(&LiveQuery { author, ..LiveQuery::default() }, Missing::Refuse).await.map_err(gql_error)?;
+        let live = app.watch_new_posts(author).await.map_err(gql_error)?;
         Ok(events(live).filter_map(move |event| {
             let app = app.clone();
             async move {

@@ -2,8 +2,8 @@
 //! from the handlers' annotations); and the docs UI, served from vendored Swagger UI assets.
 
 use shared::{
-    ApiError, ChangePasswordRequest, ErrorCode, FieldError, ImageSize, LikeState, LiveEvent, LoginRequest, Me, NewPost,
-    NewPostUpload, PostImage, PostPage, PostView, RefreshTokenRequest, SessionList, SessionView,
+    ApiError, ChangePasswordRequest, ErrorCode, FieldError, ImageSize, LikeState, LiveEvent, LoginRequest,
+    Me, NewPost, NewPostUpload, PostImage, PostPage, PostView, RefreshTokenRequest, SessionList, SessionView,
     TokenResponse, UpdateMe, UserView,
 };
 use utoipa::openapi::encoding::EncodingBuilder;

@@ -28,12 +28,16 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
         Malformed, Invalid))]
 /// Live updates for a page: like counts, edits and removals of the posts it shows, and new
 /// posts. Public data only; no session needed.
-pub async fn stream(State(app): State<Mublog>, Query(query): Query<LiveQuery>) -> RestResult<impl IntoResponse> {
+pub async fn stream(
+    State(app): State<Mublog>,
+    Query(query): Query<LiveQuery>,
+) -> RestResult<impl IntoResponse> {
     let live = app.watch(&query, Missing::ReportGone).await?;
     let events = crate::graphql::events(live).map(|event| Ok::<_, Infallible>(sse_event(&event)));
-    // nginx would buffer the stream; this turns that off for this answer alone.
-    let unbuffered = [("x-accel-buffering", "no")];
-    Ok((unbuffered, Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))))
+    // nginx would buffer the stream: this turns that off for this answer alone. Nothing may
+    // store it either (axum says `no-cache`, which allows storing).
+    let headers = [("x-accel-buffering", "no"), ("cache-control", "no-store")];
+    Ok((headers, Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))))
 }
 
 fn sse_event(event: &LiveEvent) -> Event {

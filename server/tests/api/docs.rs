@@ -25,7 +25,10 @@ async fn every_documented_operation_is_routed_and_answers_as_documented() {
             let uri = format!("/api/v1{}", path.replace("{id}", "1"));
             if operation["responses"]["200"]["content"].get("text/event-stream").is_some() {
                 let (status, headers) = app.head_of_get(&uri).await;
-                assert_eq!((status, &headers["content-type"]), (StatusCode::OK, &"text/event-stream".parse().unwrap()));
+                assert_eq!(
+                    (status, &headers["content-type"]),
+                    (StatusCode::OK, &"text/event-stream".parse().unwrap())
+                );
                 operations += 1;
                 continue;
             }

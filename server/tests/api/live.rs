@@ -63,7 +63,7 @@ async fn a_like_reaches_an_open_page_within_a_second() {
     let mut events = Events::open(addr, &format!("posts={post}")).await;
     let headers = events.response.headers();
     assert_eq!(headers["content-type"], "text/event-stream");
-    assert_eq!(headers["cache-control"], "no-cache");
+    assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(headers["x-accel-buffering"], "no", "nginx must pass it through unbuffered");
     assert_eq!(events.expect("likes").await, json!({"type": "likes", "post_id": post, "like_count": 0}));
     events.expect("synced").await;
@@ -90,7 +90,10 @@ async fn a_page_hears_of_new_posts_and_follows_them() {
     adas_page.expect("synced").await;
 
     let by_grace = app.new_post(&grace, "new").await;
-    assert_eq!(feed.expect("new_post").await, json!({"type": "new_post", "post_id": by_grace, "author_id": grace.id}));
+    assert_eq!(
+        feed.expect("new_post").await,
+        json!({"type": "new_post", "post_id": by_grace, "author_id": grace.id})
+    );
     like(&app, &ada.access, by_grace).await;
     assert_eq!(feed.expect("likes").await["post_id"], by_grace);
     let by_ada = app.new_post(&ada, "on ada's page").await;
@@ -186,15 +189,32 @@ async fn graphql_subscriptions_carry_like_counts_and_new_posts() {
     let (app, [ada, grace]) = TestApp::with_users(["ada@example.com", "grace@example.com"]).await;
     let post = app.new_post(&ada, "counted").await;
     let mut client = Subscriber::connect(app.serve().await).await;
-    client.subscribe("counts", &format!("subscription {{ likeCounts(postIds: [\"{post}\"]) {{ postId likeCount }} }}")).await;
+    client
+        .subscribe(
+            "counts",
+            &format!("subscription {{ likeCounts(postIds: [\"{post}\"]) {{ postId likeCount }} }}"),
+        )
+        .await;
     let first = client.receive().await;
-    assert_eq!(first["payload"]["data"]["likeCounts"], json!({"postId": post.to_string(), "likeCount": 0}), "{first}");
+    assert_eq!(
+        first["payload"]["data"]["likeCounts"],
+        json!({"postId": post.to_string(), "likeCount": 0}),
+        "{first}"
+    );
     like(&app, &grace.access, post).await;
     assert_eq!(client.receive().await["payload"]["data"]["likeCounts"]["likeCount"], 1);
 
     client.send(json!({"type": "complete", "id": "counts"})).await;
     assert_eq!(client.receive().await, json!({"type": "complete", "id": "counts"}));
-    client.subscribe("posts", &format!("subscription {{ newPosts(author: \"{}\") {{ id body author {{ handle }} }} }}", grace.id)).await;
+    client
+        .subscribe(
+            "posts",
+            &format!(
+                "subscription {{ newPosts(author: \"{}\") {{ id body author {{ handle }} }} }}",
+                grace.id
+            ),
+        )
+        .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     app.new_post(&ada, "not grace's").await;
     app.new_post(&grace, "grace's").await;
@@ -208,12 +228,19 @@ async fn a_subscription_to_an_unknown_post_is_refused_cleanly() {
     let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let post = app.new_post(&ada, "exists").await;
     let mut client = Subscriber::connect(app.serve().await).await;
-    client.subscribe("s", &format!("subscription {{ likeCounts(postIds: [\"{post}\", \"999999\"]) {{ likeCount }} }}")).await;
+    client
+        .subscribe(
+            "s",
+            &format!("subscription {{ likeCounts(postIds: [\"{post}\", \"999999\"]) {{ likeCount }} }}"),
+        )
+        .await;
     let refused = client.receive().await;
     assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "not_found", "{refused}");
     assert_eq!(refused["payload"]["data"], Value::Null);
     assert_eq!(client.receive().await, json!({"type": "complete", "id": "s"}));
     // The connection stays usable.
-    client.subscribe("t", &format!("subscription {{ likeCounts(postIds: [\"{post}\"]) {{ likeCount }} }}")).await;
+    client
+        .subscribe("t", &format!("subscription {{ likeCounts(postIds: [\"{post}\"]) {{ likeCount }} }}"))
+        .await;
     assert_eq!(client.receive().await["payload"]["data"]["likeCounts"]["likeCount"], 0);
 }

@@ -265,7 +265,8 @@ impl TestApp {
 
     /// A GET's status and headers alone, its body unread (a stream's never ends).
     pub async fn head_of_get(&self, path: &str) -> (StatusCode, HeaderMap) {
-        let req = Request::builder().uri(path).header(header::HOST, "127.0.0.1:3000").body(Body::empty()).unwrap();
+        let req =
+            Request::builder().uri(path).header(header::HOST, "127.0.0.1:3000").body(Body::empty()).unwrap();
         let router = self.router.clone();
         on_server(async move {
             let res = router.oneshot(req).await.unwrap();
