@@ -266,3 +266,30 @@ fn watched_posts(list: Option<&str>) -> Result<Vec<PostId>, FieldError> {
     }
     Ok(posts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream that falls more than [`BACKLOG`] windows behind ends (its page reconnects and
+    /// resynchronises), and the windows it missed cost nothing more than the hub's own backlog.
+    #[tokio::test]
+    async fn a_reader_that_falls_behind_is_dropped() {
+        let s = crate::tests::Scratch::new().await;
+        let mut stream = s.app.watch(&LiveQuery::posts(&[PostId(1)]), Missing::ReportGone).await.unwrap();
+        for _ in 0..=BACKLOG {
+            let window: Arc<[LiveEvent]> = vec![LiveEvent::Likes { post_id: PostId(1), like_count: 1 }].into();
+            s.app.live.windows.send(window).unwrap();
+        }
+        // What it had before falling behind, then the end.
+        assert_eq!(stream.next().await, Some(LiveEvent::Gone { post_id: PostId(1) }));
+        assert!(matches!(stream.next().await, Some(LiveEvent::Synced { .. })));
+        assert_eq!(stream.next().await, None);
+
+        let mut keeping_up = s.app.watch(&LiveQuery::posts(&[PostId(1)]), Missing::ReportGone).await.unwrap();
+        keeping_up.pending.clear();
+        let window: Arc<[LiveEvent]> = vec![LiveEvent::Likes { post_id: PostId(1), like_count: 2 }].into();
+        s.app.live.windows.send(window).unwrap();
+        assert_eq!(keeping_up.next().await, Some(LiveEvent::Likes { post_id: PostId(1), like_count: 2 }));
+    }
+}
