@@ -10,7 +10,7 @@ use crate::store::{Change, Db, LivePost};
 use crate::{now, DomainError, Mublog};
 use shared::live::MAX_WATCHED_POSTS;
 use shared::{FieldError, LiveEvent, LiveQuery, PostId, UserId};
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
@@ -144,7 +144,8 @@ pub struct LiveStream {
     pending: VecDeque<LiveEvent>,
     windows: broadcast::Receiver<Arc<[LiveEvent]>>,
     closing: watch::Receiver<bool>,
-    followed: HashSet<PostId>,
+    /// The posts it follows, with the count it last sent of each.
+    followed: HashMap<PostId, Option<i64>>,
     author: Option<UserId>,
     /// The newest post the page had: newer ones are announced, older ones are not new to it.
     /// `None`: the page offers no new posts (a single post's page).
@@ -176,17 +177,26 @@ impl LiveStream {
 
     fn wants(&mut self, event: &LiveEvent) -> bool {
         match event {
-            LiveEvent::Likes { post_id, .. }
-            | LiveEvent::Edited { post_id, .. }
-            | LiveEvent::Gone { post_id } => self.followed.contains(post_id),
+            // A count the page has already (from a window that raced the snapshot, or a like
+            // undone within a window) is not news.
+            LiveEvent::Likes { post_id, like_count } => match self.followed.get_mut(post_id) {
+                Some(last) if *last != Some(*like_count) => {
+                    *last = Some(*like_count);
+                    true
+                }
+                _ => false,
+            },
+            LiveEvent::Edited { post_id, .. } | LiveEvent::Gone { post_id } => {
+                self.followed.contains_key(post_id)
+            }
             LiveEvent::NewPost { post_id, author_id } => {
                 // A post the page shows, or was offered already, is not new to it.
                 let wanted = self.after.is_some_and(|after| *post_id > after)
                     && self.author.is_none_or(|author| author == *author_id)
-                    && !self.followed.contains(post_id);
+                    && !self.followed.contains_key(post_id);
                 // The page may show it next: its counts follow.
                 if wanted && self.followed.len() < MAX_FOLLOWED {
-                    self.followed.insert(*post_id);
+                    self.followed.insert(*post_id, None);
                 }
                 wanted
             }
@@ -214,7 +224,9 @@ impl Mublog {
             return Err(DomainError::NotFound("post"));
         }
         let mut pending = VecDeque::new();
+        let mut followed = HashMap::with_capacity(posts.len());
         for post_id in &posts {
+            followed.insert(*post_id, current.get(post_id).map(|post| post.like_count));
             match current.get(post_id) {
                 Some(post) => {
                     pending.push_back(LiveEvent::Likes { post_id: post.id, like_count: post.like_count });
@@ -225,10 +237,9 @@ impl Mublog {
                 None => pending.push_back(LiveEvent::Gone { post_id: *post_id }),
             }
         }
-        let mut followed: HashSet<PostId> = posts.into_iter().collect();
         if let Some(after) = query.after {
             for (post_id, author_id) in self.db.posts_after(after, query.author, MISSED_POSTS).await? {
-                followed.insert(post_id);
+                followed.insert(post_id, None);
                 pending.push_back(LiveEvent::NewPost { post_id, author_id });
             }
         }
@@ -274,11 +285,12 @@ mod tests {
     /// A stream that falls more than [`BACKLOG`] windows behind ends (its page reconnects and
     /// resynchronises), and the windows it missed cost nothing more than the hub's own backlog.
     #[tokio::test]
-    async fn a_reader_that_falls_behind_is_dropped() {
+    async fn a_reader_that_falls_behind_is_dropped_and_one_that_keeps_up_hears_each_count_once() {
         let s = crate::tests::Scratch::new().await;
         let mut stream = s.app.watch(&LiveQuery::posts(&[PostId(1)]), Missing::ReportGone).await.unwrap();
         for _ in 0..=BACKLOG {
-            let window: Arc<[LiveEvent]> = vec![LiveEvent::Likes { post_id: PostId(1), like_count: 1 }].into();
+            let window: Arc<[LiveEvent]> =
+                vec![LiveEvent::Likes { post_id: PostId(1), like_count: 1 }].into();
             s.app.live.windows.send(window).unwrap();
         }
         // What it had before falling behind, then the end.
@@ -288,8 +300,13 @@ mod tests {
 
         let mut keeping_up = s.app.watch(&LiveQuery::posts(&[PostId(1)]), Missing::ReportGone).await.unwrap();
         keeping_up.pending.clear();
-        let window: Arc<[LiveEvent]> = vec![LiveEvent::Likes { post_id: PostId(1), like_count: 2 }].into();
-        s.app.live.windows.send(window).unwrap();
+        for count in [2, 2, 3] {
+            let window: Arc<[LiveEvent]> =
+                vec![LiveEvent::Likes { post_id: PostId(1), like_count: count }].into();
+            s.app.live.windows.send(window).unwrap();
+        }
         assert_eq!(keeping_up.next().await, Some(LiveEvent::Likes { post_id: PostId(1), like_count: 2 }));
+        // A count it sent already is not sent again.
+        assert_eq!(keeping_up.next().await, Some(LiveEvent::Likes { post_id: PostId(1), like_count: 3 }));
     }
 }

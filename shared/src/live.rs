@@ -90,3 +90,20 @@ impl LiveQuery {
         parts.join("&")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_string_names_only_what_is_set() {
+        assert_eq!(LiveQuery::default().to_query_string(), "");
+        let query = LiveQuery {
+            author: Some(UserId(7)),
+            after: Some(PostId(3)),
+            since: Some(99),
+            ..LiveQuery::posts(&[PostId(3), PostId(2)])
+        };
+        assert_eq!(query.to_query_string(), "posts=3,2&author=7&after=3&since=99");
+    }
+}

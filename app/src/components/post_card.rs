@@ -21,8 +21,9 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     // Heard live: an edit replaces the text (unless its author is editing it here); a post
     // deleted or hidden stays in place, marked gone, so nothing moves under the reader.
     let live = use_live_page();
+    let heard_edit = Memo::new(move |_| live.and_then(|live| live.edit(id)));
     Effect::new(move |_| {
-        if let Some(text) = live.and_then(|live| live.edit(id)) {
+        if let Some(text) = heard_edit.get() {
             if !editing.get_untracked() {
                 body.set(text);
                 edited.set(true);
