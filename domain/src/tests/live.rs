@@ -17,7 +17,11 @@ fn start_hub(app: &Mublog) -> tokio::sync::watch::Sender<bool> {
 }
 
 async fn next(stream: &mut LiveStream) -> LiveEvent {
-    tokio::time::timeout(Duration::from_secs(5), stream.next()).await.expect("an event in time").unwrap()
+    tokio::time::timeout(Duration::from_secs(5), stream.next())
+        .await
+        .expect("an event in time")
+        .unwrap()
+        .event
 }
 
 /// Nothing arrives within half a second (ten hub windows).

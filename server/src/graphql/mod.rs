@@ -8,7 +8,7 @@ use crate::rest::AuthCaller;
 use async_graphql::{Context, ErrorExtensions, Object, Result, Schema, Subscription, ID};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
-use domain::live::{LiveStream, Missing};
+use domain::live::{Heard, LiveStream, Missing};
 use domain::{Caller, DomainError, Mublog};
 use futures::{Stream, StreamExt};
 use shared::live::LikeCount;
@@ -196,8 +196,8 @@ impl Subscription {
         let app = ctx.data::<Mublog>()?;
         let posts = post_ids.iter().map(|raw| id(raw, "post")).collect::<Result<Vec<_>>>()?;
         let live = app.watch(&LiveQuery::posts(&posts), Missing::Refuse).await.map_err(gql_error)?;
-        Ok(events(live).filter_map(|event| async move {
-            match event {
+        Ok(events(live).filter_map(|heard| async move {
+            match heard.event {
                 LiveEvent::Likes { post_id, like_count } => Some(LikeCount { post_id, like_count }),
                 _ => None,
             }
@@ -209,10 +209,10 @@ impl Subscription {
         let app = ctx.data::<Mublog>()?.clone();
         let author = author.as_ref().map(|author| id(author, "user")).transpose()?;
         let live = app.watch_new_posts(author).await.map_err(gql_error)?;
-        Ok(events(live).filter_map(move |event| {
+        Ok(events(live).filter_map(move |heard| {
             let app = app.clone();
             async move {
-                let LiveEvent::NewPost { post_id, .. } = event else { return None };
+                let LiveEvent::NewPost { post_id, .. } = heard.event else { return None };
                 // Deleted or hidden in the meantime: nothing to show.
                 app.post(None, post_id).await.ok()
             }
@@ -221,6 +221,6 @@ impl Subscription {
 }
 
 /// A live stream as a `Stream`; it ends where the live stream does (REST's events too).
-pub(crate) fn events(live: LiveStream) -> impl Stream<Item = LiveEvent> {
-    futures::stream::unfold(live, |mut live| async move { live.next().await.map(|event| (event, live)) })
+pub(crate) fn events(live: LiveStream) -> impl Stream<Item = Heard> {
+    futures::stream::unfold(live, |mut live| async move { live.next().await.map(|heard| (heard, live)) })
 }

@@ -6,7 +6,7 @@ use super::RestResult;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
-use domain::live::Missing;
+use domain::live::{Heard, Missing};
 use domain::Mublog;
 use futures::StreamExt;
 use shared::{LiveEvent, LiveQuery};
@@ -33,14 +33,14 @@ pub async fn stream(
     Query(query): Query<LiveQuery>,
 ) -> RestResult<impl IntoResponse> {
     let live = app.watch(&query, Missing::ReportGone).await?;
-    let events = crate::graphql::events(live).map(|event| Ok::<_, Infallible>(sse_event(&event)));
+    let events = crate::graphql::events(live).map(|heard| Ok::<_, Infallible>(sse_event(&heard)));
     // nginx would buffer the stream: this turns that off for this answer alone. Nothing may
     // store it either (axum says `no-cache`, which allows storing).
     let headers = [("x-accel-buffering", "no"), ("cache-control", "no-store")];
     Ok((headers, Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE))))
 }
 
-fn sse_event(event: &LiveEvent) -> Event {
-    let data = serde_json::to_string(event).unwrap_or_default();
-    Event::default().event(event.name()).data(data)
+/// The event's JSON was written once, for every stream that sends it.
+fn sse_event(heard: &Heard) -> Event {
+    Event::default().event(heard.event.name()).data(&*heard.json)
 }
