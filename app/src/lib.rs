@@ -6,7 +6,6 @@
 pub mod api;
 mod client;
 mod components;
-mod live;
 mod pages;
 pub mod session;
 mod upload;

@@ -1,6 +1,5 @@
 use crate::api::posts::{delete_post, edit_post};
 use crate::components::like_button::LikeButton;
-use crate::live::use_live_page;
 use crate::session::{use_session, Session};
 use crate::when;
 use leptos::prelude::*;
@@ -18,19 +17,6 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     let problem = RwSignal::new(None::<String>);
     let (id, author) = (post.id, post.author.id);
     let is_mine = move || session.user_id() == Some(author);
-    // Heard live: an edit replaces the text (unless its author is editing it here); a post
-    // deleted or hidden stays in place, marked gone, so nothing moves under the reader.
-    let live = use_live_page();
-    let heard_edit = Memo::new(move |_| live.and_then(|live| live.edit(id)));
-    Effect::new(move |_| {
-        if let Some(text) = heard_edit.get() {
-            if !editing.get_untracked() {
-                body.set(text);
-                edited.set(true);
-            }
-        }
-    });
-    let gone = move || live.is_some_and(|live| live.is_gone(id));
 
     let delete = move |_| {
         spawn_local(async move {
@@ -49,7 +35,7 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     };
 
     view! {
-        <article class="post" class:gone=gone data-post-id=id.0>
+        <article class="post" data-post-id=id.0>
             <header>
                 <a class="author" href=format!("/u/{}", post.author.handle)>{post.author.display_name.clone()}</a>
                 " · "
@@ -66,7 +52,6 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
             >
                 {move || Suspend::new(post_editor(id, body, editing, edited))}
             </Show>
-            {move || gone().then(|| view! { <p class="gone-note" role="status">"This post was removed."</p> })}
             {post.image.clone().map(|image| view! { <PostPicture image /> })}
             <footer>
                 <LikeButton post_id=id liked=post.liked count=post.like_count />

@@ -1,15 +1,11 @@
 use crate::api::posts::list_posts;
 use crate::components::post_card::PostCard;
-use crate::live::{self, LivePage, Status};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::live::MAX_WATCHED_POSTS;
-use shared::{LiveQuery, PostId, PostPage, PostQuery, PostView, UserId};
+use shared::{PostPage, PostQuery, PostView, UserId};
 
 /// A page of posts with "Load more". The button is a real link to the next page, so it works
-/// without JavaScript; once hydrated, it appends the next page in place instead. Once hydrated,
-/// the list is also live: counts, edits and removals show as they happen, and new posts wait
-/// behind an "N new posts" button at the top.
+/// without JavaScript; once hydrated, it appends the next page in place instead.
 #[component]
 pub fn PostList(
     page: PostPage,
@@ -20,7 +16,6 @@ pub fn PostList(
     #[prop(optional)]
     fresh: Option<RwSignal<Vec<PostView>>>,
 ) -> impl IntoView {
-    let live = LivePage::provide(page.now);
     let posts = RwSignal::new(page.posts);
     let next = RwSignal::new(page.next_cursor);
     let now = RwSignal::new(page.now);
@@ -55,38 +50,9 @@ pub fn PostList(
         });
     };
 
-    let shown = move |id: PostId| {
-        let has = |list: &Vec<PostView>| list.iter().any(|post| post.id == id);
-        fresh.with_untracked(has) || posts.with_untracked(has)
-    };
-    live::follow(live, move || watched(author, fresh, posts), shown);
-    let show_new = move |_| {
-        spawn_local(async move {
-            match list_posts(PostQuery { author, ..PostQuery::default() }).await {
-                Ok(newest) => {
-                    now.set(newest.now);
-                    show_newer(newest, posts, next, fresh);
-                    live.offered.set(Default::default());
-                }
-                Err(e) => problem.set(Some(e.message)),
-            }
-        });
-    };
-
     let remove = move |list: RwSignal<Vec<PostView>>, id| list.update(|p| p.retain(|post| post.id != id));
     view! {
-        <section class="posts" aria-label="Posts" data-live=move || live.status.get().name()>
-            <Show when=move || live.status.get() == Status::Paused>
-                <p class="live-paused" role="status">"Live updates paused. Reconnecting…"</p>
-            </Show>
-            {move || {
-                let count = live.offered.with(|offered| offered.len());
-                (count > 0).then(|| view! {
-                    <button class="new-posts" on:click=show_new>
-                        {if count == 1 { "1 new post".to_owned() } else { format!("{count} new posts") }}
-                    </button>
-                })
-            }}
+        <section class="posts" aria-label="Posts">
             <For each=move || fresh.get() key=|p| p.id let:post>
                 {
                     let id = post.id;
@@ -112,47 +78,5 @@ pub fn PostList(
                 })
             }}
         </section>
-    }
-}
-
-/// What the list's stream watches: its posts (the newest [`MAX_WATCHED_POSTS`]), and new posts
-/// (by `author` on an author's page) after the newest of them.
-fn watched(
-    author: Option<UserId>,
-    fresh: RwSignal<Vec<PostView>>,
-    posts: RwSignal<Vec<PostView>>,
-) -> LiveQuery {
-    let mut ids: Vec<PostId> = fresh.with(|f| f.iter().map(|p| p.id).collect());
-    posts.with(|p| ids.extend(p.iter().map(|p| p.id)));
-    ids.sort_unstable_by(|a, b| b.cmp(a));
-    ids.truncate(MAX_WATCHED_POSTS);
-    LiveQuery { author, after: Some(ids.first().copied().unwrap_or(PostId(0))), ..LiveQuery::posts(&ids) }
-}
-
-/// Puts the newest page's unseen posts on top. When even its oldest post is newer than
-/// everything shown (more arrived than a page holds), the list starts over from it.
-fn show_newer(
-    newest: PostPage,
-    posts: RwSignal<Vec<PostView>>,
-    next: RwSignal<Option<String>>,
-    fresh: RwSignal<Vec<PostView>>,
-) {
-    let top = posts.with_untracked(|p| p.first().map(|post| post.id));
-    let mine: Vec<PostId> = fresh.with_untracked(|f| f.iter().map(|p| p.id).collect());
-    let fetched = newest.posts.len();
-    let unseen: Vec<PostView> = newest
-        .posts
-        .into_iter()
-        .filter(|post| top.is_none_or(|top| post.id > top) && !mine.contains(&post.id))
-        .collect();
-    if newest.next_cursor.is_some() && unseen.len() == fetched {
-        posts.set(unseen);
-        next.set(newest.next_cursor);
-    } else {
-        posts.update(|p| {
-            let mut list = unseen;
-            list.append(p);
-            *p = list;
-        });
     }
 }

@@ -1,12 +1,11 @@
 use crate::api::posts::get_post;
 use crate::api::resource::load;
 use crate::components::post_card::PostCard;
-use crate::live::{self, LivePage};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use shared::{ApiError, ErrorCode, LiveQuery, PostId};
+use shared::{ApiError, ErrorCode, PostId};
 
 /// `/posts/{id}`: one post.
 #[component]
@@ -31,21 +30,14 @@ pub fn PostPage() -> impl IntoView {
                 Suspend::new(async move {
                     let _ = session.initial.await;
                     match post.await {
-                        Ok(detail) => {
-                            // Live: its count, an edit, its removal; no new posts here.
-                            let live = LivePage::provide(detail.now);
-                            let id = detail.post.id;
-                            live::follow(live, move || LiveQuery::posts(&[id]), |_| true);
-                            view! {
-                                <Title text=format!("{}'s post", detail.post.author.display_name) />
-                                <PostCard
-                                    post=detail.post
-                                    now=detail.now
-                                    on_deleted=move |_| navigate("/", Default::default())
-                                />
-                            }
-                            .into_any()
-                        }
+                        Ok(detail) => view! {
+                            <Title text=format!("{}'s post", detail.post.author.display_name) />
+                            <PostCard
+                                post=detail.post
+                                now=detail.now
+                                on_deleted=move |_| navigate("/", Default::default())
+                            />
+                        }.into_any(),
                         Err(e) => super::load_error(e),
                     }
                 })
