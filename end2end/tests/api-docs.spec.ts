@@ -24,7 +24,7 @@ test("the REST docs UI renders the live OpenAPI document without internet", asyn
   const errors = consoleErrors(page);
   await page.goto("/api/docs");
   await expect(page.getByText("mublog REST API")).toBeVisible();
-  await expect(page.locator(".opblock")).toHaveCount(17);
+  await expect(page.locator(".opblock")).toHaveCount(18);
 
   // Try one call from the page.
   await page.locator(".opblock-get", { hasText: "/posts" }).first().locator(".opblock-summary").click();
