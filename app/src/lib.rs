@@ -6,6 +6,7 @@
 pub mod api;
 mod client;
 mod components;
+mod live;
 mod pages;
 pub mod session;
 mod upload;
@@ -15,7 +16,7 @@ mod when;
 pub use components::composer::preload as preload_composer;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, Lazy, SsrMode};
 
@@ -43,6 +44,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#5b5bd6" />
+                <meta name="description" content="mublog: short posts, likes and a fast feed." />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // Before first paint: apply a remembered light/dark choice, so there is no flash.
                 <script nonce=leptos::nonce::use_nonce()>{THEME_BOOT}</script>
                 <link rel="manifest" href="/manifest.webmanifest" />
@@ -90,8 +93,6 @@ pub fn App() -> impl IntoView {
     Session::provide();
 
     view! {
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
-        <Meta name="description" content="mublog: short posts, likes and a fast feed." />
         <Title formatter=|page: String| if page.is_empty() { "mublog".to_owned() } else { format!("{page} · mublog") } />
         <Router>
             <Nav />

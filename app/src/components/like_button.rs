@@ -1,16 +1,16 @@
 use crate::api::posts::set_like;
-use crate::session::use_session;
+use crate::session::{use_session, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::PostId;
+use shared::{ApiError, LikeState, PostId};
 
 /// `<button aria-pressed>` with the count. The server renders the viewer's state; after
 /// hydration a click flips it at once and rolls back, with the reason, if the server refuses.
+/// `count` is the card's, which live updates set too.
 #[component]
-pub fn LikeButton(post_id: PostId, liked: bool, count: i64) -> impl IntoView {
+pub fn LikeButton(post_id: PostId, liked: bool, count: RwSignal<i64>) -> impl IntoView {
     let session = use_session();
     let liked = RwSignal::new(liked);
-    let count = RwSignal::new(count);
     let pending = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let needs_sign_in = RwSignal::new(false);
@@ -30,7 +30,7 @@ pub fn LikeButton(post_id: PostId, liked: bool, count: i64) -> impl IntoView {
         problem.set(None);
         pending.set(true);
         spawn_local(async move {
-            match session.authed(|| set_like(post_id, want)).await {
+            match like_as(session, post_id, want).await {
                 Ok(state) => {
                     liked.set(state.liked);
                     count.set(state.like_count);
@@ -63,4 +63,11 @@ pub fn LikeButton(post_id: PostId, liked: bool, count: i64) -> impl IntoView {
         })}
         {move || problem.get().map(|message| view! { <span class="error" role="alert">{message}</span> })}
     }
+}
+
+/// The request, loaded on the first click (`cargo leptos build --split`): the count has
+/// already flipped by then, so the reader does not wait for it.
+#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+async fn like_as(session: Session, post_id: PostId, liked: bool) -> Result<LikeState, ApiError> {
+    session.authed(|| set_like(post_id, liked)).await
 }

@@ -1,6 +1,6 @@
 use crate::components::install_button::InstallButton;
 use crate::components::theme_toggle::ThemeToggle;
-use crate::session::use_session;
+use crate::session::{use_session, Session};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -13,7 +13,7 @@ pub fn Nav() -> impl IntoView {
         spawn_local(async move {
             // Whatever the server said, this tab has forgotten its token; reload so every
             // server-rendered like button is the anonymous one again.
-            let _ = session.logout().await;
+            sign_out_of(session).await;
             let _ = window().location().assign("/");
         });
     };
@@ -46,4 +46,10 @@ pub fn Nav() -> impl IntoView {
             </nav>
         </header>
     }
+}
+
+/// Loaded on the click (`cargo leptos build --split`).
+#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+async fn sign_out_of(session: Session) {
+    let _ = session.logout().await;
 }

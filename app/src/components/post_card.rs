@@ -1,5 +1,6 @@
 use crate::api::posts::{delete_post, edit_post};
 use crate::components::like_button::LikeButton;
+use crate::live::{LiveBoard, LiveCard};
 use crate::session::{use_session, Session};
 use crate::when;
 use leptos::prelude::*;
@@ -7,7 +8,9 @@ use leptos::task::spawn_local;
 use shared::{ApiError, PostId, PostImage, PostView};
 
 /// One post: author, age, body, likes, and — for its author — edit and delete.
-/// `on_deleted` lets the surrounding list or page react when the post goes away.
+/// `on_deleted` lets the surrounding list or page react when the post goes away. On a live page,
+/// its count and text follow what others do; a post deleted or hidden elsewhere stays in place,
+/// marked gone, so nothing moves under the reader.
 #[component]
 pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>) -> impl IntoView {
     let session = use_session();
@@ -16,6 +19,9 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     let editing = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let (id, author) = (post.id, post.author.id);
+    let like_count = RwSignal::new(post.like_count);
+    let gone = RwSignal::new(false);
+    LiveBoard::add(LiveCard { post: id, like_count, body, edited, editing, gone });
     let is_mine = move || session.user_id() == Some(author);
 
     let delete = move |_| {
@@ -35,7 +41,7 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
     };
 
     view! {
-        <article class="post" data-post-id=id.0>
+        <article class="post" class:gone=gone data-post-id=id.0>
             <header>
                 <a class="author" href=format!("/u/{}", post.author.handle)>{post.author.display_name.clone()}</a>
                 " · "
@@ -54,7 +60,7 @@ pub fn PostCard(post: PostView, now: i64, #[prop(into)] on_deleted: Callback<()>
             </Show>
             {post.image.clone().map(|image| view! { <PostPicture image /> })}
             <footer>
-                <LikeButton post_id=id liked=post.liked count=post.like_count />
+                <LikeButton post_id=id liked=post.liked count=like_count />
                 {move || is_mine().then(|| view! {
                     <button class="link" on:click=edit>"Edit"</button>
                     <button class="link danger" on:click=delete>"Delete"</button>

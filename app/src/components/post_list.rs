@@ -1,11 +1,14 @@
 use crate::api::posts::list_posts;
 use crate::components::post_card::PostCard;
+use crate::live::{LiveBoard, LiveList};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::{PostPage, PostQuery, PostView, UserId};
+use shared::{ApiError, PostPage, PostQuery, PostView, UserId};
 
 /// A page of posts with "Load more". The button is a real link to the next page, so it works
-/// without JavaScript; once hydrated, it appends the next page in place instead.
+/// without JavaScript; once hydrated, it appends the next page in place instead. Once hydrated,
+/// the list is also live: counts, edits and removals show as they happen, and new posts (by
+/// `author`, if given) wait behind an "N new posts" button at the top.
 #[component]
 pub fn PostList(
     page: PostPage,
@@ -22,6 +25,7 @@ pub fn PostList(
     let loading = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let fresh = fresh.unwrap_or_else(|| RwSignal::new(Vec::new()));
+    let live = LiveBoard::provide(page.now, Some(LiveList { author, posts, fresh, next, now, problem }));
     let base = match author {
         Some(id) => format!("/u/{id}"),
         None => "/".to_owned(),
@@ -37,7 +41,7 @@ pub fn PostList(
         }
         loading.set(true);
         spawn_local(async move {
-            match list_posts(PostQuery { cursor: Some(cursor), author, ..PostQuery::default() }).await {
+            match more_posts(PostQuery { cursor: Some(cursor), author, ..PostQuery::default() }).await {
                 Ok(more) => {
                     posts.update(|p| p.extend(more.posts));
                     next.set(more.next_cursor);
@@ -53,6 +57,7 @@ pub fn PostList(
     let remove = move |list: RwSignal<Vec<PostView>>, id| list.update(|p| p.retain(|post| post.id != id));
     view! {
         <section class="posts" aria-label="Posts">
+            {live.banner()}
             <For each=move || fresh.get() key=|p| p.id let:post>
                 {
                     let id = post.id;
@@ -79,4 +84,10 @@ pub fn PostList(
             }}
         </section>
     }
+}
+
+/// The next page, loaded on the first "Load more" (`cargo leptos build --split`).
+#[cfg_attr(not(feature = "csr"), leptos::lazy)]
+async fn more_posts(query: PostQuery) -> Result<PostPage, ApiError> {
+    list_posts(query).await
 }

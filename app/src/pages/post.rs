@@ -1,6 +1,7 @@
 use crate::api::posts::get_post;
 use crate::api::resource::load;
 use crate::components::post_card::PostCard;
+use crate::live::LiveBoard;
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,14 +31,19 @@ pub fn PostPage() -> impl IntoView {
                 Suspend::new(async move {
                     let _ = session.initial.await;
                     match post.await {
-                        Ok(detail) => view! {
-                            <Title text=format!("{}'s post", detail.post.author.display_name) />
-                            <PostCard
-                                post=detail.post
-                                now=detail.now
-                                on_deleted=move |_| navigate("/", Default::default())
-                            />
-                        }.into_any(),
+                        Ok(detail) => {
+                            // Live: its count, an edit, its removal; no new posts here.
+                            LiveBoard::provide(detail.now, None);
+                            view! {
+                                <Title text=format!("{}'s post", detail.post.author.display_name) />
+                                <PostCard
+                                    post=detail.post
+                                    now=detail.now
+                                    on_deleted=move |_| navigate("/", Default::default())
+                                />
+                            }
+                            .into_any()
+                        }
                         Err(e) => super::load_error(e),
                     }
                 })
