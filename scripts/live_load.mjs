@@ -7,6 +7,7 @@
 //
 //   node scripts/live_load.mjs http://127.0.0.1:3901 --clients 2000 --rate 200 --seconds 20
 import fs from "node:fs";
+import os from "node:os";
 import http from "node:http";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 
@@ -115,6 +116,11 @@ async function readers() {
     workerData: { base, rate: RATE, seconds: SECONDS, tokens, postIds: posts.map((p) => p.id), times, counts },
   });
   const phase = () => new Promise((resolve) => { write.once("message", resolve); write.postMessage("go"); });
+  // The readers stand in for phones elsewhere; here they share the server's two cores. Their
+  // thread (this one; Linux sets priorities per thread, and the writer's thread, made above,
+  // keeps its own) yields to the server and the writer, so the likes' latency shows what
+  // serving the streams costs, not what simulating the phones costs.
+  if (process.env.READERS_NICE) os.setPriority(Number(process.env.READERS_NICE));
 
   // CPU seconds used by the server (utime + stime, in ticks of 1/100 s) and by this process.
   const serverCpu = () => {

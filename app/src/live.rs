@@ -11,7 +11,10 @@ use leptos::prelude::*;
 use shared::{PostId, PostView, UserId};
 
 /// The signals of one post card that the stream may set.
-#[cfg_attr(not(any(feature = "hydrate", feature = "csr")), expect(dead_code, reason = "read by the stream, in the browser"))]
+#[cfg_attr(
+    not(any(feature = "hydrate", feature = "csr")),
+    expect(dead_code, reason = "read by the stream, in the browser")
+)]
 #[derive(Clone, Copy)]
 pub struct LiveCard {
     pub post: PostId,
@@ -26,7 +29,10 @@ pub struct LiveCard {
 
 /// A list of posts (`PostList`'s state), where a live page offers new posts — by `author`
 /// only, if set — behind an "N new posts" button, and shows them there when asked.
-#[cfg_attr(not(any(feature = "hydrate", feature = "csr")), expect(dead_code, reason = "read by the stream, in the browser"))]
+#[cfg_attr(
+    not(any(feature = "hydrate", feature = "csr")),
+    expect(dead_code, reason = "read by the stream, in the browser")
+)]
 #[derive(Clone, Copy)]
 pub struct LiveList {
     pub author: Option<UserId>,
@@ -39,7 +45,10 @@ pub struct LiveList {
 }
 
 /// A live page: the cards on it, and a place above them for what its stream shows.
-#[cfg_attr(not(any(feature = "hydrate", feature = "csr")), expect(dead_code, reason = "read by the stream, in the browser"))]
+#[cfg_attr(
+    not(any(feature = "hydrate", feature = "csr")),
+    expect(dead_code, reason = "read by the stream, in the browser")
+)]
 #[derive(Clone, Copy)]
 pub struct LiveBoard {
     /// The stream reopens to watch the posts shown when they change.
@@ -172,7 +181,8 @@ mod stream {
         if board.cards.try_with_untracked(|_| ()).is_none() {
             return;
         }
-        let heard = Rc::new(RefCell::new(Heard { offered: Vec::new(), since: board.rendered_at, banner: None }));
+        let heard =
+            Rc::new(RefCell::new(Heard { offered: Vec::new(), since: board.rendered_at, banner: None }));
         let open = StoredValue::new_local(None::<Connection>);
         Effect::new(move |_| {
             board.cards.track();
@@ -355,7 +365,8 @@ mod stream {
                 let weak = Rc::downgrade(inner);
                 let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
                     let Some(inner) = weak.upgrade() else { return };
-                    let Some(event) = message.data().as_string().and_then(|d| shared::json::from_json(&d).ok())
+                    let Some(event) =
+                        message.data().as_string().and_then(|d| shared::json::from_json(&d).ok())
                     else {
                         return;
                     };
