@@ -30,9 +30,11 @@ const SHARDS: usize = 64;
 /// How long handing out one window takes. A window wakes every stream's task: all at once,
 /// 2,000 of them queue ahead of every request arriving meanwhile. Shard by shard, spread over
 /// this time, they take turns with requests instead. With 2,000 streams open, a like's p99 was
-/// 24 ms with one shard, 16 ms with 16 and 9 ms with 64, a yield apart; with the load client's
-/// readers niced, 6.6 ms a yield apart and 5.6 ms spread over 40 ms, which also brought the
-/// delivery p99 from 168 to 147 ms (`scripts/bench-live`; 3 to 4 ms without streams).
+/// 24 ms with one shard, 16 ms with 16 and 9 ms with 64, a yield apart. Spreading did not
+/// measurably change it (with the load client's readers niced: 6.6 and 6.7 ms a yield apart,
+/// 5.6 to 10 ms in five runs spread), but it brought the delivery p99 from 168 ms to 147 to
+/// 154 ms, as the hub gathers the next window meanwhile (`scripts/bench-live`; 3 to 5 ms
+/// without streams).
 const SPREAD: Duration = Duration::from_millis(40);
 
 /// The hub's output: each window's events, for every stream.
