@@ -56,11 +56,13 @@ ensure_node_tools() {
 }
 
 # From PyPI, in a private venv: schemathesis checks the REST API against its OpenAPI document;
-# moto is the local S3-compatible server the storage tests run against.
+# moto is the local S3-compatible server the storage tests run against; djaodjin-deployutils
+# (with Django) makes the DjaoDjin proxy's sessions the tests read (scripts/djaodjin-session.py).
 PY_TOOLS="$ROOT/target/py"
 SCHEMATHESIS_VERSION=4.32.5
 AIOSMTPD_VERSION=1.4.6
 MOTO_VERSION=5.1.22
+DEPLOYUTILS_VERSION=0.14.6
 
 ensure_python_tools() {
   if ! "$PY_TOOLS/bin/schemathesis" --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION$"; then
@@ -76,6 +78,11 @@ ensure_python_tools() {
   if [ "$("$PY_TOOLS/bin/pip" show aiosmtpd 2>/dev/null | sed -n 's/^Version: //p')" != "$AIOSMTPD_VERSION" ]; then
     say "installing aiosmtpd $AIOSMTPD_VERSION (local SMTP sink)"
     "$PY_TOOLS/bin/pip" install --quiet "aiosmtpd==$AIOSMTPD_VERSION"
+  fi
+  if [ "$("$PY_TOOLS/bin/pip" show djaodjin-deployutils 2>/dev/null | sed -n 's/^Version: //p')" != "$DEPLOYUTILS_VERSION" ] \
+    || ! "$PY_TOOLS/bin/python" -c 'import django' 2>/dev/null; then
+    say "installing djaodjin-deployutils $DEPLOYUTILS_VERSION (the DjaoDjin proxy's sessions)"
+    "$PY_TOOLS/bin/pip" install --quiet "djaodjin-deployutils[django]==$DEPLOYUTILS_VERSION"
   fi
 }
 

@@ -72,6 +72,9 @@ pub struct Config {
     /// The start of every key mublog writes in Redis (`MUBLOG_REDIS_PREFIX`, `mublog`), so
     /// several sites can share one server.
     pub redis_prefix: String,
+    /// Behind the DjaoDjin session proxy (`MUBLOG_SESSION_PROXY=djaodjin`); `None`: mublog's
+    /// own sign-in.
+    pub session_proxy: Option<std::sync::Arc<crate::session_proxy::SessionProxy>>,
 }
 
 /// Picture storage: `<data>/media` by default, or an S3-compatible bucket when
@@ -101,6 +104,14 @@ pub enum ConfigError {
     S3Credentials,
     #[error("{0}: `{1}` is not valid")]
     BadNumber(&'static str, String),
+    #[error("MUBLOG_SESSION_PROXY must be `djaodjin` or unset, not `{0}`")]
+    UnknownSessionProxy(String),
+    #[error("MUBLOG_DJAODJIN_MODE must be `jwt` or `cookie`, not `{0}`")]
+    UnknownProxyMode(String),
+    #[error("MUBLOG_SESSION_PROXY=djaodjin needs MUBLOG_DJAODJIN_SECRET, the secret shared with the proxy")]
+    MissingProxySecret,
+    #[error("MUBLOG_DJAODJIN_*: {0}")]
+    ProxySettings(#[from] domain::auth::djaodjin::ProxySettingsError),
     #[error(
         "refusing to serve development mode (demo accounts, /dev/mail) on {0}: set MUBLOG_ENV=production, \
          or MUBLOG_ENV=development to expose development mode deliberately"
@@ -246,6 +257,7 @@ impl Config {
             jobs,
             redis_url: var("MUBLOG_REDIS_URL").map(SecretString::from),
             redis_prefix: var("MUBLOG_REDIS_PREFIX").unwrap_or_else(|| "mublog".into()),
+            session_proxy: session_proxy(&var)?.map(std::sync::Arc::new),
         })
     }
 }
@@ -260,6 +272,36 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The DjaoDjin proxy's settings, named as deployutils names them (`DJAODJIN_SECRET_KEY`,
+/// `SESSION_COOKIE_NAME`, `JWT_ALGORITHM`, `ALLOWED_NO_SESSION`).
+fn session_proxy(
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<crate::session_proxy::SessionProxy>, ConfigError> {
+    use domain::auth::djaodjin::{ProxyMode, ProxySessions};
+    match var("MUBLOG_SESSION_PROXY").as_deref() {
+        None | Some("off") => return Ok(None),
+        Some("djaodjin") => {}
+        Some(other) => return Err(ConfigError::UnknownSessionProxy(other.to_owned())),
+    }
+    let mode = match var("MUBLOG_DJAODJIN_MODE").as_deref() {
+        None | Some("jwt") => ProxyMode::Jwt,
+        Some("cookie") => ProxyMode::Cookie,
+        Some(other) => return Err(ConfigError::UnknownProxyMode(other.to_owned())),
+    };
+    let secret = var("MUBLOG_DJAODJIN_SECRET").ok_or(ConfigError::MissingProxySecret)?;
+    let sessions = ProxySessions::new(
+        &secret,
+        mode,
+        &var("MUBLOG_DJAODJIN_COOKIE").unwrap_or_else(|| "sessionid".into()),
+        &var("MUBLOG_DJAODJIN_JWT_ALGORITHM").unwrap_or_else(|| "HS256".into()),
+    )?;
+    let allowed = match var("MUBLOG_ALLOWED_NO_SESSION") {
+        Some(paths) => list(Some(paths)),
+        None => crate::session_proxy::DEFAULT_ALLOWED_NO_SESSION.iter().map(|p| p.to_string()).collect(),
+    };
+    Ok(Some(crate::session_proxy::SessionProxy { sessions, allowed_no_session: allowed.into() }))
 }
 
 /// A numeric setting, or `default` when unset.
@@ -367,10 +409,12 @@ mod tests {
             ("MUBLOG_S3_URL", "https://s3.example/bucket"),
             ("MUBLOG_S3_ACCESS_KEY", "AKIAEXAMPLE"),
             ("MUBLOG_S3_SECRET_KEY", "s3-s3cret-key"),
+            ("MUBLOG_SESSION_PROXY", "djaodjin"),
+            ("MUBLOG_DJAODJIN_SECRET", "djaodjin-s3cret-shared-with-the-proxy!"),
         ])
         .unwrap();
         let printed = format!("{c:?}");
-        for secret in ["jwt-k3y", "smtp-pa55word", "scrape-t0ken", "s3-s3cret-key"] {
+        for secret in ["jwt-k3y", "smtp-pa55word", "scrape-t0ken", "s3-s3cret-key", "djaodjin-s3cret"] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
         assert!(printed.contains("REDACTED"), "{printed}");
@@ -442,5 +486,26 @@ mod tests {
         assert!(config(&[secret, prod, ("MUBLOG_PUBLIC_URL", "https://mublog.example")]).unwrap().hsts);
         assert!(!config(&[secret, prod, ("MUBLOG_PUBLIC_URL", "http://mublog.example")]).unwrap().hsts);
         assert!(!config(&[secret, ("MUBLOG_PUBLIC_URL", "https://mublog.example")]).unwrap().hsts);
+    }
+
+    #[test]
+    fn the_session_proxy_is_off_unless_set_and_refused_when_unusable() {
+        let secret = ("MUBLOG_JWT_SECRET", "k3y-0f-at-least-thirty-two-bytes-long!");
+        let on = ("MUBLOG_SESSION_PROXY", "djaodjin");
+        let shared = ("MUBLOG_DJAODJIN_SECRET", "a secret shared with the proxy, 40 chars");
+        assert!(config(&[secret]).unwrap().session_proxy.is_none());
+        assert!(config(&[secret, ("MUBLOG_SESSION_PROXY", "off")]).unwrap().session_proxy.is_none());
+        let proxy = config(&[secret, on, shared]).unwrap().session_proxy.unwrap();
+        assert_eq!(proxy.sessions.cookie_name(), "sessionid");
+        assert!(proxy.allowed_no_session.contains(&"/".to_owned()));
+        let custom = config(&[secret, on, shared, ("MUBLOG_ALLOWED_NO_SESSION", "/, /about/")]).unwrap();
+        assert_eq!(&*custom.session_proxy.unwrap().allowed_no_session, ["/", "/about/"]);
+
+        let refused = |vars: &[(&str, &str)]| config(vars).unwrap_err().to_string();
+        assert!(refused(&[secret, ("MUBLOG_SESSION_PROXY", "djaodjn")]).contains("`djaodjn`"));
+        assert!(refused(&[secret, on]).contains("needs MUBLOG_DJAODJIN_SECRET"));
+        assert!(refused(&[secret, on, ("MUBLOG_DJAODJIN_SECRET", "short")]).contains("at least 32"));
+        assert!(refused(&[secret, on, shared, ("MUBLOG_DJAODJIN_MODE", "header")]).contains("`header`"));
+        assert!(refused(&[secret, on, shared, ("MUBLOG_DJAODJIN_JWT_ALGORITHM", "none")]).contains("HS256"));
     }
 }

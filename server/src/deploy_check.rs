@@ -2,6 +2,7 @@
 //! mublog's environment. Each insecure setting prints its ID and why; any finding fails.
 
 use crate::config::{serves_https, strong_secret};
+use domain::auth::djaodjin::MIN_SECRET_LEN;
 
 pub struct Finding {
     pub id: &'static str,
@@ -56,6 +57,21 @@ pub fn check(lookup: impl Fn(&str) -> Option<String>) -> Vec<Finding> {
         "mublog.W007",
         "DATABASE_URL is PostgreSQL but MUBLOG_S3_URL is unset: pictures stay on the disk of the instance that took them.",
     );
+    // Behind the DjaoDjin proxy, the proxy enforces its access rules (plans, paths) before a
+    // request arrives: a client that reaches mublog directly skips them.
+    let proxied = var("MUBLOG_SESSION_PROXY").is_some_and(|p| p != "off");
+    flag(
+        proxied && var("MUBLOG_DJAODJIN_SECRET").is_none_or(|s| s.len() < MIN_SECRET_LEN || !s.is_ascii()),
+        "mublog.W008",
+        "MUBLOG_SESSION_PROXY is on but MUBLOG_DJAODJIN_SECRET is unset, short or not ASCII: mublog will not start.",
+    );
+    let listen = var("LEPTOS_SITE_ADDR").and_then(|a| a.parse::<std::net::SocketAddr>().ok());
+    flag(
+        proxied && !listen.is_some_and(|addr| addr.ip().is_loopback()),
+        "mublog.W009",
+        "MUBLOG_SESSION_PROXY is on and LEPTOS_SITE_ADDR is not a loopback address: clients that reach mublog \
+         without the proxy skip its access rules. Listen on 127.0.0.1, or let only the proxy reach the port.",
+    );
     findings
 }
 
@@ -100,5 +116,16 @@ mod tests {
         let shared =
             [("MUBLOG_REDIS_URL", "redis://cache.internal"), ("MUBLOG_S3_URL", "https://s3.example/b")];
         assert!(cluster(&shared).is_empty());
+        let proxied = |extra: &[(&'static str, &'static str)]| {
+            let mut vars = good.to_vec();
+            vars.push(("MUBLOG_SESSION_PROXY", "djaodjin"));
+            vars.extend_from_slice(extra);
+            ids(&vars)
+        };
+        assert_eq!(proxied(&[]), ["mublog.W008", "mublog.W009"]);
+        let secret = ("MUBLOG_DJAODJIN_SECRET", "a secret shared with the proxy, 40 chars");
+        assert_eq!(proxied(&[secret, ("MUBLOG_DJAODJIN_SECRET", "short")]), ["mublog.W008", "mublog.W009"]);
+        assert_eq!(proxied(&[secret, ("LEPTOS_SITE_ADDR", "0.0.0.0:3000")]), ["mublog.W009"]);
+        assert!(proxied(&[secret, ("LEPTOS_SITE_ADDR", "127.0.0.1:3000")]).is_empty());
     }
 }

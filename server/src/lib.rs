@@ -21,6 +21,7 @@ mod pictures;
 mod pwa;
 pub mod request_log;
 mod rest;
+pub mod session_proxy;
 pub mod site;
 mod state;
 
@@ -239,6 +240,12 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .layer(middleware::from_fn(cache_policy::private_when_personal))
         .layer(middleware::from_fn(json_objects::refuse_other_values))
         .layer(middleware::from_fn(http_errors::empty_body_means_no_arguments))
+        .layer(option_layer(
+            config
+                .session_proxy
+                .clone()
+                .map(|proxy| middleware::from_fn_with_state(proxy, session_proxy::gate)),
+        ))
         .layer(CookieManagerLayer::new())
         // Bodies are capped by `limit_body` (per route); axum's own default cap would cut
         // uploads at 2 MB.

@@ -6,6 +6,7 @@
 
 mod access;
 mod account;
+pub mod djaodjin;
 mod handle;
 pub mod password;
 mod refresh_token;

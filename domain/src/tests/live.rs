@@ -110,7 +110,8 @@ async fn many_likes_in_a_window_arrive_as_one_count() {
     next(&mut stream).await;
     let (ada, grace) =
         tokio::join!(s.app.set_like(&cast.ada, post, true), s.app.set_like(&cast.grace, post, true));
-    (ada.unwrap(), grace.unwrap());
+    ada.unwrap();
+    grace.unwrap();
     // One window: the final count alone (two windows would say 1, then 2).
     let first = next(&mut stream).await;
     if first != (LiveEvent::Likes { post_id: post, like_count: 2 }) {

@@ -17,5 +17,6 @@ mod live;
 mod operations;
 mod pages;
 mod posts;
+mod proxy;
 mod rest;
 mod security;

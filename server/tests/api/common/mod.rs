@@ -207,6 +207,7 @@ impl TestApp {
             // On PostgreSQL, apps run as a cluster does: rate limits in Redis.
             redis_url: database.is_postgres().then(|| redis_url().into()),
             redis_prefix: redis_prefix.clone(),
+            session_proxy: None,
         };
         adjust(&mut config);
         let options = LeptosOptions::builder().output_name("mublog").build();

@@ -1,0 +1,129 @@
+//! Behind the DjaoDjin session proxy (`MUBLOG_SESSION_PROXY=djaodjin`): the proxy signs people
+//! in and forwards each request with their session, as djaodjin-deployutils' middleware expects.
+//! A request without a readable session may reach only the paths anonymous readers may
+//! (`MUBLOG_ALLOWED_NO_SESSION`), and mublog's own sign-in is off.
+
+use crate::http_errors::error_response;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use domain::auth::djaodjin::ProxySessions;
+use http::header;
+use shared::{ApiError, ErrorCode};
+use std::sync::Arc;
+use tower_cookies::Cookies;
+
+/// What anonymous readers may reach by default: the feed, posts, authors' pages and what they
+/// load (assets, pictures, their data and live stream), and the probes.
+pub const DEFAULT_ALLOWED_NO_SESSION: &[&str] = &[
+    "/",
+    "/posts/",
+    "/u/",
+    "/offline",
+    "/media/",
+    "/pkg/",
+    "/icons/",
+    "/favicon.svg",
+    "/manifest.webmanifest",
+    "/sw.js",
+    "/healthz",
+    "/readyz",
+    "/api/posts/",
+    "/api/auth/session",
+    "/api/v1/posts",
+    "/api/v1/users/",
+    "/api/v1/events",
+];
+
+/// mublog's own sign-in, tokens, passwords and sessions: the proxy handles these.
+const OWN_SIGN_IN: &[&str] = &[
+    "/login",
+    "/register",
+    "/forgot",
+    "/reset/",
+    "/verify/",
+    "/settings/sessions",
+    "/api/auth/register",
+    "/api/auth/login",
+    "/api/auth/refresh",
+    "/api/auth/logout",
+    "/api/auth/verify",
+    "/api/auth/password/",
+    "/api/auth/sessions",
+    "/api/v1/token",
+    "/api/v1/me/password",
+    "/api/v1/me/sessions",
+];
+
+#[derive(Debug, Clone)]
+pub struct SessionProxy {
+    pub sessions: ProxySessions,
+    /// Path prefixes as deployutils' `ALLOWED_NO_SESSION`, except `/`, which names the feed
+    /// alone (as a prefix it would allow everything).
+    pub allowed_no_session: Arc<[String]>,
+}
+
+impl SessionProxy {
+    fn allows_anonymous(&self, path: &str) -> bool {
+        self.allowed_no_session.iter().any(|allowed| matches(allowed, path))
+    }
+}
+
+fn matches(entry: &str, path: &str) -> bool {
+    if entry == "/" {
+        path == "/"
+    } else {
+        path.starts_with(entry)
+    }
+}
+
+/// The one answer to a request that needs a session and has none that can be read, whatever
+/// was wrong with it: telling the cases apart would help forge one.
+fn no_session() -> Response {
+    error_response(ApiError::new(ErrorCode::Forbidden, "Sign in through the site to see this."))
+}
+
+/// Reads the proxy's session. Its `Authorization` header is the proxy's, not an access token
+/// of mublog's, so it does not go further.
+pub async fn gate(
+    State(proxy): State<Arc<SessionProxy>>,
+    cookies: Cookies,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if OWN_SIGN_IN.iter().any(|own| path.starts_with(own)) {
+        return error_response(ApiError::new(
+            ErrorCode::Conflict,
+            "Signing in, passwords and sessions are handled by the site's session proxy.",
+        ));
+    }
+    let authorization = req.headers_mut().remove(header::AUTHORIZATION);
+    let cookie = cookies.get(proxy.sessions.cookie_name());
+    let session = proxy.sessions.session(
+        authorization.as_ref().and_then(|value| value.to_str().ok()),
+        cookie.as_ref().map(|c| c.value()),
+    );
+    match session {
+        Some(session) => {
+            req.extensions_mut().insert(session);
+        }
+        None if proxy.allows_anonymous(&path) => {}
+        None => return no_session(),
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches;
+
+    #[test]
+    fn the_root_entry_names_the_feed_alone() {
+        assert!(matches("/", "/"));
+        assert!(!matches("/", "/admin"));
+        assert!(matches("/posts/", "/posts/12"));
+        assert!(!matches("/posts/", "/postsecret"));
+        assert!(matches("/api/v1/posts", "/api/v1/posts/3/like"));
+    }
+}
