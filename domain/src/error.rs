@@ -31,6 +31,9 @@ pub enum DomainError {
     InvalidLink,
     #[error("the email address is not verified yet")]
     EmailUnverified,
+    /// Behind the DjaoDjin proxy: posting needs an active subscription to a posting plan.
+    #[error("no active subscription to a posting plan")]
+    PlanRequired,
     #[error("the upload is too large")]
     TooLarge,
     #[error("image: {0}")]
@@ -80,6 +83,10 @@ impl From<DomainError> for ApiError {
                 "token",
                 "This link is invalid, has expired or was already used. Ask for a new one.",
             )]),
+            DomainError::PlanRequired => ApiError::new(
+                ErrorCode::Forbidden,
+                "Posting needs an active subscription to one of this site's plans.",
+            ),
             DomainError::EmailUnverified => ApiError::new(
                 ErrorCode::EmailUnverified,
                 "Confirm your email address first: open the link we sent you, or ask for a new one.",

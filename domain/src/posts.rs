@@ -44,7 +44,7 @@ impl Mublog {
         body: &str,
         image: Option<Vec<u8>>,
     ) -> Result<PostView, DomainError> {
-        let author = author.require_verified()?;
+        let author = author.require_poster()?;
         let body = validate::post_body(body)?;
         let image = match image {
             Some(bytes) => self.store_upload(bytes).await?,
@@ -64,7 +64,7 @@ impl Mublog {
     /// The author edits their post; staff may edit anyone's, and such an edit is written to
     /// the audit trail with the text before and after, in the same transaction.
     pub async fn edit_post(&self, actor: &Caller, id: PostId, body: &str) -> Result<PostView, DomainError> {
-        let moderator = self.authorize_post_change(actor.user(), id).await?;
+        let moderator = self.authorize_post_change(actor, id).await?;
         let actor = actor.require_verified()?;
         let body = validate::post_body(body)?;
         let mut tx = self.db.begin().await?;
@@ -82,9 +82,9 @@ impl Mublog {
     }
 
     /// The author deletes their post; staff may delete anyone's, audited as in the admin.
-    pub async fn delete_post(&self, actor: &Caller, id: PostId) -> Result<(), DomainError> {
-        let actor = actor.user();
-        let moderator = self.authorize_post_change(actor, id).await?;
+    pub async fn delete_post(&self, caller: &Caller, id: PostId) -> Result<(), DomainError> {
+        let moderator = self.authorize_post_change(caller, id).await?;
+        let actor = caller.user();
         let mut tx = self.db.begin().await?;
         remove_post_in(&mut tx, id).await?;
         match moderator {
@@ -114,11 +114,11 @@ impl Mublog {
     /// someone else's post (as it is now), which the change must audit.
     async fn authorize_post_change(
         &self,
-        actor: UserId,
+        actor: &Caller,
         id: PostId,
     ) -> Result<Option<(Staff, ModeratedPost)>, DomainError> {
         let author = self.db.post_author(id).await?.ok_or(DomainError::NotFound("post"))?;
-        if author == actor {
+        if author == actor.user() {
             return Ok(None);
         }
         let staff = self.staff(actor).await?;

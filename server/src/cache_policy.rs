@@ -21,13 +21,15 @@ fn private_page(path: &str) -> bool {
         .any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
-/// Whether the request carries the refresh cookie, which personalises pages.
+/// Whether the request carries the refresh cookie, or a session of the proxy (see
+/// `session_proxy`): either personalises pages.
 pub(crate) fn carries_session(req: &Request) -> bool {
-    req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|line| {
-        line.split(';')
-            .filter_map(|c| c.trim().split_once('='))
-            .any(|(name, _)| app::api::request::REFRESH_COOKIE_NAMES.contains(&name))
-    })
+    req.extensions().get::<domain::Caller>().is_some()
+        || req.headers().get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|line| {
+            line.split(';')
+                .filter_map(|c| c.trim().split_once('='))
+                .any(|(name, _)| app::api::request::REFRESH_COOKIE_NAMES.contains(&name))
+        })
 }
 
 pub async fn private_when_personal(req: Request, next: Next) -> Response {

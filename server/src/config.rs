@@ -301,7 +301,12 @@ fn session_proxy(
         Some(paths) => list(Some(paths)),
         None => crate::session_proxy::DEFAULT_ALLOWED_NO_SESSION.iter().map(|p| p.to_string()).collect(),
     };
-    Ok(Some(crate::session_proxy::SessionProxy { sessions, allowed_no_session: allowed.into() }))
+    let mut powers = domain::auth::djaodjin::ProxyPowers::default();
+    if let Some(roles) = var("MUBLOG_DJAODJIN_STAFF_ROLES") {
+        powers.staff_roles = list(Some(roles));
+    }
+    powers.posting_plans = list(var("MUBLOG_DJAODJIN_POSTING_PLANS"));
+    Ok(Some(crate::session_proxy::SessionProxy { sessions, powers, allowed_no_session: allowed.into() }))
 }
 
 /// A numeric setting, or `default` when unset.
@@ -497,9 +502,23 @@ mod tests {
         assert!(config(&[secret, ("MUBLOG_SESSION_PROXY", "off")]).unwrap().session_proxy.is_none());
         let proxy = config(&[secret, on, shared]).unwrap().session_proxy.unwrap();
         assert_eq!(proxy.sessions.cookie_name(), "sessionid");
+        assert_eq!(proxy.powers.staff_roles, ["manager"]);
+        assert!(proxy.powers.posting_plans.is_empty());
         assert!(proxy.allowed_no_session.contains(&"/".to_owned()));
-        let custom = config(&[secret, on, shared, ("MUBLOG_ALLOWED_NO_SESSION", "/, /about/")]).unwrap();
-        assert_eq!(&*custom.session_proxy.unwrap().allowed_no_session, ["/", "/about/"]);
+        let custom = config(&[
+            secret,
+            on,
+            shared,
+            ("MUBLOG_ALLOWED_NO_SESSION", "/, /about/"),
+            ("MUBLOG_DJAODJIN_STAFF_ROLES", "owner,manager"),
+            ("MUBLOG_DJAODJIN_POSTING_PLANS", "writer"),
+        ])
+        .unwrap()
+        .session_proxy
+        .unwrap();
+        assert_eq!(&*custom.allowed_no_session, ["/", "/about/"]);
+        assert_eq!(custom.powers.staff_roles, ["owner", "manager"]);
+        assert_eq!(custom.powers.posting_plans, ["writer"]);
 
         let refused = |vars: &[(&str, &str)]| config(vars).unwrap_err().to_string();
         assert!(refused(&[secret, ("MUBLOG_SESSION_PROXY", "djaodjn")]).contains("`djaodjn`"));

@@ -181,6 +181,7 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         service_worker: pwa::ServiceWorker(pwa::service_worker(&leptos_options).into()),
     };
     let trusted = app::api::request::TrustedOrigins(config.cors_origins.clone().into());
+    let proxy_trusts = trusted.clone();
     let context = move || {
         provide_context(mublog.clone());
         provide_context(trusted.clone());
@@ -240,12 +241,12 @@ fn router(mublog: Mublog, leptos_options: LeptosOptions, config: &Config) -> Rou
         .layer(middleware::from_fn(cache_policy::private_when_personal))
         .layer(middleware::from_fn(json_objects::refuse_other_values))
         .layer(middleware::from_fn(http_errors::empty_body_means_no_arguments))
-        .layer(option_layer(
-            config
-                .session_proxy
-                .clone()
-                .map(|proxy| middleware::from_fn_with_state(proxy, session_proxy::gate)),
-        ))
+        .layer(option_layer(config.session_proxy.clone().map(|proxy| {
+            middleware::from_fn_with_state(
+                (proxy, state.mublog.clone(), proxy_trusts.clone()),
+                session_proxy::gate,
+            )
+        })))
         .layer(CookieManagerLayer::new())
         // Bodies are capped by `limit_body` (per route); axum's own default cap would cut
         // uploads at 2 MB.

@@ -1,13 +1,17 @@
 //! Behind the DjaoDjin session proxy (`MUBLOG_SESSION_PROXY=djaodjin`): the proxy signs people
 //! in and forwards each request with their session, as djaodjin-deployutils' middleware expects.
 //! A request without a readable session may reach only the paths anonymous readers may
-//! (`MUBLOG_ALLOWED_NO_SESSION`), and mublog's own sign-in is off.
+//! (`MUBLOG_ALLOWED_NO_SESSION`), and mublog's own sign-in is off. A readable session becomes
+//! the request's [`Caller`], which every adapter (REST, GraphQL, server functions, pages) takes
+//! in place of an access token.
 
 use crate::http_errors::error_response;
+use app::api::request::{reject_cross_site_but, TrustedOrigins};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use domain::auth::djaodjin::ProxySessions;
+use domain::auth::djaodjin::{ProxyPowers, ProxySessions};
+use domain::{Caller, Mublog};
 use http::header;
 use shared::{ApiError, ErrorCode};
 use std::sync::Arc;
@@ -58,6 +62,7 @@ const OWN_SIGN_IN: &[&str] = &[
 #[derive(Debug, Clone)]
 pub struct SessionProxy {
     pub sessions: ProxySessions,
+    pub powers: ProxyPowers,
     /// Path prefixes as deployutils' `ALLOWED_NO_SESSION`, except `/`, which names the feed
     /// alone (as a prefix it would allow everything).
     pub allowed_no_session: Arc<[String]>,
@@ -86,7 +91,7 @@ fn no_session() -> Response {
 /// Reads the proxy's session. Its `Authorization` header is the proxy's, not an access token
 /// of mublog's, so it does not go further.
 pub async fn gate(
-    State(proxy): State<Arc<SessionProxy>>,
+    State((proxy, mublog, trusted)): State<(Arc<SessionProxy>, Mublog, TrustedOrigins)>,
     cookies: Cookies,
     mut req: Request,
     next: Next,
@@ -104,13 +109,23 @@ pub async fn gate(
         authorization.as_ref().and_then(|value| value.to_str().ok()),
         cookie.as_ref().map(|c| c.value()),
     );
-    match session {
-        Some(session) => {
-            req.extensions_mut().insert(session);
+    let Some(session) = session else {
+        return match proxy.allows_anonymous(&path) {
+            true => next.run(req).await,
+            false => no_session(),
+        };
+    };
+    // The proxy attaches the session to whatever request carries its cookie, so a change must
+    // come from the site's own pages (or a trusted origin), as mublog's own refresh and logout.
+    if !req.method().is_safe() {
+        if let Err(refused) = reject_cross_site_but(req.headers(), &trusted) {
+            return error_response(refused);
         }
-        None if proxy.allows_anonymous(&path) => {}
-        None => return no_session(),
     }
+    match mublog.proxy_caller(&session, &proxy.powers).await {
+        Ok(caller) => req.extensions_mut().insert::<Caller>(caller),
+        Err(refused) => return error_response(refused.into()),
+    };
     next.run(req).await
 }
 

@@ -49,9 +49,18 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     domain::auth::bearer_token(headers.get(header::AUTHORIZATION)?.to_str().ok()?)
 }
 
+/// The caller the server already proved for this request: behind the DjaoDjin session proxy,
+/// the one its session names (the server's `session_proxy` gate).
+fn proxied_caller() -> Option<domain::Caller> {
+    use_context::<http::request::Parts>()?.extensions.get::<domain::Caller>().copied()
+}
+
 /// The signed-in caller of a mutation. Mutations accept only the access token, never the
 /// cookie, which is what makes them immune to cross-site request forgery.
 pub async fn require_caller() -> Result<domain::Caller, ApiError> {
+    if let Some(caller) = proxied_caller() {
+        return Ok(caller);
+    }
     let app = mublog()?;
     let headers = headers().await?;
     let token = bearer(&headers).ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
@@ -62,19 +71,25 @@ pub async fn require_caller() -> Result<domain::Caller, ApiError> {
 /// everyone else. Every admin server function starts here.
 pub async fn require_staff() -> Result<domain::admin::Staff, ApiError> {
     let caller = require_caller().await?;
-    Ok(mublog()?.staff(caller.user()).await?)
+    Ok(mublog()?.staff(&caller).await?)
 }
 
 /// Staff reading an admin page: as [`viewer`] tells (the access token, or the refresh cookie
 /// on a server-rendered page), then checked to be active staff. Reads only.
 pub async fn staff_reader() -> Result<domain::admin::Staff, ApiError> {
+    if let Some(caller) = proxied_caller() {
+        return Ok(mublog()?.staff(&caller).await?);
+    }
     let user = viewer().await?.ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
-    Ok(mublog()?.staff(user).await?)
+    Ok(mublog()?.staff_by_id(user).await?)
 }
 
 /// Who is reading, for personalising a page: the access token if one is sent, otherwise the
 /// refresh cookie (read, never rotated). Anonymous readers are `None`.
 pub async fn viewer() -> Result<Option<UserId>, ApiError> {
+    if let Some(caller) = proxied_caller() {
+        return Ok(Some(caller.user()));
+    }
     let app = mublog()?;
     let headers = headers().await?;
     if let Some(token) = bearer(&headers) {
@@ -92,6 +107,9 @@ pub async fn viewer() -> Result<Option<UserId>, ApiError> {
 pub struct CookieViewer(std::sync::Arc<tokio::sync::OnceCell<Option<Me>>>);
 
 pub async fn cookie_viewer() -> Result<Option<Me>, ApiError> {
+    if let Some(caller) = proxied_caller() {
+        return Ok(Some(mublog()?.me_as(&caller).await?));
+    }
     let (app, cookies) = (mublog()?, cookies().await?);
     let memo = use_context::<CookieViewer>().unwrap_or_default();
     let viewer = memo.0.get_or_try_init(|| async move {
@@ -112,7 +130,11 @@ pub struct TrustedOrigins(pub std::sync::Arc<[String]>);
 /// trusted origin): browsers send `Sec-Fetch-Site` and `Origin` on such requests; clients that
 /// send neither are not browsers and carry no ambient cookie to abuse.
 pub fn reject_cross_site(headers: &HeaderMap) -> Result<(), ApiError> {
-    let trusted = use_context::<TrustedOrigins>().unwrap_or_default();
+    reject_cross_site_but(headers, &use_context::<TrustedOrigins>().unwrap_or_default())
+}
+
+/// [`reject_cross_site`], with the trusted origins given rather than from the context.
+pub fn reject_cross_site_but(headers: &HeaderMap, trusted: &TrustedOrigins) -> Result<(), ApiError> {
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
     if origin.is_some_and(|o| trusted.0.iter().any(|t| t == o)) {
         return Ok(());

@@ -9,7 +9,7 @@ mod users;
 
 use crate::posts::parse_cursor;
 use crate::store::{AuditEvent, Db, Tx};
-use crate::{now, DomainError, Mublog};
+use crate::{now, Caller, DomainError, Mublog};
 use shared::admin::{AuditRecord, Page};
 use shared::{FieldError, UserId, UserView};
 
@@ -28,8 +28,21 @@ impl Staff {
 
 impl Mublog {
     /// The caller as staff; `Forbidden` for everyone else (the caller's session and account
-    /// were checked when they were authenticated).
-    pub async fn staff(&self, user: UserId) -> Result<Staff, DomainError> {
+    /// were checked when they were authenticated). Behind the DjaoDjin proxy, their roles say.
+    pub async fn staff(&self, caller: &Caller) -> Result<Staff, DomainError> {
+        match caller.proxy {
+            Some(grant) if grant.staff => Ok(Staff(caller.user())),
+            Some(_) => {
+                tracing::warn!(user = %caller.user(), "admin access refused: no staff role in the proxy's session");
+                Err(DomainError::Forbidden)
+            }
+            None => self.staff_by_id(caller.user()).await,
+        }
+    }
+
+    /// The user as staff, by the account's own flag: for a reader known only by id (a page
+    /// rendered for the refresh cookie).
+    pub async fn staff_by_id(&self, user: UserId) -> Result<Staff, DomainError> {
         match self.db.user_by_id(user).await? {
             Some(u) if u.is_staff && u.is_active() => Ok(Staff(u.id)),
             _ => {

@@ -28,28 +28,52 @@ pub(crate) struct Claims {
     pub session: SessionId,
 }
 
-/// A signed-in, active user, proved by a valid access token of a live sign-in. Only
-/// [`crate::Mublog::caller`] makes one (its fields are private), so a function that takes a
-/// `&Caller` cannot be reached by someone who is not signed in.
+/// A signed-in, active user, proved by a valid access token of a live sign-in, or by a session
+/// of the DjaoDjin proxy. Only [`crate::Mublog::caller`] and [`crate::Mublog::proxy_caller`]
+/// make one (its fields are private), so a function that takes a `&Caller` cannot be reached by
+/// someone who is not signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
     user: UserId,
-    session: SessionId,
+    /// `None` for a user the proxy signed in: mublog holds no sign-in of theirs.
+    session: Option<SessionId>,
     email_verified: bool,
+    /// What the proxy's session grants, for this request only.
+    pub(crate) proxy: Option<ProxyGrant>,
+}
+
+/// The powers a DjaoDjin proxy session gives its user (see `ProxyPowers`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ProxyGrant {
+    pub staff: bool,
+    pub may_post: bool,
 }
 
 impl Caller {
     pub(crate) fn new(claims: Claims, email_verified: bool) -> Self {
-        Caller { user: claims.user, session: claims.session, email_verified }
+        Caller { user: claims.user, session: Some(claims.session), email_verified, proxy: None }
+    }
+
+    pub(crate) fn proxied(user: UserId, grant: ProxyGrant) -> Self {
+        Caller { user, session: None, email_verified: true, proxy: Some(grant) }
     }
 
     pub fn user(&self) -> UserId {
         self.user
     }
 
-    /// The sign-in (refresh family) the access token was issued for.
-    pub fn session(&self) -> SessionId {
+    /// The sign-in (refresh family) the access token was issued for; `None` behind the proxy.
+    pub fn session(&self) -> Option<SessionId> {
         self.session
+    }
+
+    /// Posting also needs, behind the proxy, an active subscription to one of the plans
+    /// posting is sold with (when there are such plans).
+    pub fn require_poster(&self) -> Result<UserId, DomainError> {
+        if self.proxy.is_some_and(|grant| !grant.may_post) {
+            return Err(DomainError::PlanRequired);
+        }
+        self.require_verified()
     }
 
     /// Posting, editing and liking wait until the email address is confirmed. Known from the

@@ -129,7 +129,7 @@ impl Mublog {
         let mut tx = self.db.begin().await?;
         Db::set_password_hash_in(&mut tx, user.id, &hash).await?;
         let ended = if req.sign_out_other_devices {
-            Db::revoke_families_in(&mut tx, user.id, Some(caller.session()), now()).await?
+            Db::revoke_families_in(&mut tx, user.id, caller.session(), now()).await?
         } else {
             0
         };

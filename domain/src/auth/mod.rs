@@ -239,6 +239,15 @@ impl Mublog {
         Ok(self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?.me())
     }
 
+    /// The caller's own account; behind the DjaoDjin proxy, `staff` is what their session grants.
+    pub async fn me_as(&self, caller: &Caller) -> Result<Me, DomainError> {
+        let mut me = self.me(caller.user()).await?;
+        if let Some(grant) = caller.proxy {
+            me.staff = grant.staff;
+        }
+        Ok(me)
+    }
+
     fn auth_response(&self, user: Me, session: SessionId, now: i64) -> Result<AuthResponse, DomainError> {
         Ok(AuthResponse {
             access_token: self.tokens.issue(user.id, session, now)?,

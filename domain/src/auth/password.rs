@@ -72,8 +72,8 @@ pub async fn hash(gate: &Gate, password: String) -> Result<String, DomainError> 
 pub async fn verify(gate: &Gate, password: String, stored: Option<String>) -> Result<bool, DomainError> {
     gate.run(move || {
         let (stored, known) = match stored {
-            Some(s) => (s, true),
-            None => (dummy_hash().to_owned(), false),
+            Some(s) if s != crate::store::UNUSABLE_PASSWORD => (s, true),
+            _ => (dummy_hash().to_owned(), false),
         };
         let parsed = PasswordHash::new(&stored)
             .map_err(|e| DomainError::Internal(format!("stored hash unreadable: {e}")))?;

@@ -12,7 +12,7 @@ impl Mublog {
             .await?
             .into_iter()
             .map(|s| SessionView {
-                current: s.id == caller.session(),
+                current: Some(s.id) == caller.session(),
                 id: s.id,
                 created_at: s.created_at,
                 last_used_at: s.last_used_at,

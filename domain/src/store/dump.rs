@@ -68,7 +68,7 @@ impl Db {
     /// Loads a dump into this (empty) database in one transaction: all of it or nothing.
     pub async fn import(&self, dump: &Dump) -> Result<(), sqlx::Error> {
         let users = format!(
-            "INSERT INTO users ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO users ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             super::users::USER_COLUMNS
         );
         let posts = format!(
@@ -90,7 +90,8 @@ impl Db {
                     .bind(u.is_staff)
                     .bind(u.email_verified_at)
                     .bind(u.created_at)
-                    .bind(u.deactivated_at);
+                    .bind(u.deactivated_at)
+                    .bind(&u.proxy_username);
                 execute!(insert, &mut *conn)?;
             }
             for p in &dump.posts {

@@ -1,6 +1,10 @@
 use super::{Db, Dialect, Tx};
 use shared::{Me, UserId, UserView};
 
+/// The `password_hash` of users who never sign in with a password (as Django's unusable
+/// password): not a PHC string, so no password verifies against it.
+pub const UNUSABLE_PASSWORD: &str = "!";
+
 /// A user as stored; also the record `mublog export` writes.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct UserRow {
@@ -17,13 +21,17 @@ pub struct UserRow {
     /// Set while the account is deactivated by staff.
     #[serde(default)]
     pub deactivated_at: Option<i64>,
+    /// The DjaoDjin session proxy's name for this user, when the proxy signs them in.
+    #[serde(default)]
+    pub proxy_username: Option<String>,
 }
 
 pub(crate) const USER_COLUMNS: &str = "id, email, display_name, handle, first_name, last_name, \
-     password_hash, is_staff, email_verified_at, created_at, deactivated_at";
+     password_hash, is_staff, email_verified_at, created_at, deactivated_at, proxy_username";
 /// [`USER_COLUMNS`] of a join's `users u`.
 pub(crate) const USER_COLUMNS_OF_U: &str = "u.id, u.email, u.display_name, u.handle, u.first_name, \
-     u.last_name, u.password_hash, u.is_staff, u.email_verified_at, u.created_at, u.deactivated_at";
+     u.last_name, u.password_hash, u.is_staff, u.email_verified_at, u.created_at, u.deactivated_at, \
+     u.proxy_username";
 
 impl UserRow {
     pub fn is_active(&self) -> bool {
@@ -129,6 +137,28 @@ impl Db {
         on_readers!(self, |pool| sqlx::query_as(&sql).bind(handle).fetch_optional(pool).await)
     }
 
+    /// The user the DjaoDjin proxy calls `username` (linked by [`Db::link_proxy_user_in`]).
+    pub async fn user_by_proxy_username(&self, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE proxy_username = $1");
+        on_readers!(self, |pool| sqlx::query_as(&sql).bind(username).fetch_optional(pool).await)
+    }
+
+    /// Links a new user to the proxy's `username`, verified (the proxy vouches for them) and
+    /// with a password no password matches; false when another user has that name already.
+    pub async fn link_proxy_user_in(
+        tx: &mut Tx,
+        id: UserId,
+        username: &str,
+        now: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let sql = "UPDATE users SET proxy_username = $1, email_verified_at = $2, password_hash = $3
+             WHERE id = $4 AND NOT EXISTS (SELECT 1 FROM users WHERE proxy_username = $1)";
+        let linked = in_tx!(tx, |conn| {
+            execute!(sqlx::query(sql).bind(username).bind(now).bind(UNUSABLE_PASSWORD).bind(id), conn)
+        })?;
+        Ok(linked == 1)
+    }
+
     /// Applies a profile change; false when the new handle belongs to someone else.
     pub async fn update_profile(&self, id: UserId, change: ProfileChange<'_>) -> Result<bool, sqlx::Error> {
         let sql = "UPDATE users SET display_name = COALESCE($1, display_name), handle = COALESCE($2, handle),
@@ -174,5 +204,18 @@ impl Db {
         let sql = "UPDATE users SET password_hash = $1 WHERE id = $2";
         in_tx!(tx, |conn| execute!(sqlx::query(sql).bind(hash).bind(id), conn))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every request behind the DjaoDjin proxy looks its user up by the proxy's name.
+    #[tokio::test]
+    async fn a_proxy_username_is_found_through_its_index() {
+        let (_dir, db) = crate::store::scratch_db().await;
+        let mut lookup = super::super::select::Built::new("SELECT id FROM users WHERE proxy_username = $1");
+        lookup.bind("ada");
+        let steps = crate::store::query_plan(&db, &lookup).await;
+        crate::store::assert_seeks(&steps, "users_by_proxy_username");
     }
 }

@@ -90,7 +90,7 @@ async fn a_page_hears_counts_edits_and_removals_of_its_posts_only() {
     assert!(matches!(next(&mut stream).await, LiveEvent::Edited { post_id, ref body, .. }
         if post_id == shown && body == "watched, edited"));
 
-    let staff = s.app.staff(cast.boss.user()).await.unwrap();
+    let staff = s.app.staff(&cast.boss).await.unwrap();
     s.app.act_on_post(staff, shown, PostAction::Hide { reason: "spam".into() }).await.unwrap();
     assert_eq!(next(&mut stream).await, LiveEvent::Gone { post_id: shown });
     // A hidden post's events stop: its likes are refused and announce nothing.

@@ -3,6 +3,7 @@
 
 mod live;
 mod posts;
+mod proxy;
 mod sessions;
 
 use crate::auth::FAMILY_TTL_SECS;

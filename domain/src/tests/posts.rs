@@ -20,7 +20,7 @@ async fn an_unverified_member_reads_but_cannot_post_or_like() {
 
     // Verification takes effect on the next request of the same sign-in.
     s.app.db().mark_email_verified(ada.user(), crate::now()).await.unwrap();
-    let ada = s.app.caller(&s.access_token(ada.user(), ada.session())).await.unwrap();
+    let ada = s.app.caller(&s.access_token(ada.user(), ada.session().unwrap())).await.unwrap();
     assert!(s.app.create_post(&ada, "now it works").await.is_ok());
 }
 
@@ -35,7 +35,7 @@ async fn only_the_author_or_staff_change_a_post_and_staff_changes_are_audited() 
     assert_eq!(refusal(s.app.delete_post(&grace, post.id).await), "Forbidden");
     assert_eq!(s.app.edit_post(&ada, post.id, "mine, edited").await.unwrap().body, "mine, edited");
 
-    let staff = s.app.staff(boss.user()).await.unwrap();
+    let staff = s.app.staff(&boss).await.unwrap();
     assert!(
         s.app.audit_trail(staff, None).await.unwrap().items.is_empty(),
         "an author's edit is not audited"
@@ -67,7 +67,7 @@ async fn likes_count_once_per_member_and_hidden_posts_cannot_be_liked() {
     assert!(!s.app.post(Some(grace.user()), post).await.unwrap().liked);
     assert!(!s.app.post(None, post).await.unwrap().liked);
 
-    let staff = s.app.staff(boss.user()).await.unwrap();
+    let staff = s.app.staff(&boss).await.unwrap();
     let hide = PostAction::Hide { reason: "spam".into() };
     s.app.act_on_post(staff, post, hide).await.unwrap();
     assert_eq!(refusal(s.app.set_like(&grace, post, true).await), "NotFound");
@@ -81,12 +81,12 @@ async fn only_active_staff_are_staff() {
     let ada = s.member("ada", Member::Verified).await;
     let boss = s.member("boss", Member::Staff).await;
     let chief = s.member("chief", Member::Staff).await;
-    assert_eq!(refusal(s.app.staff(ada.user()).await), "Forbidden");
-    let staff = s.app.staff(chief.user()).await.unwrap();
+    assert_eq!(refusal(s.app.staff(&ada).await), "Forbidden");
+    let staff = s.app.staff(&chief).await.unwrap();
     s.app.act_on_user(staff, boss.user(), UserAction::Deactivate).await.unwrap();
-    assert_eq!(refusal(s.app.staff(boss.user()).await), "Forbidden");
+    assert_eq!(refusal(s.app.staff(&boss).await), "Forbidden");
     s.app.act_on_user(staff, boss.user(), UserAction::Reactivate).await.unwrap();
-    assert!(s.app.staff(boss.user()).await.is_ok());
+    assert!(s.app.staff(&boss).await.is_ok());
 }
 
 /// A page link's cursor is the last id of the page before; an empty one (an unset form field)

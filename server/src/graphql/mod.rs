@@ -144,8 +144,8 @@ impl Query {
     /// The signed-in user, or null.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Me>> {
         let app = ctx.data::<Mublog>()?;
-        match viewer(ctx) {
-            Some(user) => Ok(Some(app.me(user).await.map_err(gql_error)?)),
+        match caller(ctx) {
+            Some(caller) => Ok(Some(app.me_as(caller).await.map_err(gql_error)?)),
             None => Ok(None),
         }
     }

@@ -125,9 +125,13 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Id<T> {
     }
 }
 
-/// The caller: `None` without an `Authorization` header; any header that is not a valid bearer
+/// The caller: the one the session proxy's gate proved, if any (see `session_proxy`); else
+/// `None` without an `Authorization` header; any header that is not a valid bearer
 /// access token is a 401 (never a silent downgrade to anonymous).
 async fn caller(parts: &Parts, app: &Mublog) -> Result<Option<Caller>, RestError> {
+    if let Some(proved) = parts.extensions.get::<Caller>() {
+        return Ok(Some(*proved));
+    }
     if !parts.headers.contains_key(header::AUTHORIZATION) {
         return Ok(None);
     }

@@ -28,7 +28,7 @@ pub async fn posts(
     responses((status = 200, description = "Your account", body = Me), Unauthenticated))]
 /// The signed-in user's own account.
 pub async fn me(State(app): State<Mublog>, AuthCaller(caller): AuthCaller) -> RestResult<axum::Json<Me>> {
-    Ok(axum::Json(app.me(caller.user()).await?))
+    Ok(axum::Json(app.me_as(&caller).await?))
 }
 
 #[utoipa::path(patch, path = "/me", tag = "users", request_body = UpdateMe, security(("bearer" = [])),

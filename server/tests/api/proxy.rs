@@ -7,9 +7,10 @@ use crate::common::TestApp;
 use axum::body::Body;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use domain::auth::djaodjin::{ProxyMode, ProxySessions};
+use domain::auth::djaodjin::{ProxyMode, ProxyPowers, ProxySessions};
 use http::{header, Method, Request, StatusCode};
 use mublog::session_proxy::{SessionProxy, DEFAULT_ALLOWED_NO_SESSION};
+use serde_json::json;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -43,10 +44,15 @@ fn package(secret: &str, args: &[&str], input: &str) -> String {
 }
 
 async fn behind_proxy(mode: ProxyMode) -> TestApp {
+    behind_proxy_with(mode, ProxyPowers::default()).await
+}
+
+async fn behind_proxy_with(mode: ProxyMode, powers: ProxyPowers) -> TestApp {
     TestApp::with(|config| {
         config.session_proxy = Some(
             SessionProxy {
                 sessions: ProxySessions::new(SECRET, mode, "sessionid", "HS256").unwrap(),
+                powers,
                 allowed_no_session: DEFAULT_ALLOWED_NO_SESSION.iter().map(|p| p.to_string()).collect(),
             }
             .into(),
@@ -171,5 +177,95 @@ async fn mublogs_own_sign_in_is_off() {
         let res = app.send(req).await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{method} {path}");
         assert!(res.text().contains("session proxy"), "{method} {path}: {}", res.text());
+    }
+}
+
+/// A session of the proxy for `username`, with `roles` (JSON), made by the package as a JWT.
+fn jwt_for(username: &str, roles: serde_json::Value) -> String {
+    let session = json!({"username": username, "site": {"slug": "mublog"}, "roles": roles});
+    package(SECRET, &["jwt"], &session.to_string())
+}
+
+#[tokio::test]
+async fn a_session_acts_as_its_user_through_rest_graphql_server_functions_and_pages() {
+    let powers = ProxyPowers { posting_plans: vec!["writer".into()], ..ProxyPowers::default() };
+    let app = behind_proxy_with(ProxyMode::Jwt, powers).await;
+    let writer = jwt_for(
+        "grace",
+        json!({"contributor": [{"slug": "acme", "subscriptions": [{"plan": "writer", "ends_at": "2099-01-01T00:00:00Z"}]}]}),
+    );
+    let lapsed = jwt_for(
+        "linus",
+        json!({"contributor": [{"slug": "acme", "subscriptions": [{"plan": "writer", "ends_at": "2020-01-01T00:00:00Z"}]}]}),
+    );
+    let manager = jwt_for("boss", json!({"manager": [{"slug": "mublog"}]}));
+
+    let me = app.api("GET", "/api/v1/me", None, Some(&writer)).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.text());
+    assert_eq!(
+        (me.json()["handle"].as_str(), me.json()["email_verified"].as_bool()),
+        (Some("grace"), Some(true))
+    );
+
+    let rest = app.api("POST", "/api/v1/posts", Some(json!({"body": "through REST"})), Some(&writer)).await;
+    assert_eq!(rest.status, StatusCode::CREATED, "{}", rest.text());
+    let post = rest.json()["id"].as_i64().unwrap();
+    let like = app.api("PUT", &format!("/api/v1/posts/{post}/like"), None, Some(&lapsed)).await;
+    assert_eq!(like.status, StatusCode::OK, "liking needs no plan: {}", like.text());
+    let server_fn = app
+        .post("/api/posts/create", json!({"body": "through a server function"}), Some(&writer), None)
+        .await;
+    assert_eq!(server_fn.status, StatusCode::CREATED, "{}", server_fn.text());
+    let query = json!({"query": "mutation { createPost(body: \"through GraphQL\") { author { handle } } }"});
+    let gql = app.api("POST", "/graphql", Some(query), Some(&writer)).await;
+    assert_eq!(gql.json()["data"]["createPost"]["author"]["handle"], "grace", "{}", gql.text());
+
+    let refused = app.api("POST", "/api/v1/posts", Some(json!({"body": "no plan"})), Some(&lapsed)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.text().contains("active subscription"), "{}", refused.text());
+
+    let admin = |token| app.post("/api/admin/users", json!({}), Some(token), None);
+    assert_eq!(admin(&manager).await.status, StatusCode::OK, "a manager of the site is staff");
+    assert_eq!(admin(&writer).await.status, StatusCode::FORBIDDEN);
+
+    let signed_in = |page: &str| page.contains(">Sign out<");
+    let grace = app.api("GET", "/", None, Some(&writer)).await.text();
+    assert!(signed_in(&grace) && !grace.contains(r#"href="/admin""#), "the feed is rendered for grace");
+    let boss = app.api("GET", "/", None, Some(&manager)).await.text();
+    assert!(boss.contains(r#"href="/admin""#), "and for the manager, with the admin");
+    assert!(!signed_in(&app.api("GET", "/", None, None).await.text()), "and not for anyone");
+}
+
+#[tokio::test]
+async fn a_change_with_a_session_must_come_from_the_sites_own_pages() {
+    let app = behind_proxy(ProxyMode::Cookie).await;
+    let cookie = format!("sessionid={}", package(SECRET, &["cookie"], ADA));
+    let post = |extra: Vec<(&'static str, &'static str)>| {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/posts")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, &cookie);
+        for (name, value) in extra {
+            req = req.header(name, value);
+        }
+        app.send(req.body(Body::from(json!({"body": "hello"}).to_string())).unwrap())
+    };
+    for forged in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site"), ("origin", "https://blog.127.0.0.1")],
+        vec![("origin", "https://evil.example")],
+    ] {
+        let res = post(forged.clone()).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{forged:?}");
+        assert!(res.text().contains("Cross-site"), "{forged:?}: {}", res.text());
+    }
+    for own in [
+        vec![("sec-fetch-site", "same-origin"), ("origin", "http://127.0.0.1:3000")],
+        vec![("origin", "https://app.example")],
+        vec![],
+    ] {
+        assert_eq!(post(own.clone()).await.status, StatusCode::CREATED, "{own:?}");
     }
 }

@@ -5,8 +5,10 @@
 
 mod cookie;
 mod session;
+mod users;
 
 pub use session::{Profile, ProxySession, Site, Subscription, MANAGER};
+pub use users::ProxyPowers;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::{ExposeSecret, SecretString};
