@@ -3,6 +3,7 @@ that mublog's tests read what the real package writes (scripts/lib.sh installs i
 
     djaodjin-session.py jwt|cookie [--expired]   < session.json   > token
     djaodjin-session.py encrypt                  < any text       > cookie value
+    djaodjin-session.py decode jwt|cookie        < token          > session.json
 
 The secret is DJAODJIN_SECRET_KEY from the environment, as for deployutils.
 """
@@ -41,6 +42,12 @@ def main(kind, *flags):
         out = jwt_session_store.SessionStore.prepare(json.loads(text), passphrase=secret)
     elif kind == "encrypt":
         out = crypt.encrypt(text, passphrase=secret).decode("ascii")
+    elif kind == "decode" and flags == ("cookie",):
+        # What the package's encrypted-cookie session store does before it authenticates.
+        out = json.dumps(json.loads(crypt.decrypt(text.strip(), passphrase=secret)))
+    elif kind == "decode" and flags == ("jwt",):
+        # What its JWT session store does before it authenticates.
+        out = json.dumps(jwt.decode(text.strip(), secret, algorithms=[deployutils_settings.JWT_ALGORITHM]))
     else:
         sys.exit(__doc__)
     print(out)

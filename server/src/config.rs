@@ -110,6 +110,12 @@ pub enum ConfigError {
     UnknownProxyMode(String),
     #[error("MUBLOG_SESSION_PROXY=djaodjin needs MUBLOG_DJAODJIN_SECRET, the secret shared with the proxy")]
     MissingProxySecret,
+    #[error("MUBLOG_MOCKUP_SESSIONS signs anyone in as anyone: development only")]
+    MockupsInProduction,
+    #[error("MUBLOG_MOCKUP_SESSIONS needs MUBLOG_SESSION_PROXY=djaodjin")]
+    MockupsWithoutProxy,
+    #[error("MUBLOG_MOCKUP_SESSIONS: {0}")]
+    MockupSessions(String),
     #[error("MUBLOG_DJAODJIN_*: {0}")]
     ProxySettings(#[from] domain::auth::djaodjin::ProxySettingsError),
     #[error(
@@ -257,7 +263,7 @@ impl Config {
             jobs,
             redis_url: var("MUBLOG_REDIS_URL").map(SecretString::from),
             redis_prefix: var("MUBLOG_REDIS_PREFIX").unwrap_or_else(|| "mublog".into()),
-            session_proxy: session_proxy(&var)?.map(std::sync::Arc::new),
+            session_proxy: session_proxy(&var, environment)?.map(std::sync::Arc::new),
         })
     }
 }
@@ -278,9 +284,13 @@ impl Config {
 /// `SESSION_COOKIE_NAME`, `JWT_ALGORITHM`, `ALLOWED_NO_SESSION`).
 fn session_proxy(
     var: &impl Fn(&str) -> Option<String>,
+    environment: Environment,
 ) -> Result<Option<crate::session_proxy::SessionProxy>, ConfigError> {
     use domain::auth::djaodjin::{ProxyMode, ProxySessions};
     match var("MUBLOG_SESSION_PROXY").as_deref() {
+        None | Some("off") if var("MUBLOG_MOCKUP_SESSIONS").is_some() => {
+            return Err(ConfigError::MockupsWithoutProxy)
+        }
         None | Some("off") => return Ok(None),
         Some("djaodjin") => {}
         Some(other) => return Err(ConfigError::UnknownSessionProxy(other.to_owned())),
@@ -306,7 +316,20 @@ fn session_proxy(
         powers.staff_roles = list(Some(roles));
     }
     powers.posting_plans = list(var("MUBLOG_DJAODJIN_POSTING_PLANS"));
-    Ok(Some(crate::session_proxy::SessionProxy { sessions, powers, allowed_no_session: allowed.into() }))
+    let mockups = match var("MUBLOG_MOCKUP_SESSIONS") {
+        None => None,
+        Some(_) if environment == Environment::Production => return Err(ConfigError::MockupsInProduction),
+        Some(path) => Some(
+            crate::mockup_sessions::MockupSessions::load(Path::new(&path))
+                .map_err(ConfigError::MockupSessions)?,
+        ),
+    };
+    Ok(Some(crate::session_proxy::SessionProxy {
+        sessions,
+        powers,
+        mockups,
+        allowed_no_session: allowed.into(),
+    }))
 }
 
 /// A numeric setting, or `default` when unset.
@@ -526,5 +549,16 @@ mod tests {
         assert!(refused(&[secret, on, ("MUBLOG_DJAODJIN_SECRET", "short")]).contains("at least 32"));
         assert!(refused(&[secret, on, shared, ("MUBLOG_DJAODJIN_MODE", "header")]).contains("`header`"));
         assert!(refused(&[secret, on, shared, ("MUBLOG_DJAODJIN_JWT_ALGORITHM", "none")]).contains("HS256"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("mockups.json");
+        std::fs::write(&file, r#"{"ada": {"roles": {"manager": [{"slug": "mublog"}]}}, "bob": {}}"#).unwrap();
+        let mockups = ("MUBLOG_MOCKUP_SESSIONS", file.to_str().unwrap());
+        assert!(config(&[secret, on, shared, mockups]).unwrap().session_proxy.unwrap().mockups.is_some());
+        assert!(refused(&[secret, mockups]).contains("needs MUBLOG_SESSION_PROXY"));
+        let prod = [("MUBLOG_ENV", "production"), secret, on, shared, mockups];
+        assert!(refused(&prod).contains("development only"));
+        std::fs::write(&file, r#"{"ada": {"roles": "none"}}"#).unwrap();
+        assert!(refused(&[secret, on, shared, mockups]).contains("\"ada\""));
     }
 }

@@ -72,6 +72,11 @@ pub fn check(lookup: impl Fn(&str) -> Option<String>) -> Vec<Finding> {
         "MUBLOG_SESSION_PROXY is on and LEPTOS_SITE_ADDR is not a loopback address: clients that reach mublog \
          without the proxy skip its access rules. Listen on 127.0.0.1, or let only the proxy reach the port.",
     );
+    flag(
+        var("MUBLOG_MOCKUP_SESSIONS").is_some(),
+        "mublog.W010",
+        "MUBLOG_MOCKUP_SESSIONS is set: anyone could sign in as any of its sessions (production refuses to start).",
+    );
     findings
 }
 
@@ -127,5 +132,7 @@ mod tests {
         assert_eq!(proxied(&[secret, ("MUBLOG_DJAODJIN_SECRET", "short")]), ["mublog.W008", "mublog.W009"]);
         assert_eq!(proxied(&[secret, ("LEPTOS_SITE_ADDR", "0.0.0.0:3000")]), ["mublog.W009"]);
         assert!(proxied(&[secret, ("LEPTOS_SITE_ADDR", "127.0.0.1:3000")]).is_empty());
+        let mockups = ("MUBLOG_MOCKUP_SESSIONS", "mockups.json");
+        assert_eq!(proxied(&[secret, ("LEPTOS_SITE_ADDR", "127.0.0.1:3000"), mockups]), ["mublog.W010"]);
     }
 }

@@ -41,7 +41,7 @@ fn read_outbox(dir: &Path) -> Vec<OutboxMail> {
     mails
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -16,6 +16,7 @@ mod hosts;
 mod http_errors;
 mod json_objects;
 mod metrics;
+pub mod mockup_sessions;
 mod page_cache;
 mod pictures;
 mod pwa;

@@ -63,6 +63,8 @@ const OWN_SIGN_IN: &[&str] = &[
 pub struct SessionProxy {
     pub sessions: ProxySessions,
     pub powers: ProxyPowers,
+    /// Development only: sessions `/login` signs in as (`MUBLOG_MOCKUP_SESSIONS`).
+    pub mockups: Option<crate::mockup_sessions::MockupSessions>,
     /// Path prefixes as deployutils' `ALLOWED_NO_SESSION`, except `/`, which names the feed
     /// alone (as a prefix it would allow everything).
     pub allowed_no_session: Arc<[String]>,
@@ -97,6 +99,12 @@ pub async fn gate(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_owned();
+    if let Some(mockups) = proxy.mockups.as_ref().filter(|_| path == "/login") {
+        if let Err(refused) = reject_cross_site_but(req.headers(), &trusted) {
+            return error_response(refused);
+        }
+        return crate::mockup_sessions::answer(&proxy.sessions, mockups, cookies, req).await;
+    }
     if OWN_SIGN_IN.iter().any(|own| path.starts_with(own)) {
         return error_response(ApiError::new(
             ErrorCode::Conflict,

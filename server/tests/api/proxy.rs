@@ -53,6 +53,7 @@ async fn behind_proxy_with(mode: ProxyMode, powers: ProxyPowers) -> TestApp {
             SessionProxy {
                 sessions: ProxySessions::new(SECRET, mode, "sessionid", "HS256").unwrap(),
                 powers,
+                mockups: None,
                 allowed_no_session: DEFAULT_ALLOWED_NO_SESSION.iter().map(|p| p.to_string()).collect(),
             }
             .into(),
@@ -268,4 +269,91 @@ async fn a_change_with_a_session_must_come_from_the_sites_own_pages() {
     ] {
         assert_eq!(post(own.clone()).await.status, StatusCode::CREATED, "{own:?}");
     }
+}
+
+/// deployutils' example roles: a manager of the site, a subscriber whose plan runs, and one
+/// whose plan ended (the README's example file).
+const MOCKUPS: &str = r#"{
+    "manager": {"site": {"slug": "mublog"}, "roles": {"manager": [{"slug": "mublog"}]}},
+    "subscriber": {"email": "sub@example.com", "site": {"slug": "mublog"},
+        "roles": {"contributor": [{"slug": "acme", "subscriptions": [{"plan": "writer", "ends_at": "2099-01-01T00:00:00Z"}]}]}},
+    "lapsed": {"site": {"slug": "mublog"},
+        "roles": {"contributor": [{"slug": "acme", "subscriptions": [{"plan": "writer", "ends_at": "2020-01-01T00:00:00Z"}]}]}}
+}"#;
+
+async fn with_mockups(mode: ProxyMode) -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mockups.json");
+    std::fs::write(&file, MOCKUPS).unwrap();
+    let app = TestApp::with(|config| {
+        config.session_proxy = Some(
+            SessionProxy {
+                sessions: ProxySessions::new(SECRET, mode, "sessionid", "HS256").unwrap(),
+                powers: ProxyPowers { posting_plans: vec!["writer".into()], ..ProxyPowers::default() },
+                mockups: Some(mublog::mockup_sessions::MockupSessions::load(&file).unwrap()),
+                allowed_no_session: DEFAULT_ALLOWED_NO_SESSION.iter().map(|p| p.to_string()).collect(),
+            }
+            .into(),
+        )
+    })
+    .await;
+    (app, dir)
+}
+
+/// Signs in at `/login` as `username` with a made-up password; the session cookie's value.
+async fn mockup_sign_in(app: &TestApp, username: &str) -> String {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(format!("username={username}&password=whatever")))
+        .unwrap();
+    let res = app.send(req).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let cookie =
+        res.headers.get(header::SET_COOKIE).expect("the session cookie").to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("Path=/"), "{cookie}");
+    cookie.split(';').next().unwrap().strip_prefix("sessionid=").unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn mockup_sessions_sign_in_as_the_proxy_would_and_the_package_reads_them() {
+    for (mode, kind) in [(ProxyMode::Cookie, "cookie"), (ProxyMode::Jwt, "jwt")] {
+        let (app, _dir) = with_mockups(mode).await;
+        let list = app.get("/login", None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        for name in ["manager", "subscriber", "lapsed"] {
+            assert!(list.text().contains(&format!("Sign in as {name}")), "{}", list.text());
+        }
+
+        let value = mockup_sign_in(&app, "subscriber").await;
+        let decoded: serde_json::Value =
+            serde_json::from_str(&package(SECRET, &["decode", kind], &value)).unwrap();
+        assert_eq!(decoded["username"], "subscriber", "{kind}: the package reads mublog's session");
+        assert_eq!(decoded["roles"]["contributor"][0]["subscriptions"][0]["plan"], "writer");
+        if kind == "jwt" {
+            assert!(decoded["exp"].as_i64().unwrap() > unix_now() + 3600, "two hours, as the proxy sets");
+        }
+
+        let (status, me) = get(&app, "/api/v1/me", None, Some(&value)).await;
+        assert_eq!(status, StatusCode::OK, "{kind}: {me}");
+        assert!(me.contains(r#""handle":"subscriber""#), "{me}");
+
+        let unknown = app.send(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/login")
+                .header(header::HOST, "127.0.0.1:3000")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("username=nobody&password=x"))
+                .unwrap(),
+        );
+        assert_eq!(unknown.await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
 }

@@ -3,7 +3,7 @@
 //! round) over the shared secret and the 8-byte salt. There is no MAC: anyone can alter the
 //! ciphertext, so every failure must look the same to the sender (see `ProxySessions::session`).
 
-use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
+use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use md5::{Digest, Md5};
 
@@ -27,9 +27,7 @@ pub(super) fn open(sealed: &str, secret: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// `plain` sealed as the proxy seals a session, with a fresh random salt.
-#[cfg(test)]
 pub(super) fn seal(plain: &[u8], secret: &[u8]) -> String {
-    use aes::cipher::BlockEncryptMut;
     let salt: [u8; SALT_LEN] = rand::random();
     let (key, iv) = key_and_iv(secret, &salt);
     let ciphertext =

@@ -10,7 +10,7 @@ mod users;
 pub use session::{Profile, ProxySession, Site, Subscription, MANAGER};
 pub use users::ProxyPowers;
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 
 /// Where the proxy puts the session. Each mode falls back to the other carrier, as
@@ -39,6 +39,8 @@ pub enum ProxySettingsError {
 pub const MIN_SECRET_LEN: usize = 32;
 /// Browsers keep cookies up to 4 KB; a session carrier twice that is not the proxy's.
 const MAX_CARRIER_LEN: usize = 8 * 1024;
+/// How long a JWT made for a mockup session lasts: deployutils' `prepare` sets two hours.
+const MOCKUP_JWT_SECS: i64 = 2 * 3600;
 
 /// Reads the proxy's sessions; made once from the settings.
 #[derive(Clone)]
@@ -123,6 +125,25 @@ impl ProxySessions {
         }
         let plain = cookie::open(unquote(value), self.secret.expose_secret().as_bytes())?;
         serde_json::from_slice(&plain).ok()
+    }
+
+    /// The session cookie's value for `session` (a JSON object), made as the proxy makes it in
+    /// this mode (a JWT expiring in two hours, or the encrypted JSON): for mockup sign-ins.
+    pub fn cookie_value_for(&self, session: &serde_json::Map<String, serde_json::Value>) -> String {
+        let secret = self.secret.expose_secret().as_bytes();
+        match self.mode {
+            ProxyMode::Cookie => {
+                cookie::seal(serde_json::Value::from(session.clone()).to_string().as_bytes(), secret)
+            }
+            ProxyMode::Jwt => {
+                let mut claims = session.clone();
+                claims.insert("exp".into(), (crate::now() + MOCKUP_JWT_SECS).into());
+                let header = Header::new(self.validation.algorithms[0]);
+                // Serialising a JSON object and signing it with an HMAC key cannot fail.
+                jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret))
+                    .expect("an HMAC signature of a JSON object")
+            }
+        }
     }
 }
 
