@@ -84,6 +84,16 @@ fn matches(entry: &str, path: &str) -> bool {
     }
 }
 
+/// The proxy attaches the session to whatever request carries its cookie, so a change (any
+/// method but GET, HEAD, OPTIONS, TRACE) must come from the site's own pages or a trusted
+/// origin, as mublog's own refresh and sign-out must.
+fn same_site_change(req: &Request, trusted: &TrustedOrigins) -> Result<(), ApiError> {
+    if req.method().is_safe() {
+        return Ok(());
+    }
+    reject_cross_site_but(req.headers(), trusted)
+}
+
 /// The one answer to a request that needs a session and has none that can be read, whatever
 /// was wrong with it: telling the cases apart would help forge one.
 fn no_session() -> Response {
@@ -100,7 +110,7 @@ pub async fn gate(
 ) -> Response {
     let path = req.uri().path().to_owned();
     if let Some(mockups) = proxy.mockups.as_ref().filter(|_| path == "/login") {
-        if let Err(refused) = reject_cross_site_but(req.headers(), &trusted) {
+        if let Err(refused) = same_site_change(&req, &trusted) {
             return error_response(refused);
         }
         return crate::mockup_sessions::answer(&proxy.sessions, mockups, cookies, req).await;
@@ -118,22 +128,21 @@ pub async fn gate(
         cookie.as_ref().map(|c| c.value()),
     );
     let Some(session) = session else {
-        return match proxy.allows_anonymous(&path) {
-            true => next.run(req).await,
-            false => no_session(),
-        };
-    };
-    // The proxy attaches the session to whatever request carries its cookie, so a change must
-    // come from the site's own pages (or a trusted origin), as mublog's own refresh and logout.
-    if !req.method().is_safe() {
-        if let Err(refused) = reject_cross_site_but(req.headers(), &trusted) {
-            return error_response(refused);
+        if proxy.allows_anonymous(&path) {
+            return next.run(req).await;
         }
+        return no_session();
+    };
+    if let Err(refused) = same_site_change(&req, &trusted) {
+        return error_response(refused);
     }
-    match mublog.proxy_caller(&session, &proxy.powers).await {
-        Ok(caller) => req.extensions_mut().insert::<Caller>(caller),
+    let caller: Caller = match mublog.proxy_caller(&session, &proxy.powers).await {
+        Ok(caller) => caller,
         Err(refused) => return error_response(refused.into()),
     };
+    // The caller for every adapter; the session for what `me` shows of it.
+    req.extensions_mut().insert(caller);
+    req.extensions_mut().insert(session);
     next.run(req).await
 }
 

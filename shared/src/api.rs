@@ -57,6 +57,26 @@ pub struct Me {
     #[serde(default)]
     #[cfg_attr(feature = "graphql", graphql(skip))]
     pub staff: bool,
+    /// Behind the DjaoDjin session proxy (which signed the user in): the organizations the
+    /// session gives them roles on. Absent when mublog signed them in.
+    // The browser app never reads it (the settings page asks with a call of its own), so
+    // reading it costs the first load nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", serde(skip))]
+    pub organizations: Option<Vec<Organization>>,
+}
+
+/// A profile (an organization) the DjaoDjin proxy's session gives the user roles on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "graphql", derive(async_graphql::SimpleObject))]
+pub struct Organization {
+    pub slug: String,
+    pub printable_name: String,
+    /// The user's roles on it (`manager`, …).
+    pub roles: Vec<String>,
+    /// The plans it has a subscription to that runs now.
+    pub plans: Vec<String>,
 }
 
 impl Me {

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use shared::json::Json;
 use shared::{
     Accepted, ApiError, AuthResponse, ChangePasswordRequest, ForgotPasswordRequest, LoginRequest, Me,
-    RegisterRequest, ResetPasswordRequest, SessionId, SessionList, UpdateMe, VerifyEmailRequest,
+    Organization, RegisterRequest, ResetPasswordRequest, SessionId, SessionList, UpdateMe,
+    VerifyEmailRequest,
 };
 
 #[cfg(feature = "ssr")]
@@ -67,6 +68,13 @@ pub async fn logout() -> Result<(), ApiError> {
 #[server(endpoint = "auth/session", input = Json, output = Json, client = AuthClient)]
 pub async fn current_user() -> Result<Option<Me>, ApiError> {
     cookie_viewer().await
+}
+
+/// Behind the DjaoDjin session proxy, the organizations the caller's session gives them roles
+/// on; `None` when mublog signed them in (the settings page shows one or the other).
+#[server(endpoint = "auth/organizations", input = Json, output = Json, client = AuthClient)]
+pub async fn organizations() -> Result<Option<Vec<Organization>>, ApiError> {
+    Ok(cookie_viewer().await?.and_then(|me| me.organizations))
 }
 
 /// Confirms an email address with the token from the verification link.

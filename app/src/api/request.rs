@@ -108,7 +108,9 @@ pub struct CookieViewer(std::sync::Arc<tokio::sync::OnceCell<Option<Me>>>);
 
 pub async fn cookie_viewer() -> Result<Option<Me>, ApiError> {
     if let Some(caller) = proxied_caller() {
-        return Ok(Some(mublog()?.me_as(&caller).await?));
+        let parts = use_context::<http::request::Parts>();
+        let session = parts.as_ref().and_then(|p| p.extensions.get::<domain::auth::djaodjin::ProxySession>());
+        return Ok(Some(mublog()?.me_as(&caller, session).await?));
     }
     let (app, cookies) = (mublog()?, cookies().await?);
     let memo = use_context::<CookieViewer>().unwrap_or_default();

@@ -1,32 +1,59 @@
-use crate::api::auth::{change_password, update_profile};
+use crate::api::auth::{change_password, organizations, update_profile};
+use crate::api::resource::load;
 use crate::session::{use_session, Session};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::{ApiError, ChangePasswordRequest, Me, UpdateMe};
+use shared::{ApiError, ChangePasswordRequest, Me, Organization, UpdateMe};
 use std::future::Future;
 
-/// `/settings`: the profile (names, handle) and the password.
+/// `/settings`: the profile (names, handle) and the password; behind the DjaoDjin proxy, which
+/// handles passwords and devices, the organizations its session gives roles on instead.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = use_session();
+    let proxied = load(|| (), |_| organizations());
     view! {
         <Title text="Settings" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let _ = session.initial.await;
+                let proxied = proxied.await.ok().flatten();
                 // Untracked: saving the profile updates the session, and must not rebuild the
                 // forms (and lose their "saved" notes).
                 match session.user_untracked() {
-                    Some(me) => view! {
-                        <h1>"Settings"</h1>
-                        <ProfileForm me />
-                        <PasswordForm />
-                        <p><a href="/settings/sessions">"Your signed-in devices"</a></p>
-                    }.into_any(),
+                    Some(me) => {
+                        let account = match proxied {
+                            Some(organizations) => view! { <Organizations organizations /> }.into_any(),
+                            None => view! {
+                                <PasswordForm />
+                                <p><a href="/settings/sessions">"Your signed-in devices"</a></p>
+                            }.into_any(),
+                        };
+                        view! { <h1>"Settings"</h1> <ProfileForm me /> {account} }.into_any()
+                    }
                     None => super::sign_in_first(),
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn Organizations(organizations: Vec<Organization>) -> impl IntoView {
+    let none = organizations.is_empty().then(|| view! { <p>"None yet."</p> });
+    let items = organizations
+        .into_iter()
+        .map(|o| {
+            let plans = (!o.plans.is_empty()).then(|| format!(" · plans: {}", o.plans.join(", ")));
+            view! { <li><strong>{o.printable_name}</strong>" — "{o.roles.join(", ")}{plans}</li> }
+        })
+        .collect_view();
+    view! {
+        <section class="settings" aria-labelledby="organizations-heading">
+            <h2 id="organizations-heading">"Organizations"</h2>
+            {none}
+            <ul class="organizations">{items}</ul>
+        </section>
     }
 }
 

@@ -239,11 +239,18 @@ impl Mublog {
         Ok(self.db.user_by_id(user).await?.ok_or(DomainError::Unauthenticated)?.me())
     }
 
-    /// The caller's own account; behind the DjaoDjin proxy, `staff` is what their session grants.
-    pub async fn me_as(&self, caller: &Caller) -> Result<Me, DomainError> {
+    /// The caller's own account; behind the DjaoDjin proxy, `staff` is what their `session`
+    /// grants, and its organizations are listed.
+    pub async fn me_as(
+        &self,
+        caller: &Caller,
+        session: Option<&djaodjin::ProxySession>,
+    ) -> Result<Me, DomainError> {
         let mut me = self.me(caller.user()).await?;
         if let Some(grant) = caller.proxy {
             me.staff = grant.staff;
+            let at = time::OffsetDateTime::now_utc();
+            me.organizations = Some(session.map(|s| s.organizations(at)).unwrap_or_default());
         }
         Ok(me)
     }

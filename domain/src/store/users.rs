@@ -48,6 +48,7 @@ impl UserRow {
             last_name: self.last_name.clone(),
             email_verified: self.email_verified_at.is_some(),
             staff: self.is_staff,
+            organizations: None,
         }
     }
 

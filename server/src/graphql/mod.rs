@@ -8,6 +8,7 @@ use crate::rest::AuthCaller;
 use async_graphql::{Context, ErrorExtensions, Object, Result, Schema, Subscription, ID};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
+use domain::auth::djaodjin::ProxySession;
 use domain::live::{Heard, LiveStream, Missing};
 use domain::{Caller, DomainError, Mublog};
 use futures::{Stream, StreamExt};
@@ -29,13 +30,19 @@ pub fn schema(app: Mublog) -> MublogSchema {
         .finish()
 }
 
-/// POST /graphql. Authentication is REST's: an optional bearer token, refused if invalid.
+/// POST /graphql. Authentication is REST's: an optional bearer token, refused if invalid (or,
+/// behind the DjaoDjin proxy, its session).
 pub async fn execute(
     State(schema): State<MublogSchema>,
     caller: Option<AuthCaller>,
+    proxied: Option<axum::Extension<ProxySession>>,
     req: GraphQLRequest,
 ) -> GraphQLResponse {
-    schema.execute(req.into_inner().data(Asking(caller.map(|c| c.0)))).await.into()
+    let mut req = req.into_inner().data(Asking(caller.map(|c| c.0)));
+    if let Some(axum::Extension(session)) = proxied {
+        req = req.data(session);
+    }
+    schema.execute(req).await.into()
 }
 
 /// GET /graphql/ws: subscriptions over a WebSocket (`graphql-transport-ws`, or the older
@@ -145,7 +152,9 @@ impl Query {
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Me>> {
         let app = ctx.data::<Mublog>()?;
         match caller(ctx) {
-            Some(caller) => Ok(Some(app.me_as(caller).await.map_err(gql_error)?)),
+            Some(caller) => {
+                Ok(Some(app.me_as(caller, ctx.data_opt::<ProxySession>()).await.map_err(gql_error)?))
+            }
             None => Ok(None),
         }
     }

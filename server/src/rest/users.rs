@@ -2,6 +2,7 @@ use super::docs::refusals::{Invalid, Malformed, NotFound, NotJson, TooLarge, Una
 use super::extract::{AuthCaller, Id, Json, Query, Viewer};
 use super::RestResult;
 use axum::extract::State;
+use domain::auth::djaodjin::ProxySession;
 use domain::Mublog;
 use shared::{ApiError, Me, PostPage, PostQuery, UpdateMe, UserId, UserView};
 
@@ -27,8 +28,12 @@ pub async fn posts(
 #[utoipa::path(get, path = "/me", tag = "users", security(("bearer" = [])),
     responses((status = 200, description = "Your account", body = Me), Unauthenticated))]
 /// The signed-in user's own account.
-pub async fn me(State(app): State<Mublog>, AuthCaller(caller): AuthCaller) -> RestResult<axum::Json<Me>> {
-    Ok(axum::Json(app.me_as(&caller).await?))
+pub async fn me(
+    State(app): State<Mublog>,
+    AuthCaller(caller): AuthCaller,
+    proxied: Option<axum::Extension<ProxySession>>,
+) -> RestResult<axum::Json<Me>> {
+    Ok(axum::Json(app.me_as(&caller, proxied.as_deref()).await?))
 }
 
 #[utoipa::path(patch, path = "/me", tag = "users", request_body = UpdateMe, security(("bearer" = [])),

@@ -221,6 +221,11 @@ async fn a_session_acts_as_its_user_through_rest_graphql_server_functions_and_pa
     let gql = app.api("POST", "/graphql", Some(query), Some(&writer)).await;
     assert_eq!(gql.json()["data"]["createPost"]["author"]["handle"], "grace", "{}", gql.text());
 
+    let query = json!({"query": "{ me { handle organizations { slug roles plans } } }"});
+    let gql = app.api("POST", "/graphql", Some(query), Some(&writer)).await.json();
+    let acme = json!({"slug": "acme", "roles": ["contributor"], "plans": ["writer"]});
+    assert_eq!(gql["data"]["me"], json!({"handle": "grace", "organizations": [acme]}), "{gql}");
+
     let refused = app.api("POST", "/api/v1/posts", Some(json!({"body": "no plan"})), Some(&lapsed)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(refused.text().contains("active subscription"), "{}", refused.text());
@@ -339,7 +344,18 @@ async fn mockup_sessions_sign_in_as_the_proxy_would_and_the_package_reads_them()
 
         let (status, me) = get(&app, "/api/v1/me", None, Some(&value)).await;
         assert_eq!(status, StatusCode::OK, "{kind}: {me}");
-        assert!(me.contains(r#""handle":"subscriber""#), "{me}");
+        let me: serde_json::Value = serde_json::from_str(&me).unwrap();
+        assert_eq!(me["handle"], "subscriber");
+        let acme =
+            json!({"slug": "acme", "printable_name": "acme", "roles": ["contributor"], "plans": ["writer"]});
+        assert_eq!(
+            me["organizations"],
+            json!([acme]),
+            "the session's organizations, roles and running plans"
+        );
+        let (_, settings) = get(&app, "/settings", None, Some(&value)).await;
+        assert!(settings.contains("Organizations") && settings.contains("contributor"), "{settings}");
+        assert!(!settings.contains("Change password"), "the proxy handles passwords");
 
         let unknown = app.send(
             Request::builder()

@@ -107,6 +107,38 @@ impl ProxySession {
         self.accessible_profiles(Some(&[MANAGER])).map(|p| p.slug.as_str()).collect()
     }
 
+    /// The profiles the user has roles on, each once, with those roles and the plans it is
+    /// subscribed to at `at`: what `/api/v1/me` and the settings page show.
+    pub fn organizations(&self, at: OffsetDateTime) -> Vec<shared::Organization> {
+        let mut organizations: Vec<shared::Organization> = Vec::new();
+        for (role, profiles) in &self.roles {
+            for profile in profiles {
+                let known = organizations.iter().position(|o| o.slug == profile.slug);
+                let organization = match known {
+                    Some(i) => &mut organizations[i],
+                    None => {
+                        organizations.push(shared::Organization {
+                            slug: profile.slug.clone(),
+                            printable_name: profile
+                                .printable_name
+                                .clone()
+                                .unwrap_or_else(|| profile.slug.clone()),
+                            roles: Vec::new(),
+                            plans: self
+                                .accessible_plans(Some(&profile.slug), Some(at))
+                                .into_iter()
+                                .map(str::to_owned)
+                                .collect(),
+                        });
+                        organizations.last_mut().expect("just pushed")
+                    }
+                };
+                organization.roles.push(role.clone());
+            }
+        }
+        organizations
+    }
+
     /// Whether the user manages the site's own profile.
     pub fn manages_broker(&self) -> bool {
         self.site.as_ref().and_then(|site| site.slug.as_deref()).is_some_and(|broker| self.manages(broker))
@@ -174,5 +206,31 @@ mod tests {
             ["basic", "pro"]
         );
         assert_eq!(s.accessible_plans(Some("mublog"), Some(now)), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn organizations_gather_a_profiles_roles_and_running_plans() {
+        let mut s = session();
+        s.roles.insert(
+            "contributor".into(),
+            vec![serde_json::from_value(serde_json::json!({"slug": "acme"})).unwrap()],
+        );
+        let organizations = s.organizations(datetime!(2026-12-07 12:00 UTC));
+        let summary: Vec<_> = organizations
+            .iter()
+            .map(|o| (o.slug.as_str(), o.printable_name.as_str(), o.roles.clone(), o.plans.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "acme",
+                    "acme",
+                    vec!["contributor".to_owned(), "manager".to_owned()],
+                    vec!["pro".to_owned()]
+                ),
+                ("mublog", "mublog", vec!["manager".to_owned()], vec![]),
+            ]
+        );
     }
 }
