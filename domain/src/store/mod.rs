@@ -89,7 +89,7 @@ pub use request_log::RequestSelection;
 pub use sessions::{FamilyRow, SessionRow, TokenRow, TokenUserRow};
 /// Errors from the database driver.
 pub use sqlx::Error as DbError;
-pub use users::{Inserted, NewUser, ProfileChange, UserRow, UNUSABLE_PASSWORD};
+pub use users::{Inserted, NewUser, ProfileChange, ProxyLink, UserRow, UNUSABLE_PASSWORD};
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -73,6 +73,13 @@ pub enum Inserted<T> {
     HandleTaken,
 }
 
+/// What ties a user to the DjaoDjin proxy: its name for them, and their names as it knows them.
+pub struct ProxyLink<'a> {
+    pub username: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+}
+
 /// A profile change; `None` leaves a field as it is.
 #[derive(Default)]
 pub struct ProfileChange<'a> {
@@ -144,18 +151,21 @@ impl Db {
         on_readers!(self, |pool| sqlx::query_as(&sql).bind(username).fetch_optional(pool).await)
     }
 
-    /// Links a new user to the proxy's `username`, verified (the proxy vouches for them) and
-    /// with a password no password matches; false when another user has that name already.
+    /// Links a new user to the proxy's `username`, verified (the proxy vouches for them), with
+    /// the names the proxy knows; false when another user has that username already.
     pub async fn link_proxy_user_in(
         tx: &mut Tx,
         id: UserId,
-        username: &str,
+        link: ProxyLink<'_>,
         now: i64,
     ) -> Result<bool, sqlx::Error> {
-        let sql = "UPDATE users SET proxy_username = $1, email_verified_at = $2, password_hash = $3
-             WHERE id = $4 AND NOT EXISTS (SELECT 1 FROM users WHERE proxy_username = $1)";
+        let sql =
+            "UPDATE users SET proxy_username = $1, email_verified_at = $2, first_name = $3, last_name = $4
+             WHERE id = $5 AND NOT EXISTS (SELECT 1 FROM users WHERE proxy_username = $1)";
         let linked = in_tx!(tx, |conn| {
-            execute!(sqlx::query(sql).bind(username).bind(now).bind(UNUSABLE_PASSWORD).bind(id), conn)
+            let update =
+                sqlx::query(sql).bind(link.username).bind(now).bind(link.first_name).bind(link.last_name);
+            execute!(update.bind(id), conn)
         })?;
         Ok(linked == 1)
     }

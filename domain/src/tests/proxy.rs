@@ -35,6 +35,7 @@ async fn a_sessions_user_is_made_once_verified_and_cannot_sign_in_with_a_passwor
 
     let me = s.app.me(first.user()).await.unwrap();
     assert_eq!((me.handle.as_str(), me.display_name.as_str()), ("ada_lovelace", "Ada Lovelace"));
+    assert_eq!((me.first_name.as_str(), me.last_name.as_str()), ("Ada", "Lovelace"));
     assert_eq!(me.email, "ada@example.com");
     assert!(me.email_verified, "the proxy vouches for its users");
 

@@ -5,7 +5,7 @@
 use super::ProxySession;
 use crate::auth::access::ProxyGrant;
 use crate::auth::handle_candidates;
-use crate::store::{Db, Inserted, NewUser, UserRow, UNUSABLE_PASSWORD};
+use crate::store::{Db, Inserted, NewUser, ProxyLink, UserRow, UNUSABLE_PASSWORD};
 use crate::{now, Caller, DomainError, Mublog};
 use shared::validate;
 use time::OffsetDateTime;
@@ -85,7 +85,15 @@ impl Mublog {
                 }
             }
         };
-        if !Db::link_proxy_user_in(&mut tx, user.id, username, now()).await? {
+        let full_name = session.full_name.as_deref().unwrap_or_default();
+        let (first, last) = natural_split(full_name);
+        let name = |field, value: &str| validate::person_name(field, value).unwrap_or_default();
+        let link = ProxyLink {
+            username,
+            first_name: &name("first_name", &first),
+            last_name: &name("last_name", &last),
+        };
+        if !Db::link_proxy_user_in(&mut tx, user.id, link, now()).await? {
             // Another request saw this user first; theirs stands.
             drop(tx);
             return self.db.user_by_proxy_username(username).await?.ok_or(DomainError::NotFound("user"));
@@ -93,5 +101,38 @@ impl Mublog {
         tx.commit().await?;
         tracing::info!(user = %user.id, "created a user for a session of the proxy");
         Ok(user)
+    }
+}
+
+/// A full name's first and last name, as deployutils' `full_name_natural_split` finds them: the
+/// first word ("El" takes the next along), and the last word (a final "I" to "III" keeps the
+/// word before it); words between are middle names, left out.
+fn natural_split(full_name: &str) -> (String, String) {
+    let mut words: Vec<&str> = full_name.split_whitespace().collect();
+    let joined = words.first().is_some_and(|w| w.eq_ignore_ascii_case("el")) && words.len() > 1;
+    let rest = words.split_off(words.len().min(if joined { 2 } else { 1 }));
+    let first = words.join(" ");
+    match rest.as_slice() {
+        [.., before, last] if ["i", "ii", "iii"].iter().any(|s| last.eq_ignore_ascii_case(s)) => {
+            (first, format!("{before} {last}"))
+        }
+        [.., last] => (first, last.to_string()),
+        [] => (first, String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_split;
+
+    #[test]
+    fn full_names_split_as_deployutils_splits_them() {
+        assert_eq!(natural_split("Ada Lovelace"), ("Ada".into(), "Lovelace".into()));
+        assert_eq!(natural_split("  Ada  King Lovelace "), ("Ada".into(), "Lovelace".into()));
+        assert_eq!(natural_split("El Hadj Omar Tall"), ("El Hadj".into(), "Tall".into()));
+        assert_eq!(natural_split("El Greco"), ("El Greco".into(), String::new()));
+        assert_eq!(natural_split("John Davison Rockefeller III"), ("John".into(), "Rockefeller III".into()));
+        assert_eq!(natural_split("Cher"), ("Cher".into(), String::new()));
+        assert_eq!(natural_split(""), (String::new(), String::new()));
     }
 }
