@@ -73,12 +73,15 @@ test("register, verify by email, post, like, reload, unlike, edit, delete, sign 
   const postId = await postWith(page, text).getAttribute("data-post-id");
   const post = page.locator(`article[data-post-id="${postId}"]`);
 
-  // Like.
+  // Like. The count flips at once; the request leaves once the like code has loaded, and the
+  // reload below must not cut it off.
   const like = post.locator("button.like");
   await expect(like).toHaveAttribute("aria-pressed", "false");
+  const saved = page.waitForResponse((r) => r.url().endsWith("/api/posts/like") && r.status() === 200);
   await like.click();
   await expect(like).toHaveAttribute("aria-pressed", "true");
   await expect(like).toContainText("1");
+  await saved;
 
   // Reload: the server-rendered HTML already shows the like, before any script runs.
   const response = await page.reload();
