@@ -110,9 +110,12 @@ impl Session {
         self.refresh_timer.set_value(handle);
     }
 
-    /// Trades the refresh cookie for a new access token. Returns whether the user is still
-    /// signed in.
+    /// Trades the refresh cookie for a new access token. Returns whether it got one; false
+    /// behind the session proxy, which signs calls with its own session and has no tokens.
     pub async fn refresh(&self) -> bool {
+        if self.user_untracked().is_some_and(|me| me.proxied) {
+            return false;
+        }
         match refresh().await {
             Ok(auth) => {
                 self.signed_in(auth);

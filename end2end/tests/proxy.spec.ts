@@ -12,7 +12,7 @@ async function signInAs(page: Page, name: string) {
   await session.getByRole("button", { name: `Sign in as ${name}` }).click();
   await expect(page).toHaveURL(`${proxyURL}/`);
   await hydrated(page);
-  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Sign out" })).toBeVisible();
 }
 
 async function post(page: Page, text: string) {
@@ -52,4 +52,24 @@ test("a subscriber whose plan ended reads, cannot post, and is told why", async 
   await post(page, text);
   await expect(page.locator("#new-post-error")).toContainText("Posting needs an active subscription");
   await expect(page.locator("article.post", { hasText: text })).toHaveCount(0);
+});
+
+test("a session asks mublog for no tokens, and signing out ends it at the proxy", async ({ page }) => {
+  const tokenCalls: string[] = [];
+  page.on("request", (request) => {
+    if (/\/api\/auth\/(refresh|logout)/.test(request.url())) tokenCalls.push(request.url());
+  });
+  await signInAs(page, "subscriber");
+  const like = page.locator("article.post").first().locator("button.like");
+  const saved = page.waitForResponse((r) => r.url().includes("/api/posts/like") && r.status() === 200);
+  await like.click();
+  await saved;
+  expect(tokenCalls).toEqual([]);
+
+  await page.getByRole("link", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(`${proxyURL}/`);
+  await hydrated(page);
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+  const settings = await page.goto(`${proxyURL}/settings`);
+  expect(settings!.status()).toBe(403);
 });

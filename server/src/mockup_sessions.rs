@@ -15,7 +15,7 @@ use shared::{ApiError, ErrorCode};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
-use tower_cookies::cookie::SameSite;
+use tower_cookies::cookie::{time::Duration, SameSite};
 use tower_cookies::{Cookie, Cookies};
 
 /// The sessions of the file, by username.
@@ -68,6 +68,13 @@ pub async fn answer(
         .same_site(SameSite::Lax);
     cookies.add(cookie.into());
     tracing::info!(username = %login.username, "signed in with a mockup session");
+    Redirect::to("/").into_response()
+}
+
+/// `/logout` with mockups: forgets the session cookie, as the proxy's sign-out would.
+pub fn sign_out(sessions: &ProxySessions, cookies: Cookies) -> Response {
+    let expired = Cookie::build((sessions.cookie_name().to_owned(), "")).path("/").max_age(Duration::ZERO);
+    cookies.add(expired.into());
     Redirect::to("/").into_response()
 }
 

@@ -6,10 +6,12 @@
 //! in place of an access token.
 
 use crate::http_errors::error_response;
-use app::api::request::{reject_cross_site_but, TrustedOrigins};
+use app::api::request::{
+    clear_refresh_cookie, presented_refresh_token, reject_cross_site_but, TrustedOrigins,
+};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::djaodjin::{ProxyPowers, ProxySessions};
 use domain::{Caller, Mublog};
 use http::header;
@@ -68,6 +70,8 @@ pub struct SessionProxy {
     /// Path prefixes as deployutils' `ALLOWED_NO_SESSION`, except `/`, which names the feed
     /// alone (as a prefix it would allow everything).
     pub allowed_no_session: Arc<[String]>,
+    /// Where the proxy signs people out; mublog's `/logout` sends them there.
+    pub logout_url: String,
 }
 
 impl SessionProxy {
@@ -109,6 +113,12 @@ pub async fn gate(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_owned();
+    if path == "/logout" {
+        return match &proxy.mockups {
+            Some(_) => crate::mockup_sessions::sign_out(&proxy.sessions, cookies),
+            None => Redirect::to(&proxy.logout_url).into_response(),
+        };
+    }
     if let Some(mockups) = proxy.mockups.as_ref().filter(|_| path == "/login") {
         if let Err(refused) = same_site_change(&req, &trusted) {
             return error_response(refused);
@@ -120,6 +130,11 @@ pub async fn gate(
             ErrorCode::Conflict,
             "Signing in, passwords and sessions are handled by the site's session proxy.",
         ));
+    }
+    // A refresh cookie from before the proxy names nobody here: dropped from this request (an
+    // emptied cookie is no token) and from the browser, so it cannot personalise a page.
+    if presented_refresh_token(&cookies).is_some() {
+        clear_refresh_cookie(&cookies);
     }
     let authorization = req.headers_mut().remove(header::AUTHORIZATION);
     let cookie = cookies.get(proxy.sessions.cookie_name());

@@ -64,6 +64,10 @@ pub struct Me {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", serde(skip))]
     pub organizations: Option<Vec<Organization>>,
+    /// Signed in by the DjaoDjin session proxy: the proxy signs them out (`/logout` goes
+    /// there), and mublog issues them no tokens to refresh.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proxied: bool,
 }
 
 /// A profile (an organization) the DjaoDjin proxy's session gives the user roles on.

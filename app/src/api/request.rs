@@ -197,9 +197,14 @@ fn clear_cookie(cookies: &Cookies, name: &'static str) {
 }
 
 /// The refresh token this browser presents: the cookie, or the one under its pre-`__Host-`
-/// name, so the upgrade signs nobody out (the next refresh replaces it).
+/// name, so the upgrade signs nobody out (the next refresh replaces it). A cookie cleared
+/// earlier in this request reads as empty, and is none.
 pub fn presented_refresh_token(cookies: &Cookies) -> Option<String> {
-    cookies.get(REFRESH_COOKIE).or_else(|| cookies.get(LEGACY_REFRESH_COOKIE)).map(|c| c.value().to_owned())
+    [REFRESH_COOKIE, LEGACY_REFRESH_COOKIE]
+        .into_iter()
+        .filter_map(|name| cookies.get(name))
+        .map(|c| c.value().to_owned())
+        .find(|token| !token.is_empty())
 }
 
 #[cfg(test)]

@@ -33,7 +33,13 @@ pub fn Nav() -> impl IntoView {
                                     <A href=format!("/u/{}", me.handle) attr:class="me">{me.display_name}</A>
                                     {me.staff.then(|| view! { <A href="/admin">"Admin"</A> })}
                                     <A href="/settings">"Settings"</A>
-                                    <button class="link" on:click=sign_out>"Sign out"</button>
+                                    {if me.proxied {
+                                        // The proxy's session ends at the proxy (the server
+                                        // sends this there): a page load, not a route.
+                                        view! { <a href="/logout" rel="external">"Sign out"</a> }.into_any()
+                                    } else {
+                                        view! { <button class="link" on:click=sign_out>"Sign out"</button> }.into_any()
+                                    }}
                                 }.into_any(),
                                 None => view! {
                                     <A href="/login">"Sign in"</A>

@@ -249,6 +249,7 @@ impl Mublog {
         let mut me = self.me(caller.user()).await?;
         if let Some(grant) = caller.proxy {
             me.staff = grant.staff;
+            me.proxied = true;
             let at = time::OffsetDateTime::now_utc();
             me.organizations = Some(session.map(|s| s.organizations(at)).unwrap_or_default());
         }

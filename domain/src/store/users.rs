@@ -49,6 +49,7 @@ impl UserRow {
             email_verified: self.email_verified_at.is_some(),
             staff: self.is_staff,
             organizations: None,
+            proxied: false,
         }
     }
 

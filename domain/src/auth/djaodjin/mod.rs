@@ -124,7 +124,9 @@ impl ProxySessions {
             return None;
         }
         let plain = cookie::open(unquote(value), self.secret.expose_secret().as_bytes())?;
-        serde_json::from_slice(&plain).ok()
+        // The whole text must be UTF-8, as for the package's `json.loads`: serde_json checks only
+        // the strings it keeps, so an altered block inside a dropped value would pass otherwise.
+        serde_json::from_str(std::str::from_utf8(&plain).ok()?).ok()
     }
 
     /// The session cookie's value for `session` (a JSON object), made as the proxy makes it in
@@ -189,6 +191,16 @@ mod tests {
             "quoted"
         );
         assert_eq!(cookie_mode.session(None, None), None);
+    }
+
+    #[test]
+    fn a_cookie_that_is_not_utf8_is_refused_even_inside_a_dropped_value() {
+        // What one altered ciphertext block makes of a value mublog does not keep.
+        let mut plain = br#"{"username": "ada", "api_key": "0123456789abcdef"}"#.to_vec();
+        let at = plain.len() - 10;
+        plain[at] = 0xff;
+        let sealed = cookie::seal(&plain, SECRET.as_bytes());
+        assert_eq!(sessions(ProxyMode::Cookie).session(None, Some(&sealed)), None);
     }
 
     #[test]
