@@ -7,6 +7,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use domain::Mublog;
 use shared::admin::RequestEntry;
+use shared::UserId;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -66,6 +67,11 @@ impl RequestLog {
     }
 }
 
+/// The user the session proxy's gate found (it runs inside this layer, and the proxy's header
+/// is no access token), passed out on the answer.
+#[derive(Clone, Copy)]
+pub struct ProxiedUser(pub UserId);
+
 pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if skipped(&path) {
@@ -77,8 +83,10 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
     let device = crate::client_addr::device(req.extensions());
     let client_ip = device.ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
     let user_agent: String = device.user_agent.chars().take(300).collect();
-    let user_id = crate::client_addr::bearer(req.headers()).and_then(|t| log.app.claimed_user(t));
+    let bearer_user = crate::client_addr::bearer(req.headers()).and_then(|t| log.app.claimed_user(t));
     let response = next.run(req).await;
+    let proxied_user = response.extensions().get::<ProxiedUser>().map(|user| user.0);
+    let user_id = bearer_user.or(proxied_user);
     let status = response.status().as_u16();
     let entry = RequestEntry {
         at: domain::now(),

@@ -156,9 +156,12 @@ pub async fn gate(
         Err(refused) => return error_response(refused.into()),
     };
     // The caller for every adapter; the session for what `me` shows of it.
+    let user = caller.user();
     req.extensions_mut().insert(caller);
     req.extensions_mut().insert(session);
-    next.run(req).await
+    let mut response = next.run(req).await;
+    response.extensions_mut().insert(crate::request_log::ProxiedUser(user));
+    response
 }
 
 #[cfg(test)]

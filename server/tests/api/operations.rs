@@ -80,18 +80,6 @@ async fn prometheus_metrics_count_requests_by_route_and_can_be_restricted() {
     assert!(text.contains(r#"mublog_jobs{state=""#), "the queue by state: {text}");
 }
 
-/// Waits (up to 15 s) until the request log holds `rows` rows.
-async fn logged(app: &TestApp, rows: i64) -> i64 {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    loop {
-        let count = app.sql_scalar("SELECT COUNT(*) FROM request_log").await;
-        if count >= rows || std::time::Instant::now() > deadline {
-            return count;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test]
 async fn the_request_log_records_requests_in_batches_but_not_probes_or_static_files() {
     let app = TestApp::new().await;
@@ -107,7 +95,7 @@ async fn the_request_log_records_requests_in_batches_but_not_probes_or_static_fi
     for skipped in ["/healthz", "/readyz", "/favicon.svg", "/pkg/mublog.js", "/media/x.png", "/sw.js"] {
         app.get(skipped, None).await;
     }
-    assert_eq!(logged(&app, 202).await, 202, "every request once, probes and static files never");
+    assert_eq!(app.logged(202).await, 202, "every request once, probes and static files never");
     assert_eq!(app.request_log.dropped(), 0);
     let with_user = app
         .sql_scalar(&format!(
@@ -138,7 +126,7 @@ async fn a_stuck_database_never_slows_requests_and_overflow_is_dropped_and_count
     let dropped = app.request_log.dropped();
     assert!(dropped >= 40, "only {dropped} dropped with room for 10");
     sqlx::query("ROLLBACK").execute(&mut locker).await.unwrap();
-    let rows = logged(&app, 60 - dropped as i64).await;
+    let rows = app.logged(60 - dropped as i64).await;
     assert_eq!(rows + dropped as i64, 60, "every request either logged or counted as dropped");
 }
 
@@ -158,7 +146,7 @@ async fn the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_pro
             .body(axum::body::Body::empty())
             .unwrap();
         app.send(req).await;
-        assert_eq!(logged(&app, 1).await, 1);
+        assert_eq!(app.logged(1).await, 1);
         let ip = app
             .sql_scalar(&format!(
                 "SELECT COUNT(*) FROM request_log WHERE client_ip = '{expected}' AND user_agent = 'ProxyTest/1.0'"

@@ -219,6 +219,21 @@ async fn a_refresh_cookie_from_before_the_proxy_names_nobody_and_is_cleared() {
 }
 
 #[tokio::test]
+async fn the_request_log_names_the_sessions_user() {
+    let app = behind_proxy(ProxyMode::Jwt).await;
+    let bearer = format!("Bearer {}", package(SECRET, &["jwt"], ADA));
+    assert_eq!(get(&app, "/api/v1/me", Some(&bearer), None).await.0, StatusCode::OK);
+    assert_eq!(app.logged(1).await, 1);
+    let logged_as = app
+        .sql_scalar(
+            "SELECT COUNT(*) FROM request_log JOIN users ON users.id = request_log.user_id
+             WHERE users.proxy_username = 'ada' AND request_log.path = '/api/v1/me'",
+        )
+        .await;
+    assert_eq!(logged_as, 1);
+}
+
+#[tokio::test]
 async fn sign_out_is_the_proxys_and_the_page_says_so() {
     let app = behind_proxy(ProxyMode::Jwt).await;
     let bearer = format!("Bearer {}", package(SECRET, &["jwt"], ADA));

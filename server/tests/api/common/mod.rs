@@ -466,6 +466,18 @@ impl TestApp {
         pool.close().await;
         v
     }
+
+    /// Waits (up to 15 s) until the request log holds `rows` rows; how many it holds.
+    pub async fn logged(&self, rows: i64) -> i64 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let count = self.sql_scalar("SELECT COUNT(*) FROM request_log").await;
+            if count >= rows || std::time::Instant::now() > deadline {
+                return count;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
 }
 
 /// A job as the tests read it back from the queue.
