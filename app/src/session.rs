@@ -30,18 +30,20 @@ impl Session {
         };
         provide_context(session);
         // Once hydrated, a visitor with a live cookie gets an access token (effects run only in
-        // the browser). Anonymous visitors make no call at all.
+        // the browser). Anonymous visitors make no call at all, nor do those the session proxy
+        // signed in: its session signs their calls, and mublog issues them no tokens.
         Effect::new(move |done: Option<bool>| {
             if done == Some(true) {
                 return true;
             }
             match session.initial.get() {
-                Some(Ok(Some(_))) => {
+                Some(Ok(Some(me))) if !me.proxied => {
                     leptos::task::spawn_local(async move {
                         session.refresh().await;
                     });
                     true
                 }
+                Some(Ok(Some(_))) => true,
                 _ => false,
             }
         });
@@ -110,12 +112,9 @@ impl Session {
         self.refresh_timer.set_value(handle);
     }
 
-    /// Trades the refresh cookie for a new access token. Returns whether it got one; false
-    /// behind the session proxy, which signs calls with its own session and has no tokens.
+    /// Trades the refresh cookie for a new access token. Returns whether the user is still
+    /// signed in.
     pub async fn refresh(&self) -> bool {
-        if self.user_untracked().is_some_and(|me| me.proxied) {
-            return false;
-        }
         match refresh().await {
             Ok(auth) => {
                 self.signed_in(auth);
@@ -145,7 +144,8 @@ impl Session {
     {
         // Signed in from the cookie but the first refresh has not landed yet: get the token
         // first rather than provoke a 401.
-        if access_token().is_none() && self.user_untracked().is_some() && !self.refresh().await {
+        let from_cookie = self.user_untracked().is_some_and(|me| !me.proxied);
+        if access_token().is_none() && from_cookie && !self.refresh().await {
             return call().await;
         }
         match call().await {
