@@ -36,8 +36,13 @@ pub fn with_status<T>(status: http::StatusCode, answer: T) -> T {
 /// The device of the current server function's caller (its address and user agent), as the
 /// server's middleware attached it to the request.
 pub fn device() -> domain::Device {
-    let parts = use_context::<http::request::Parts>();
-    parts.and_then(|parts| parts.extensions.get::<domain::Device>().cloned()).unwrap_or_default()
+    request_extension::<domain::Device>().unwrap_or_default()
+}
+
+/// A value the server's middleware attached to the request, read in place: `use_context`
+/// would clone the whole request head (headers and every extension) to read one.
+fn request_extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    with_context::<http::request::Parts, _>(|parts| parts.extensions.get::<T>().cloned()).flatten()
 }
 
 fn internal(detail: &str) -> ApiError {
@@ -52,7 +57,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The caller the server already proved for this request: behind the DjaoDjin session proxy,
 /// the one its session names (the server's `session_proxy` gate).
 fn proxied_caller() -> Option<domain::Caller> {
-    use_context::<http::request::Parts>()?.extensions.get::<domain::Caller>().copied()
+    request_extension::<domain::Caller>()
 }
 
 /// The signed-in caller of a mutation. Mutations accept only the access token, never the
@@ -108,9 +113,8 @@ pub struct CookieViewer(std::sync::Arc<tokio::sync::OnceCell<Option<Me>>>);
 
 pub async fn cookie_viewer() -> Result<Option<Me>, ApiError> {
     if let Some(caller) = proxied_caller() {
-        let parts = use_context::<http::request::Parts>();
-        let session = parts.as_ref().and_then(|p| p.extensions.get::<domain::auth::djaodjin::ProxySession>());
-        return Ok(Some(mublog()?.me_as(&caller, session).await?));
+        let session = request_extension::<domain::auth::djaodjin::ProxySession>();
+        return Ok(Some(mublog()?.me_as(&caller, session.as_ref()).await?));
     }
     let (app, cookies) = (mublog()?, cookies().await?);
     let memo = use_context::<CookieViewer>().unwrap_or_default();
