@@ -21,17 +21,17 @@ pub async fn register(#[server(flatten)] req: RegisterRequest) -> Result<Accepte
 
 #[server(endpoint = "auth/login", input = Json, output = Json, client = AuthClient)]
 pub async fn login(#[server(flatten)] req: LoginRequest) -> Result<AuthResponse, ApiError> {
-    reject_cross_site(&headers().await?)?;
+    reject_cross_site(&headers()?)?;
     let signed_in = mublog()?.login(req, &device()).await?;
-    set_refresh_cookie(&cookies().await?, signed_in.refresh_token, signed_in.refresh_expires_at);
+    set_refresh_cookie(&cookies()?, signed_in.refresh_token, signed_in.refresh_expires_at);
     Ok(signed_in.response)
 }
 
 #[server(endpoint = "auth/refresh", input = Json, output = Json, client = AuthClient)]
 pub async fn refresh() -> Result<AuthResponse, ApiError> {
-    let headers = headers().await?;
+    let headers = headers()?;
     reject_cross_site(&headers)?;
-    let cookies = cookies().await?;
+    let cookies = cookies()?;
     let presented =
         presented_refresh_token(&cookies).ok_or_else(|| ApiError::from(domain::DomainError::SessionEnded))?;
     match mublog()?.refresh(&presented, from_browser(&headers)).await {
@@ -54,8 +54,8 @@ pub async fn refresh() -> Result<AuthResponse, ApiError> {
 
 #[server(endpoint = "auth/logout", input = Json, output = Json, client = AuthClient)]
 pub async fn logout() -> Result<(), ApiError> {
-    reject_cross_site(&headers().await?)?;
-    let cookies = cookies().await?;
+    reject_cross_site(&headers()?)?;
+    let cookies = cookies()?;
     if let Some(presented) = presented_refresh_token(&cookies) {
         mublog()?.logout(&presented).await?;
     }
@@ -100,7 +100,7 @@ pub async fn forgot_password(#[server(flatten)] req: ForgotPasswordRequest) -> R
 #[server(endpoint = "auth/password/reset", input = Json, output = Json, client = AuthClient)]
 pub async fn reset_password(#[server(flatten)] req: ResetPasswordRequest) -> Result<(), ApiError> {
     mublog()?.reset_password(req, &device()).await?;
-    clear_refresh_cookie(&cookies().await?);
+    clear_refresh_cookie(&cookies()?);
     Ok(())
 }
 
@@ -134,6 +134,6 @@ pub async fn revoke_session(id: SessionId) -> Result<(), ApiError> {
 pub async fn revoke_all_sessions() -> Result<(), ApiError> {
     let caller = require_caller().await?;
     mublog()?.revoke_all_sessions(&caller).await?;
-    clear_refresh_cookie(&cookies().await?);
+    clear_refresh_cookie(&cookies()?);
     Ok(())
 }

@@ -19,12 +19,21 @@ pub fn mublog() -> Result<Mublog, ApiError> {
     use_context::<Mublog>().ok_or_else(|| internal("Mublog missing from context"))
 }
 
-pub async fn headers() -> Result<HeaderMap, ApiError> {
-    leptos_axum::extract::<HeaderMap>().await.map_err(|e| internal(&e.to_string()))
+// These read the request head in place: `leptos_axum::extract` clones all of it (headers and
+// every extension) for each value it extracts.
+
+/// The request's headers.
+pub fn headers() -> Result<HeaderMap, ApiError> {
+    with_context::<http::request::Parts, _>(|parts| parts.headers.clone()).ok_or_else(no_request)
 }
 
-pub async fn cookies() -> Result<Cookies, ApiError> {
-    leptos_axum::extract::<Cookies>().await.map_err(|e| internal(&e.to_string()))
+/// The request's cookie jar (tower-cookies' layer attached it).
+pub fn cookies() -> Result<Cookies, ApiError> {
+    request_extension::<Cookies>().ok_or_else(no_request)
+}
+
+fn no_request() -> ApiError {
+    internal("a server function ran without its request")
 }
 
 /// `answer`, sent with `status` instead of 200 (201 for a creation, 202 for a request taken in).
@@ -39,8 +48,7 @@ pub fn device() -> domain::Device {
     request_extension::<domain::Device>().unwrap_or_default()
 }
 
-/// A value the server's middleware attached to the request, read in place: `use_context`
-/// would clone the whole request head (headers and every extension) to read one.
+/// A value the server's middleware attached to the request.
 fn request_extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
     with_context::<http::request::Parts, _>(|parts| parts.extensions.get::<T>().cloned()).flatten()
 }
@@ -67,7 +75,7 @@ pub async fn require_caller() -> Result<domain::Caller, ApiError> {
         return Ok(caller);
     }
     let app = mublog()?;
-    let headers = headers().await?;
+    let headers = headers()?;
     let token = bearer(&headers).ok_or_else(|| ApiError::from(domain::DomainError::Unauthenticated))?;
     Ok(app.caller(token).await?)
 }
@@ -96,7 +104,7 @@ pub async fn viewer() -> Result<Option<UserId>, ApiError> {
         return Ok(Some(caller.user()));
     }
     let app = mublog()?;
-    let headers = headers().await?;
+    let headers = headers()?;
     if let Some(token) = bearer(&headers) {
         if let Ok(caller) = app.caller(token).await {
             return Ok(Some(caller.user()));
@@ -116,7 +124,7 @@ pub async fn cookie_viewer() -> Result<Option<Me>, ApiError> {
         let session = request_extension::<domain::auth::djaodjin::ProxySession>();
         return Ok(Some(mublog()?.me_as(&caller, session.as_ref()).await?));
     }
-    let (app, cookies) = (mublog()?, cookies().await?);
+    let (app, cookies) = (mublog()?, cookies()?);
     let memo = use_context::<CookieViewer>().unwrap_or_default();
     let viewer = memo.0.get_or_try_init(|| async move {
         match presented_refresh_token(&cookies) {
