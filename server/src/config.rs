@@ -329,6 +329,7 @@ fn session_proxy(
         powers,
         mockups,
         allowed_no_session: allowed.into(),
+        login_url: var("MUBLOG_DJAODJIN_LOGIN_URL").unwrap_or_else(|| "/login/".into()),
         logout_url: var("MUBLOG_DJAODJIN_LOGOUT_URL").unwrap_or_else(|| "/logout/".into()),
     }))
 }

@@ -70,6 +70,9 @@ pub struct SessionProxy {
     /// Path prefixes as deployutils' `ALLOWED_NO_SESSION`, except `/`, which names the feed
     /// alone (as a prefix it would allow everything).
     pub allowed_no_session: Arc<[String]>,
+    /// Where the proxy signs people in; a page load of mublog's own `/login` or `/register`
+    /// goes there (without mockups).
+    pub login_url: String,
     /// Where the proxy signs people out; mublog's `/logout` sends them there.
     pub logout_url: String,
 }
@@ -118,6 +121,10 @@ pub async fn gate(
             Some(_) => crate::mockup_sessions::sign_out(&proxy.sessions, cookies),
             None => Redirect::to(&proxy.logout_url).into_response(),
         };
+    }
+    let own_sign_in_page = path == "/login" || path == "/register";
+    if own_sign_in_page && proxy.mockups.is_none() && req.method().is_safe() {
+        return Redirect::to(&proxy.login_url).into_response();
     }
     if let Some(mockups) = proxy.mockups.as_ref().filter(|_| path == "/login") {
         if let Err(refused) = same_site_change(&req, &trusted) {

@@ -70,6 +70,7 @@ fn behind_proxy_config(mode: ProxyMode, powers: ProxyPowers) -> SessionProxy {
         powers,
         mockups: None,
         allowed_no_session: DEFAULT_ALLOWED_NO_SESSION.iter().map(|p| p.to_string()).collect(),
+        login_url: "https://example.com/login/".into(),
         logout_url: "https://example.com/logout/".into(),
     }
 }
@@ -186,7 +187,7 @@ async fn mublogs_own_sign_in_is_off() {
         (Method::POST, "/api/auth/password/forgot"),
         (Method::GET, "/api/v1/me/sessions"),
         (Method::POST, "/login"),
-        (Method::GET, "/login"),
+        (Method::POST, "/register"),
     ] {
         let req = Request::builder()
             .method(method.clone())
@@ -198,6 +199,12 @@ async fn mublogs_own_sign_in_is_off() {
         let res = app.send(req).await;
         assert_eq!(res.status, StatusCode::CONFLICT, "{method} {path}");
         assert!(res.text().contains("session proxy"), "{method} {path}: {}", res.text());
+    }
+    // A page load of its sign-in pages goes to the proxy's.
+    for page in ["/login", "/register"] {
+        let res = app.get(page, None).await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{page}");
+        assert_eq!(res.headers[header::LOCATION], "https://example.com/login/", "{page}");
     }
 }
 
