@@ -83,10 +83,14 @@ pub async fn record(State(log): State<RequestLog>, req: Request, next: Next) -> 
     let device = crate::client_addr::device(req.extensions());
     let client_ip = device.ip.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
     let user_agent: String = device.user_agent.chars().take(300).collect();
-    let bearer_user = crate::client_addr::bearer(req.headers()).and_then(|t| log.app.claimed_user(t));
+    let bearer = crate::client_addr::bearer(req.headers()).map(str::to_owned);
     let response = next.run(req).await;
-    let proxied_user = response.extensions().get::<ProxiedUser>().map(|user| user.0);
-    let user_id = bearer_user.or(proxied_user);
+    // Behind the proxy its gate named the user, and the bearer token is the proxy's: not
+    // verified a second time.
+    let user_id = match response.extensions().get::<ProxiedUser>() {
+        Some(proxied) => Some(proxied.0),
+        None => bearer.and_then(|token| log.app.claimed_user(&token)),
+    };
     let status = response.status().as_u16();
     let entry = RequestEntry {
         at: domain::now(),

@@ -82,6 +82,17 @@ async fn get(
     authorization: Option<&str>,
     cookie: Option<&str>,
 ) -> (StatusCode, String) {
+    let res = send_get(app, path, authorization, cookie).await;
+    (res.status, res.text())
+}
+
+/// [`get`], answered whole (headers too).
+async fn send_get(
+    app: &TestApp,
+    path: &str,
+    authorization: Option<&str>,
+    cookie: Option<&str>,
+) -> crate::common::TestResponse {
     let mut req = Request::builder().uri(path).header(header::HOST, "127.0.0.1:3000");
     if let Some(value) = authorization {
         req = req.header(header::AUTHORIZATION, value);
@@ -89,8 +100,7 @@ async fn get(
     if let Some(value) = cookie {
         req = req.header(header::COOKIE, format!("sessionid={value}"));
     }
-    let res = app.send(req.body(Body::empty()).unwrap()).await;
-    (res.status, res.text())
+    app.send(req.body(Body::empty()).unwrap()).await
 }
 
 /// A path outside the allowed ones that answers anyone once past the proxy's gate.
@@ -434,16 +444,7 @@ async fn mockup_sessions_sign_in_as_the_proxy_would_and_the_package_reads_them()
         );
         assert_eq!(unknown.await.status, StatusCode::NOT_FOUND);
 
-        let out = app
-            .send(
-                Request::builder()
-                    .uri("/logout")
-                    .header(header::HOST, "127.0.0.1:3000")
-                    .header(header::COOKIE, format!("sessionid={value}"))
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let out = send_get(&app, "/logout", None, Some(&value)).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER, "{kind}");
         let cleared = out.headers[header::SET_COOKIE].to_str().unwrap();
         assert!(cleared.starts_with("sessionid=;") && cleared.contains("Max-Age=0"), "{cleared}");
