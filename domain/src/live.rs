@@ -25,17 +25,17 @@ const MISSED_POSTS: u32 = 100;
 /// Posts one stream follows, counting the new ones it announced.
 const MAX_FOLLOWED: usize = 1_000;
 
-/// Streams are spread over this many channels, which the hub fills one after another.
-const SHARDS: usize = 64;
-/// How long handing out one window takes. A window wakes every stream's task: all at once,
-/// 2,000 of them queue ahead of every request arriving meanwhile. Shard by shard, spread over
-/// this time, they take turns with requests instead. With 2,000 streams open, a like's p99 was
-/// 24 ms with one shard, 16 ms with 16 and 9 ms with 64, a yield apart. Spreading did not
-/// measurably change it (with the load client's readers niced: 6.6 and 6.7 ms a yield apart,
-/// 5.6 to 10 ms in five runs spread), but it brought the delivery p99 from 168 ms to 147 to
-/// 154 ms, as the hub gathers the next window meanwhile (`scripts/bench-live`; 3 to 5 ms
-/// without streams).
-const SPREAD: Duration = Duration::from_millis(40);
+/// Streams are spread over this many channels, which the hub fills one after another: about
+/// eight streams each with 2,000 open.
+const SHARDS: usize = 256;
+/// How long handing out one window takes: most of the window. A window wakes every stream's
+/// task; all at once, 2,000 of them queue ahead of every request arriving meanwhile. A few at a
+/// time, spread over the window, they take turns with requests instead. With 2,000 streams
+/// open and the load client's readers niced (`READERS_NICE=19 scripts/bench-live`, one
+/// machine, one session), a like's p99 was 26 and 27 ms with 64 shards over 40 ms, 9.2 ms with
+/// 64 over 90 ms, and 6.4 and 7.7 ms with 256 over 90 ms (4.4 to 5.3 ms without streams); the
+/// delivery p99 went from 164–170 ms to 184 ms.
+const SPREAD: Duration = Duration::from_millis(90);
 
 /// The hub's output: each window's events, for every stream.
 #[derive(Clone)]
