@@ -26,6 +26,7 @@ pub fn AuthorPage() -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                super::build_once_on_server().await;
                 let _ = session.initial.await;
                 match page.await {
                     Ok(page) => {

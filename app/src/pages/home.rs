@@ -23,6 +23,7 @@ pub fn HomePage() -> impl IntoView {
         <h1 class="visually-hidden">"Feed"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                super::build_once_on_server().await;
                 let _ = session.initial.await;
                 match page.await {
                     Ok(page) => view! {

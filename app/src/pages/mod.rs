@@ -86,6 +86,30 @@ lazy_page! {
     AdminAuditRoute => admin::AdminAuditPage,
 }
 
+/// Awaited first in a page's `Suspend`: on the server, its view is then built once per render
+/// instead of twice. Leptos renders a page by first "dry-resolving" it (running each reactive
+/// view to find what it waits for) and dropping what that built, then building it again for
+/// real; a `Suspend` whose data are already there was built in full in the dry run too, so the
+/// feed made its 20 post cards twice per request (a quarter of a signed-in render's
+/// instructions, `scripts/profile-page`). This answers "not yet" to the dry run's one poll and
+/// "ready" to the render's. Nothing in these views reads a resource the dry run would have
+/// had to find (they get their data as props). In the browser it does nothing.
+async fn build_once_on_server() {
+    #[cfg(feature = "ssr")]
+    {
+        let mut polled = false;
+        std::future::poll_fn(move |cx| {
+            if std::mem::replace(&mut polled, true) {
+                std::task::Poll::Ready(())
+            } else {
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
 /// A failed page load. On the server it also sets the response status, so a missing post is a
 /// real 404 and not a 200 that says "not found".
 fn load_error(error: ApiError) -> AnyView {

@@ -29,6 +29,7 @@ pub fn PostPage() -> impl IntoView {
             {move || {
                 let navigate = navigate.clone();
                 Suspend::new(async move {
+                    super::build_once_on_server().await;
                     let _ = session.initial.await;
                     match post.await {
                         Ok(detail) => {
