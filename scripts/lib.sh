@@ -177,3 +177,14 @@ start_release_server() {
   cat "$MUBLOG_DATA_DIR/server.log"
   return 1
 }
+
+# Signs in the author of the newest post at $1 (a seeded user: the demo password), leaving its
+# access token in ACCESS and its refresh token (the page cookie) in REFRESH.
+sign_in_seeded_user() {
+  local user tokens
+  user="$(curl -fs "$1/api/v1/posts?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["posts"][0]["author"]["handle"])')"
+  tokens="$(curl -fs -H 'content-type: application/json' \
+    -d "{\"email\":\"$user@example.com\",\"password\":\"mublog-demo\"}" "$1/api/v1/token")"
+  ACCESS="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["access_token"])' "$tokens")"
+  REFRESH="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["refresh_token"])' "$tokens")"
+}
