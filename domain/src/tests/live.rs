@@ -1,6 +1,6 @@
 //! Live updates: what is announced, when, and which stream hears it.
 
-use super::{refusal, Scratch};
+use super::{refusal, Cast, Scratch};
 use crate::live::{LiveStream, Missing};
 use crate::store::{Db, ImageColumns};
 use crate::{now, Mublog};
@@ -14,6 +14,14 @@ fn start_hub(app: &Mublog) -> tokio::sync::watch::Sender<bool> {
     let (stop, stopping) = tokio::sync::watch::channel(false);
     tokio::spawn(crate::live::run(app.clone(), stopping));
     stop
+}
+
+/// A scratch app with its cast, and its hub running until the third value is dropped.
+async fn live_app() -> (Scratch, Cast, tokio::sync::watch::Sender<bool>) {
+    let s = Scratch::new().await;
+    let cast = s.cast().await;
+    let hub = start_hub(&s.app);
+    (s, cast, hub)
 }
 
 async fn next(stream: &mut LiveStream) -> LiveEvent {
@@ -71,9 +79,7 @@ async fn a_rolled_back_post_is_never_announced() {
 
 #[tokio::test]
 async fn a_page_hears_counts_edits_and_removals_of_its_posts_only() {
-    let s = Scratch::new().await;
-    let cast = s.cast().await;
-    let _hub = start_hub(&s.app);
+    let (s, cast, _hub) = live_app().await;
     let shown = s.app.create_post(&cast.ada, "watched").await.unwrap().id;
     let other = s.app.create_post(&cast.ada, "not on the page").await.unwrap().id;
     s.app.set_like(&cast.grace, shown, true).await.unwrap();
@@ -100,9 +106,7 @@ async fn a_page_hears_counts_edits_and_removals_of_its_posts_only() {
 
 #[tokio::test]
 async fn many_likes_in_a_window_arrive_as_one_count() {
-    let s = Scratch::new().await;
-    let cast = s.cast().await;
-    let _hub = start_hub(&s.app);
+    let (s, cast, _hub) = live_app().await;
     let post = s.app.create_post(&cast.ada, "viral").await.unwrap().id;
     settle().await;
     let mut stream = s.app.watch(&watching(&[post]), Missing::ReportGone).await.unwrap();
@@ -123,9 +127,7 @@ async fn many_likes_in_a_window_arrive_as_one_count() {
 
 #[tokio::test]
 async fn a_reconnecting_page_hears_what_it_missed() {
-    let s = Scratch::new().await;
-    let cast = s.cast().await;
-    let _hub = start_hub(&s.app);
+    let (s, cast, _hub) = live_app().await;
     let kept = s.app.create_post(&cast.ada, "kept").await.unwrap().id;
     let deleted = s.app.create_post(&cast.ada, "deleted").await.unwrap().id;
     let since = now();

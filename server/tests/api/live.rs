@@ -182,6 +182,12 @@ impl Subscriber {
     async fn subscribe(&mut self, id: &str, query: &str) {
         self.send(json!({"type": "subscribe", "id": id, "payload": {"query": query}})).await;
     }
+
+    /// Subscribes `id` to the like counts of `posts`, asking for `fields`.
+    async fn like_counts(&mut self, id: &str, posts: &[&str], fields: &str) {
+        let ids = posts.iter().map(|post| format!("\"{post}\"")).collect::<Vec<_>>().join(", ");
+        self.subscribe(id, &format!("subscription {{ likeCounts(postIds: [{ids}]) {{ {fields} }} }}")).await;
+    }
 }
 
 #[tokio::test]
@@ -189,12 +195,7 @@ async fn graphql_subscriptions_carry_like_counts_and_new_posts() {
     let (app, [ada, grace]) = TestApp::with_users(["ada@example.com", "grace@example.com"]).await;
     let post = app.new_post(&ada, "counted").await;
     let mut client = Subscriber::connect(app.serve().await).await;
-    client
-        .subscribe(
-            "counts",
-            &format!("subscription {{ likeCounts(postIds: [\"{post}\"]) {{ postId likeCount }} }}"),
-        )
-        .await;
+    client.like_counts("counts", &[&post.to_string()], "postId likeCount").await;
     let first = client.receive().await;
     assert_eq!(
         first["payload"]["data"]["likeCounts"],
@@ -228,19 +229,12 @@ async fn a_subscription_to_an_unknown_post_is_refused_cleanly() {
     let (app, [ada]) = TestApp::with_users(["ada@example.com"]).await;
     let post = app.new_post(&ada, "exists").await;
     let mut client = Subscriber::connect(app.serve().await).await;
-    client
-        .subscribe(
-            "s",
-            &format!("subscription {{ likeCounts(postIds: [\"{post}\", \"999999\"]) {{ likeCount }} }}"),
-        )
-        .await;
+    client.like_counts("s", &[&post.to_string(), "999999"], "likeCount").await;
     let refused = client.receive().await;
     assert_eq!(refused["payload"]["errors"][0]["extensions"]["code"], "not_found", "{refused}");
     assert_eq!(refused["payload"]["data"], Value::Null);
     assert_eq!(client.receive().await, json!({"type": "complete", "id": "s"}));
     // The connection stays usable.
-    client
-        .subscribe("t", &format!("subscription {{ likeCounts(postIds: [\"{post}\"]) {{ likeCount }} }}"))
-        .await;
+    client.like_counts("t", &[&post.to_string()], "likeCount").await;
     assert_eq!(client.receive().await["payload"]["data"]["likeCounts"]["likeCount"], 0);
 }
