@@ -167,7 +167,32 @@ mod tests {
     #[tokio::test]
     async fn a_large_batch_is_written_whole() {
         let (_dir, db) = crate::store::scratch_db().await;
-        let entries: Vec<RequestEntry> = (0..4_000)
+        let entries = entries(4_000);
+        db.insert_request_log(&entries).await.unwrap();
+        let slowest = db.slowest_requests(0, 4_001).await.unwrap();
+        assert_eq!(slowest.len(), 4_000);
+        let mut written: Vec<RequestEntry> = slowest.into_iter().map(|r| r.entry).collect();
+        written.sort_by_key(|e| e.at);
+        assert_eq!(written, entries);
+    }
+
+    /// Each size of batch is a statement text of its own: none of the large ones stays
+    /// prepared on the writer (sqlx would keep up to 100 per connection).
+    #[tokio::test]
+    async fn large_batches_leave_no_statement_prepared() {
+        use sqlx::Connection;
+        let (_dir, db) = crate::store::scratch_db().await;
+        let super::super::Backend::Sqlite(sqlite) = &db.backend else { unreachable!("a SQLite file") };
+        let prepared = sqlite.writer.acquire().await.unwrap().cached_statements_size();
+        // Nine values an entry: eight entries are more than a statement kept prepared binds.
+        for size in 8..=40 {
+            db.insert_request_log(&entries(size)).await.unwrap();
+        }
+        assert_eq!(sqlite.writer.acquire().await.unwrap().cached_statements_size(), prepared);
+    }
+
+    fn entries(count: i64) -> Vec<RequestEntry> {
+        (0..count)
             .map(|n| RequestEntry {
                 at: 1_000 + n,
                 method: "GET".into(),
@@ -179,12 +204,6 @@ mod tests {
                 client_ip: "203.0.113.9".into(),
                 user_agent: "test".into(),
             })
-            .collect();
-        db.insert_request_log(&entries).await.unwrap();
-        let slowest = db.slowest_requests(0, 4_001).await.unwrap();
-        assert_eq!(slowest.len(), 4_000);
-        let mut written: Vec<RequestEntry> = slowest.into_iter().map(|r| r.entry).collect();
-        written.sort_by_key(|e| e.at);
-        assert_eq!(written, entries);
+            .collect()
     }
 }

@@ -127,10 +127,20 @@ impl Built {
     }
 }
 
-/// Binds a [`Built`] statement's values to a query made from its text.
+/// Built statements with more bound values than this are prepared for one run only. Their
+/// text changes with their input (a batch of 300 rows is not a batch of 301), and sqlx keeps
+/// up to 100 texts prepared on each connection: the request log's batches of up to 500 rows
+/// held 12 MB of the server's memory that way (README "Performance"). Small ones, such as
+/// a batch of likes, are run again and again, and preparing them each time cost a tenth of
+/// the likes' throughput.
+pub(crate) const KEEP_PREPARED_UP_TO: usize = 64;
+
+/// Binds a [`Built`] statement's values to a query made from its text (see
+/// [`KEEP_PREPARED_UP_TO`]).
 macro_rules! bind_values {
     ($query:expr, $built:expr) => {{
-        let mut query = $query;
+        let keep = $built.values().len() <= $crate::store::select::KEEP_PREPARED_UP_TO;
+        let mut query = $query.persistent(keep);
         for value in $built.values() {
             query = match value {
                 $crate::store::select::Value::Int(v) => query.bind(*v),
